@@ -1,0 +1,17 @@
+//! Isobar's core: everything that needs neither a browser nor a server.
+//!
+//! * [`open_meteo`]: the JSON that Open-Meteo's forecast, air-quality and geocoding APIs send,
+//!   parsed into the domain types of [`weather`], plus the request URLs that ask for it.
+//! * [`units`]: temperature, wind and precipitation units, their Open-Meteo names and conversions.
+//! * [`weather`]: the domain types the dashboard draws (current conditions, hourly and daily rows,
+//!   air quality, places).
+//!
+//! The crate builds for the host and for `wasm32-unknown-unknown`, so the dashboard, the
+//! simulator and the relay share one definition of every shape, and `cargo test -p isobar-core`
+//! checks it in seconds.
+
+pub mod open_meteo;
+pub mod units;
+pub mod weather;
+
+pub use open_meteo::ParseError;

@@ -1,0 +1,611 @@
+//! Open-Meteo's wire format: request URLs, response DTOs, and their mapping to [`crate::weather`].
+//!
+//! The DTOs are private and lenient where the real service is loose: every value may be `null`
+//! (also single elements of arrays), times come as ISO 8601 local times or as Unix seconds
+//! depending on `timeformat`, unknown variables are ignored, and arrays of different lengths
+//! are read as far as they go. What is *required* is what the dashboard cannot do without:
+//! the location header (`latitude`, `longitude`, `utc_offset_seconds`, `timezone`) and the
+//! `time` of every block that is present. A body without them, or one that is not JSON at all
+//! (Open-Meteo can append plain text to a response that has already started), is a
+//! [`ParseError`].
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use serde::Deserialize;
+
+use crate::units::{PrecipUnit, TempUnit, Units, WindUnit};
+use crate::weather::{
+    AirQuality, Current, DailyPoint, Forecast, HourlyPoint, Location, Place, SunDay,
+};
+
+/// Why a response body could not be turned into domain types.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParseError {
+    /// The body is not JSON of the expected shape (truncated, HTML, wrong types).
+    #[error("the response is not valid JSON: {0}")]
+    InvalidJson(String),
+    /// A field the dashboard needs is absent.
+    #[error("the response lacks the required field `{0}`")]
+    MissingField(&'static str),
+    /// A time value could not be read.
+    #[error("the response has a time that cannot be read: `{0}`")]
+    BadTime(String),
+    /// The service answered with its error object (`{"error":true,"reason":"..."}`).
+    #[error("the weather service said: {0}")]
+    Api(String),
+}
+
+/// Open-Meteo's error body: `{"error":true,"reason":"..."}`.
+#[derive(Debug, Deserialize)]
+struct ErrorBody {
+    error: bool,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// Returns the `reason` of an Open-Meteo error body, if `body` is one.
+pub fn api_error_reason(body: &str) -> Option<String> {
+    let e: ErrorBody = serde_json::from_str(body).ok()?;
+    e.error
+        .then(|| e.reason.unwrap_or_else(|| "unknown error".to_owned()))
+}
+
+/// A time as Open-Meteo sends it: Unix seconds, or ISO 8601 local time without offset.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum TimeValue {
+    Unix(i64),
+    Iso(String),
+}
+
+impl TimeValue {
+    /// The instant as UTC epoch seconds. ISO times are local times at `offset`, the offset
+    /// Open-Meteo applied to every timestamp of the response.
+    fn to_epoch(&self, offset: i32) -> Result<i64, ParseError> {
+        match self {
+            TimeValue::Unix(t) => Ok(*t),
+            TimeValue::Iso(s) => {
+                let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+                    .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+                    .or_else(|_| {
+                        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                            .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists"))
+                    })
+                    .map_err(|_| ParseError::BadTime(s.clone()))?;
+                Ok(naive.and_utc().timestamp() - i64::from(offset))
+            }
+        }
+    }
+
+    /// The local calendar date of a daily row.
+    fn to_local_date(&self, offset: i32) -> Result<NaiveDate, ParseError> {
+        match self {
+            TimeValue::Iso(s) => NaiveDate::parse_from_str(&s[..s.len().min(10)], "%Y-%m-%d")
+                .map_err(|_| ParseError::BadTime(s.clone())),
+            TimeValue::Unix(t) => DateTime::from_timestamp(t + i64::from(offset), 0)
+                .map(|d| d.date_naive())
+                .ok_or_else(|| ParseError::BadTime(t.to_string())),
+        }
+    }
+}
+
+/// The header every Open-Meteo forecast and air-quality answer starts with.
+#[derive(Debug, Deserialize)]
+struct Header {
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    #[serde(default)]
+    elevation: Option<f64>,
+    utc_offset_seconds: Option<i32>,
+    timezone: Option<String>,
+    #[serde(default)]
+    timezone_abbreviation: Option<String>,
+}
+
+impl Header {
+    fn location(&self) -> Result<Location, ParseError> {
+        Ok(Location {
+            latitude: self.latitude.ok_or(ParseError::MissingField("latitude"))?,
+            longitude: self.longitude.ok_or(ParseError::MissingField("longitude"))?,
+            elevation: self.elevation,
+            timezone: self
+                .timezone
+                .clone()
+                .ok_or(ParseError::MissingField("timezone"))?,
+            timezone_abbreviation: self.timezone_abbreviation.clone(),
+            utc_offset_seconds: self
+                .utc_offset_seconds
+                .ok_or(ParseError::MissingField("utc_offset_seconds"))?,
+        })
+    }
+}
+
+/// A block of values keyed by variable name (`current`, or one row of `hourly`/`daily`).
+type Values = HashMap<String, serde_json::Value>;
+
+#[derive(Debug, Deserialize)]
+struct ForecastDto {
+    #[serde(flatten)]
+    header: Header,
+    #[serde(default)]
+    current_units: HashMap<String, String>,
+    #[serde(default)]
+    current: Option<Values>,
+    #[serde(default)]
+    hourly_units: HashMap<String, String>,
+    #[serde(default)]
+    hourly: Option<Values>,
+    #[serde(default)]
+    daily_units: HashMap<String, String>,
+    #[serde(default)]
+    daily: Option<Values>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AirQualityDto {
+    #[serde(flatten)]
+    header: Header,
+    #[serde(default)]
+    current: Option<Values>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GeocodingDto {
+    #[serde(default)]
+    results: Vec<GeoResultDto>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GeoResultDto {
+    name: String,
+    latitude: f64,
+    longitude: f64,
+    #[serde(default)]
+    country: Option<String>,
+    #[serde(default)]
+    country_code: Option<String>,
+    #[serde(default)]
+    admin1: Option<String>,
+    #[serde(default)]
+    timezone: Option<String>,
+}
+
+/// Reads a number; `null`, absent or non-numeric values are `None`.
+fn num(v: Option<&serde_json::Value>) -> Option<f64> {
+    v.and_then(serde_json::Value::as_f64)
+}
+
+/// Reads element `i` of the array named `key`.
+fn num_at(block: &Values, key: &str, i: usize) -> Option<f64> {
+    num(block.get(key).and_then(|a| a.get(i)))
+}
+
+fn code(v: Option<f64>) -> Option<u8> {
+    v.filter(|c| (0.0..=99.0).contains(c)).map(|c| c as u8)
+}
+
+fn flag(v: Option<f64>) -> Option<bool> {
+    v.map(|x| x != 0.0)
+}
+
+fn first_of(block: &Values, keys: &[&str]) -> Option<f64> {
+    keys.iter().find_map(|k| num(block.get(*k)))
+}
+
+fn first_at(block: &Values, keys: &[&str], i: usize) -> Option<f64> {
+    keys.iter().find_map(|k| num_at(block, k, i))
+}
+
+fn parse_body<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, ParseError> {
+    // Only an error body has an `error` key; look for it before the full parse.
+    if body.contains("\"error\"") {
+        if let Some(reason) = api_error_reason(body) {
+            return Err(ParseError::Api(reason));
+        }
+    }
+    match serde_json::from_str::<T>(body) {
+        Ok(v) => Ok(v),
+        Err(e) => Err(match api_error_reason(body) {
+            Some(reason) => ParseError::Api(reason),
+            None => ParseError::InvalidJson(e.to_string()),
+        }),
+    }
+}
+
+fn read_time(v: Option<&serde_json::Value>, offset: i32) -> Result<i64, ParseError> {
+    let v = v.ok_or(ParseError::MissingField("time"))?;
+    let t: TimeValue =
+        serde_json::from_value(v.clone()).map_err(|_| ParseError::BadTime(v.to_string()))?;
+    t.to_epoch(offset)
+}
+
+/// The `time` array of an hourly or daily block.
+fn time_array(block: &Values) -> Result<Vec<TimeValue>, ParseError> {
+    let v = block.get("time").ok_or(ParseError::MissingField("time"))?;
+    serde_json::from_value(v.clone()).map_err(|_| ParseError::BadTime(v.to_string()))
+}
+
+/// Units of a response, read from any of its `*_units` objects (Open-Meteo's own defaults
+/// where a unit is not stated).
+fn units_of(maps: &[&HashMap<String, String>]) -> Units {
+    let find = |keys: &[&str]| -> Option<&str> {
+        maps.iter()
+            .find_map(|m| keys.iter().find_map(|k| m.get(*k)).map(String::as_str))
+    };
+    Units {
+        temperature: find(&[
+            "temperature_2m",
+            "temperature_2m_max",
+            "apparent_temperature",
+        ])
+        .and_then(TempUnit::parse)
+        .unwrap_or_default(),
+        wind: find(&["wind_speed_10m", "wind_speed_10m_max", "wind_gusts_10m"])
+            .and_then(WindUnit::parse)
+            .unwrap_or_default(),
+        precipitation: find(&["precipitation", "precipitation_sum", "rain"])
+            .and_then(PrecipUnit::parse)
+            .unwrap_or_default(),
+    }
+}
+
+/// Parses a `/v1/forecast` answer.
+pub fn parse_forecast(body: &str) -> Result<Forecast, ParseError> {
+    let dto: ForecastDto = parse_body(body)?;
+    let location = dto.header.location()?;
+    let offset = location.utc_offset_seconds;
+    let units = units_of(&[&dto.current_units, &dto.hourly_units, &dto.daily_units]);
+
+    let current = match &dto.current {
+        None => None,
+        Some(c) => Some(Current {
+            time: read_time(c.get("time"), offset)?,
+            interval: num(c.get("interval")).map(|i| i as u32),
+            temperature: num(c.get("temperature_2m")),
+            apparent_temperature: num(c.get("apparent_temperature")),
+            relative_humidity: num(c.get("relative_humidity_2m")),
+            is_day: flag(num(c.get("is_day"))),
+            weather_code: code(first_of(c, &["weather_code", "weathercode"])),
+            cloud_cover: num(c.get("cloud_cover")),
+            pressure_msl: num(c.get("pressure_msl")),
+            surface_pressure: num(c.get("surface_pressure")),
+            wind_speed: num(c.get("wind_speed_10m")),
+            wind_direction: num(c.get("wind_direction_10m")),
+            wind_gusts: num(c.get("wind_gusts_10m")),
+            precipitation: num(c.get("precipitation")),
+            uv_index: num(c.get("uv_index")),
+        }),
+    };
+
+    let hourly = match &dto.hourly {
+        None => Vec::new(),
+        Some(h) => time_array(h)?
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                Ok(HourlyPoint {
+                    time: t.to_epoch(offset)?,
+                    temperature: num_at(h, "temperature_2m", i),
+                    apparent_temperature: num_at(h, "apparent_temperature", i),
+                    precipitation_probability: num_at(h, "precipitation_probability", i),
+                    precipitation: num_at(h, "precipitation", i),
+                    weather_code: code(first_at(h, &["weather_code", "weathercode"], i)),
+                    is_day: flag(num_at(h, "is_day", i)),
+                    uv_index: num_at(h, "uv_index", i),
+                    wind_speed: num_at(h, "wind_speed_10m", i),
+                    wind_direction: num_at(h, "wind_direction_10m", i),
+                })
+            })
+            .collect::<Result<_, ParseError>>()?,
+    };
+
+    let daily = match &dto.daily {
+        None => Vec::new(),
+        Some(d) => {
+            let sunrise = optional_times(d, "sunrise")?;
+            let sunset = optional_times(d, "sunset")?;
+            time_array(d)?
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    let daylight = num_at(d, "daylight_duration", i);
+                    let at = |v: &[Option<TimeValue>]| -> Result<Option<i64>, ParseError> {
+                        v.get(i)
+                            .and_then(Option::as_ref)
+                            .map(|t| t.to_epoch(offset))
+                            .transpose()
+                    };
+                    let (rise, set) = (at(&sunrise)?, at(&sunset)?);
+                    Ok(DailyPoint {
+                        date: t.to_local_date(offset)?,
+                        weather_code: code(first_at(d, &["weather_code", "weathercode"], i)),
+                        temperature_max: num_at(d, "temperature_2m_max", i),
+                        temperature_min: num_at(d, "temperature_2m_min", i),
+                        sun: sun_day(rise, set, daylight),
+                        daylight_duration: daylight,
+                        uv_index_max: num_at(d, "uv_index_max", i),
+                        precipitation_sum: num_at(d, "precipitation_sum", i),
+                        precipitation_probability_max: num_at(
+                            d,
+                            "precipitation_probability_max",
+                            i,
+                        ),
+                        wind_speed_max: num_at(d, "wind_speed_10m_max", i),
+                        wind_gusts_max: num_at(d, "wind_gusts_10m_max", i),
+                        wind_direction_dominant: num_at(d, "wind_direction_10m_dominant", i),
+                    })
+                })
+                .collect::<Result<_, ParseError>>()?
+        }
+    };
+
+    Ok(Forecast {
+        location,
+        units,
+        current,
+        hourly,
+        daily,
+    })
+}
+
+/// Reads a daily array of optional times (`sunrise`, `sunset`); absent means all `None`.
+fn optional_times(block: &Values, key: &str) -> Result<Vec<Option<TimeValue>>, ParseError> {
+    match block.get(key) {
+        None => Ok(Vec::new()),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|_| ParseError::BadTime(v.to_string())),
+    }
+}
+
+/// Classifies one day's sunrise and sunset the way Open-Meteo encodes polar days: polar night
+/// has sunrise = sunset (local midnight) and no daylight; midnight sun has a whole day between
+/// them.
+fn sun_day(sunrise: Option<i64>, sunset: Option<i64>, daylight: Option<f64>) -> Option<SunDay> {
+    const DAY: i64 = 86_400;
+    match (sunrise, sunset) {
+        (Some(rise), Some(set)) => Some(if set - rise >= DAY || daylight >= Some(86_399.0) {
+            SunDay::MidnightSun
+        } else if set == rise || daylight == Some(0.0) {
+            SunDay::PolarNight
+        } else {
+            SunDay::RiseAndSet {
+                sunrise: rise,
+                sunset: set,
+            }
+        }),
+        _ => match daylight {
+            Some(d) if d <= 0.0 => Some(SunDay::PolarNight),
+            Some(d) if d >= 86_399.0 => Some(SunDay::MidnightSun),
+            _ => None,
+        },
+    }
+}
+
+/// Parses a `/v1/air-quality` answer with a `current` block.
+pub fn parse_air_quality(body: &str) -> Result<AirQuality, ParseError> {
+    let dto: AirQualityDto = parse_body(body)?;
+    let location = dto.header.location()?;
+    let c = dto.current.ok_or(ParseError::MissingField("current"))?;
+    Ok(AirQuality {
+        time: read_time(c.get("time"), location.utc_offset_seconds)?,
+        location,
+        european_aqi: num(c.get("european_aqi")),
+        us_aqi: num(c.get("us_aqi")),
+        pm2_5: num(c.get("pm2_5")),
+        pm10: num(c.get("pm10")),
+        ozone: num(c.get("ozone")),
+        nitrogen_dioxide: num(c.get("nitrogen_dioxide")),
+        sulphur_dioxide: num(c.get("sulphur_dioxide")),
+        carbon_monoxide: num(c.get("carbon_monoxide")),
+    })
+}
+
+/// Parses a `/v1/search` (geocoding) answer. No match is an empty list: Open-Meteo then
+/// leaves out the `results` key entirely.
+pub fn parse_geocoding(body: &str) -> Result<Vec<Place>, ParseError> {
+    let dto: GeocodingDto = parse_body(body)?;
+    Ok(dto
+        .results
+        .into_iter()
+        .map(|r| Place {
+            name: r.name,
+            latitude: r.latitude,
+            longitude: r.longitude,
+            country: r.country,
+            country_code: r.country_code,
+            admin1: r.admin1,
+            timezone: r.timezone,
+        })
+        .collect())
+}
+
+/// Default endpoint of the forecast API.
+pub const FORECAST_URL: &str = "https://api.open-meteo.com/v1/forecast";
+/// Default endpoint of the air-quality API.
+pub const AIR_QUALITY_URL: &str = "https://air-quality-api.open-meteo.com/v1/air-quality";
+/// Default endpoint of the geocoding API.
+pub const GEOCODING_URL: &str = "https://geocoding-api.open-meteo.com/v1/search";
+
+/// The variables the dashboard asks for in `current=`.
+pub const CURRENT_VARS: &[&str] = &[
+    "temperature_2m",
+    "apparent_temperature",
+    "relative_humidity_2m",
+    "is_day",
+    "weather_code",
+    "cloud_cover",
+    "pressure_msl",
+    "wind_speed_10m",
+    "wind_direction_10m",
+    "wind_gusts_10m",
+    "precipitation",
+    "uv_index",
+];
+
+/// The variables the dashboard asks for in `hourly=`.
+pub const HOURLY_VARS: &[&str] = &[
+    "temperature_2m",
+    "precipitation_probability",
+    "precipitation",
+    "weather_code",
+    "is_day",
+    "uv_index",
+];
+
+/// The variables the dashboard asks for in `daily=`.
+pub const DAILY_VARS: &[&str] = &[
+    "weather_code",
+    "temperature_2m_max",
+    "temperature_2m_min",
+    "sunrise",
+    "sunset",
+    "daylight_duration",
+    "uv_index_max",
+    "precipitation_sum",
+    "precipitation_probability_max",
+];
+
+/// The variables the dashboard asks for from the air-quality API.
+pub const AIR_QUALITY_VARS: &[&str] = &[
+    "european_aqi",
+    "us_aqi",
+    "pm2_5",
+    "pm10",
+    "ozone",
+    "nitrogen_dioxide",
+    "sulphur_dioxide",
+    "carbon_monoxide",
+];
+
+/// Joins `base` and query pairs into a URL, percent-encoding the values.
+fn with_query(base: &str, pairs: &[(&str, String)]) -> String {
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let query: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect();
+    format!("{base}{sep}{}", query.join("&"))
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters pass; `,` is kept readable).
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// URL of a forecast request for the dashboard: current, hourly and daily blocks in `units`,
+/// as Unix times, in the place's own time zone.
+pub fn forecast_url(base: &str, lat: f64, lon: f64, units: Units, forecast_days: u8) -> String {
+    with_query(
+        base,
+        &[
+            ("latitude", format!("{lat:.4}")),
+            ("longitude", format!("{lon:.4}")),
+            ("current", CURRENT_VARS.join(",")),
+            ("hourly", HOURLY_VARS.join(",")),
+            ("daily", DAILY_VARS.join(",")),
+            ("temperature_unit", units.temperature.query_value().into()),
+            ("wind_speed_unit", units.wind.query_value().into()),
+            ("precipitation_unit", units.precipitation.query_value().into()),
+            ("timeformat", "unixtime".into()),
+            ("timezone", "auto".into()),
+            ("forecast_days", forecast_days.to_string()),
+        ],
+    )
+}
+
+/// URL of an air-quality request for current conditions.
+pub fn air_quality_url(base: &str, lat: f64, lon: f64) -> String {
+    with_query(
+        base,
+        &[
+            ("latitude", format!("{lat:.4}")),
+            ("longitude", format!("{lon:.4}")),
+            ("current", AIR_QUALITY_VARS.join(",")),
+            ("timeformat", "unixtime".into()),
+            ("timezone", "auto".into()),
+        ],
+    )
+}
+
+/// URL of a place search.
+pub fn geocoding_url(base: &str, name: &str, count: u8) -> String {
+    with_query(
+        base,
+        &[
+            ("name", name.to_owned()),
+            ("count", count.to_string()),
+            ("language", "en".into()),
+            ("format", "json".into()),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_times_use_the_response_offset() {
+        let t = TimeValue::Iso("2026-08-23T18:45".into());
+        // 18:45 at UTC-4 is 22:45 UTC.
+        assert_eq!(t.to_epoch(-14_400).unwrap(), 1_787_525_100);
+        assert!(TimeValue::Iso("yesterday".into()).to_epoch(0).is_err());
+    }
+
+    #[test]
+    fn polar_days_are_classified() {
+        let midnight = 1_636_156_800;
+        assert_eq!(
+            sun_day(Some(midnight), Some(midnight), Some(0.0)),
+            Some(SunDay::PolarNight)
+        );
+        assert_eq!(
+            sun_day(Some(midnight), Some(midnight + 86_400), Some(86_400.0)),
+            Some(SunDay::MidnightSun)
+        );
+        assert_eq!(
+            sun_day(Some(midnight + 25_000), Some(midnight + 60_000), None),
+            Some(SunDay::RiseAndSet {
+                sunrise: midnight + 25_000,
+                sunset: midnight + 60_000
+            })
+        );
+    }
+
+    #[test]
+    fn error_bodies_are_recognised() {
+        let body = r#"{"reason":"Not Found","error":true}"#;
+        assert_eq!(api_error_reason(body).as_deref(), Some("Not Found"));
+        assert_eq!(
+            parse_forecast(body),
+            Err(ParseError::Api("Not Found".into()))
+        );
+        assert!(matches!(
+            parse_forecast(r#"{"latitude":1.0,"longitude":2"#),
+            Err(ParseError::InvalidJson(_))
+        ));
+        assert_eq!(
+            parse_forecast(r#"{"latitude":1.0,"longitude":2.0,"utc_offset_seconds":0}"#),
+            Err(ParseError::MissingField("timezone"))
+        );
+    }
+
+    #[test]
+    fn urls_ask_for_unixtime_in_the_local_zone() {
+        let url = forecast_url(FORECAST_URL, 52.52, 13.405, Units::default(), 10);
+        assert!(url.starts_with("https://api.open-meteo.com/v1/forecast?latitude=52.5200&"));
+        assert!(url.contains("timeformat=unixtime&timezone=auto"));
+        assert!(url.contains("current=temperature_2m,apparent_temperature,"));
+        let url = geocoding_url("http://127.0.0.1:1/v1/search?x=1", "São Paulo & co", 1);
+        assert!(url.contains("?x=1&name=S%C3%A3o%20Paulo%20%26%20co&count=1"));
+    }
+}

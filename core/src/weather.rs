@@ -1,0 +1,191 @@
+//! The domain types the dashboard draws.
+//!
+//! Every instant is a UTC epoch in seconds (`i64`), whatever time format the API answered in;
+//! it is shown in the place's own IANA zone ([`Location::timezone`]) by the browser. Every
+//! measured value is an `Option`, because Open-Meteo may send `null` for any of them.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::units::Units;
+
+/// Where a forecast is for, as the API reported it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    /// Latitude of the grid cell, in degrees.
+    pub latitude: f64,
+    /// Longitude of the grid cell, in degrees.
+    pub longitude: f64,
+    /// Elevation in metres, when reported.
+    pub elevation: Option<f64>,
+    /// IANA time zone name (`Europe/Berlin`), or `GMT` when no zone was asked for.
+    pub timezone: String,
+    /// Abbreviation of the zone at request time (`CEST`, `GMT+5:30`), when reported.
+    pub timezone_abbreviation: Option<String>,
+    /// Offset from UTC in force when the request was made, in seconds.
+    pub utc_offset_seconds: i32,
+}
+
+/// A full forecast answer: whichever of current, hourly and daily were asked for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// Where the forecast is for.
+    pub location: Location,
+    /// The units the values are expressed in.
+    pub units: Units,
+    /// Current conditions, when `current=` was asked for.
+    pub current: Option<Current>,
+    /// Hourly rows, oldest first, when `hourly=` was asked for.
+    pub hourly: Vec<HourlyPoint>,
+    /// Daily rows, first day first, when `daily=` was asked for.
+    pub daily: Vec<DailyPoint>,
+}
+
+/// Current conditions.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Current {
+    /// Start of the observation interval (UTC epoch seconds).
+    pub time: i64,
+    /// Length of the interval in seconds (900 for 15-minute data).
+    pub interval: Option<u32>,
+    /// Air temperature at 2 m.
+    pub temperature: Option<f64>,
+    /// Apparent ("feels like") temperature.
+    pub apparent_temperature: Option<f64>,
+    /// Relative humidity at 2 m, percent.
+    pub relative_humidity: Option<f64>,
+    /// Whether it is day (sun above the horizon).
+    pub is_day: Option<bool>,
+    /// WMO weather interpretation code.
+    pub weather_code: Option<u8>,
+    /// Cloud cover, percent.
+    pub cloud_cover: Option<f64>,
+    /// Pressure reduced to mean sea level, hPa.
+    pub pressure_msl: Option<f64>,
+    /// Pressure at the surface, hPa.
+    pub surface_pressure: Option<f64>,
+    /// Wind speed at 10 m.
+    pub wind_speed: Option<f64>,
+    /// Wind direction at 10 m, degrees the wind comes from.
+    pub wind_direction: Option<f64>,
+    /// Wind gusts at 10 m.
+    pub wind_gusts: Option<f64>,
+    /// Precipitation over the interval.
+    pub precipitation: Option<f64>,
+    /// UV index.
+    pub uv_index: Option<f64>,
+}
+
+/// One hour of the hourly forecast.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct HourlyPoint {
+    /// Start of the hour (UTC epoch seconds).
+    pub time: i64,
+    /// Air temperature at 2 m.
+    pub temperature: Option<f64>,
+    /// Apparent temperature.
+    pub apparent_temperature: Option<f64>,
+    /// Chance of precipitation, percent.
+    pub precipitation_probability: Option<f64>,
+    /// Precipitation amount over the hour.
+    pub precipitation: Option<f64>,
+    /// WMO weather interpretation code.
+    pub weather_code: Option<u8>,
+    /// Whether the hour is in daylight.
+    pub is_day: Option<bool>,
+    /// UV index.
+    pub uv_index: Option<f64>,
+    /// Wind speed at 10 m.
+    pub wind_speed: Option<f64>,
+    /// Wind direction at 10 m, degrees.
+    pub wind_direction: Option<f64>,
+}
+
+/// When the sun rises and sets on one local day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SunDay {
+    /// An ordinary day: the sun rises and sets (UTC epoch seconds).
+    RiseAndSet {
+        /// Sunrise.
+        sunrise: i64,
+        /// Sunset (may fall on the next local date).
+        sunset: i64,
+    },
+    /// The sun does not rise at all (Open-Meteo: sunrise = sunset = local midnight).
+    PolarNight,
+    /// The sun does not set (Open-Meteo: sunrise 00:00 of the day, sunset 00:00 of the next).
+    MidnightSun,
+}
+
+/// One day of the daily forecast.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DailyPoint {
+    /// The local date in the place's time zone.
+    pub date: NaiveDate,
+    /// WMO weather interpretation code (the day's most severe).
+    pub weather_code: Option<u8>,
+    /// Maximum air temperature.
+    pub temperature_max: Option<f64>,
+    /// Minimum air temperature.
+    pub temperature_min: Option<f64>,
+    /// Sunrise and sunset, when asked for and sent.
+    pub sun: Option<SunDay>,
+    /// Length of daylight in seconds.
+    pub daylight_duration: Option<f64>,
+    /// Maximum UV index.
+    pub uv_index_max: Option<f64>,
+    /// Total precipitation.
+    pub precipitation_sum: Option<f64>,
+    /// Maximum chance of precipitation, percent.
+    pub precipitation_probability_max: Option<f64>,
+    /// Maximum wind speed.
+    pub wind_speed_max: Option<f64>,
+    /// Maximum gust.
+    pub wind_gusts_max: Option<f64>,
+    /// Dominant wind direction, degrees.
+    pub wind_direction_dominant: Option<f64>,
+}
+
+/// Current air quality.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AirQuality {
+    /// Where the values are for.
+    pub location: Location,
+    /// Start of the observation interval (UTC epoch seconds).
+    pub time: i64,
+    /// European Air Quality Index.
+    pub european_aqi: Option<f64>,
+    /// United States Air Quality Index.
+    pub us_aqi: Option<f64>,
+    /// Particulate matter under 2.5 µm, µg/m³.
+    pub pm2_5: Option<f64>,
+    /// Particulate matter under 10 µm, µg/m³.
+    pub pm10: Option<f64>,
+    /// Ozone, µg/m³.
+    pub ozone: Option<f64>,
+    /// Nitrogen dioxide, µg/m³.
+    pub nitrogen_dioxide: Option<f64>,
+    /// Sulphur dioxide, µg/m³.
+    pub sulphur_dioxide: Option<f64>,
+    /// Carbon monoxide, µg/m³.
+    pub carbon_monoxide: Option<f64>,
+}
+
+/// A place found by the geocoding API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    /// The place's name (`Enschede`).
+    pub name: String,
+    /// Latitude in degrees.
+    pub latitude: f64,
+    /// Longitude in degrees.
+    pub longitude: f64,
+    /// Country name, when known.
+    pub country: Option<String>,
+    /// ISO country code, when known.
+    pub country_code: Option<String>,
+    /// First-level administrative area (state, province), when known.
+    pub admin1: Option<String>,
+    /// IANA time zone, when known.
+    pub timezone: Option<String>,
+}

@@ -1,0 +1,219 @@
+//! Fault injection: latency, error statuses, bodies cut off part-way, and responses that never
+//! finish, per endpoint. Set at start (command-line flags), at run time (`PUT /_sim/faults/...`),
+//! or per request (`sim_*` query parameters, which win).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// One of the simulated APIs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Endpoint {
+    /// `/v1/forecast`.
+    Forecast,
+    /// `/v1/air-quality`.
+    AirQuality,
+    /// `/v1/search`.
+    Geocoding,
+}
+
+impl Endpoint {
+    /// Every endpoint.
+    pub const ALL: [Endpoint; 3] = [Endpoint::Forecast, Endpoint::AirQuality, Endpoint::Geocoding];
+
+    /// The endpoint's name in flags, URLs and statistics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Endpoint::Forecast => "forecast",
+            Endpoint::AirQuality => "air-quality",
+            Endpoint::Geocoding => "geocoding",
+        }
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Endpoint {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "forecast" => Ok(Endpoint::Forecast),
+            "air-quality" | "air_quality" | "airquality" => Ok(Endpoint::AirQuality),
+            "geocoding" | "search" => Ok(Endpoint::Geocoding),
+            other => Err(format!(
+                "unknown endpoint `{other}` (expected forecast, air-quality, geocoding or all)"
+            )),
+        }
+    }
+}
+
+/// What to do wrong. Every field is optional; an empty fault answers normally.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Fault {
+    /// Wait this long before answering, in milliseconds.
+    pub delay_ms: Option<u64>,
+    /// Answer with this HTTP status and Open-Meteo's error body (429, 500, 503, ...).
+    pub status: Option<u16>,
+    /// With status 429 or 503: the `Retry-After` header, in seconds (default 1).
+    pub retry_after: Option<u64>,
+    /// Send only this part of the body: a fraction in (0, 1), or a byte count when ≥ 1.
+    pub truncate: Option<f64>,
+    /// Send the headers and part of the body, then never finish.
+    pub hang: bool,
+    /// Apply to this many requests only, then clear itself (unlimited when absent).
+    pub times: Option<u32>,
+}
+
+impl Fault {
+    /// Whether the fault changes anything.
+    pub fn is_empty(&self) -> bool {
+        self.delay_ms.is_none() && self.status.is_none() && self.truncate.is_none() && !self.hang
+    }
+
+    /// Lays `other`'s set fields over `self`'s.
+    pub fn overlay(mut self, other: &Fault) -> Fault {
+        self.delay_ms = other.delay_ms.or(self.delay_ms);
+        self.status = other.status.or(self.status);
+        self.retry_after = other.retry_after.or(self.retry_after);
+        self.truncate = other.truncate.or(self.truncate);
+        self.hang |= other.hang;
+        self
+    }
+
+    /// Reads the per-request `sim_*` query parameters: `sim_delay` (ms), `sim_status`,
+    /// `sim_retry_after` (s), `sim_truncate` (fraction or bytes), `sim_hang` (1/true).
+    pub fn from_query(pairs: &[(String, String)]) -> Result<Fault, String> {
+        let mut f = Fault::default();
+        for (k, v) in pairs {
+            let bad = || format!("Invalid value `{v}` for simulator parameter `{k}`");
+            match k.as_str() {
+                "sim_delay" => f.delay_ms = Some(v.parse().map_err(|_| bad())?),
+                "sim_status" => f.status = Some(parse_status(v).ok_or_else(bad)?),
+                "sim_retry_after" => f.retry_after = Some(v.parse().map_err(|_| bad())?),
+                "sim_truncate" => f.truncate = Some(parse_truncate(v).ok_or_else(bad)?),
+                "sim_hang" => f.hang = matches!(v.as_str(), "1" | "true" | "yes" | ""),
+                _ => {}
+            }
+        }
+        Ok(f)
+    }
+}
+
+fn parse_status(v: &str) -> Option<u16> {
+    v.parse().ok().filter(|s| (100..=599).contains(s))
+}
+
+fn parse_truncate(v: &str) -> Option<f64> {
+    v.parse::<f64>().ok().filter(|t| *t > 0.0 && t.is_finite())
+}
+
+/// The configured faults of every endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FaultTable(pub HashMap<Endpoint, Fault>);
+
+impl FaultTable {
+    /// The fault for the next request to `endpoint`, counting down `times`.
+    pub fn take(&mut self, endpoint: Endpoint) -> Fault {
+        let Some(f) = self.0.get_mut(&endpoint) else {
+            return Fault::default();
+        };
+        let current = f.clone();
+        if let Some(n) = f.times.as_mut() {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.0.remove(&endpoint);
+            }
+        }
+        current
+    }
+
+    /// Applies one command-line flag (`--delay`, `--status`, `--retry-after`, `--truncate`,
+    /// `--hang`) with its value `[ENDPOINT=]VALUE`, where ENDPOINT is an endpoint name or
+    /// `all` (the default).
+    pub fn apply_flag(&mut self, flag: &str, value: &str) -> Result<(), String> {
+        let (target, v) = match value.split_once('=') {
+            Some((t, v)) => (t, v),
+            None if flag == "--hang" => (value, ""),
+            None => ("all", value),
+        };
+        let endpoints: Vec<Endpoint> = if target == "all" || target.is_empty() {
+            Endpoint::ALL.to_vec()
+        } else {
+            vec![target.parse()?]
+        };
+        let bad = || format!("invalid value `{value}` for {flag}");
+        for e in endpoints {
+            let f = self.0.entry(e).or_default();
+            match flag {
+                "--delay" => f.delay_ms = Some(v.parse().map_err(|_| bad())?),
+                "--status" => f.status = Some(parse_status(v).ok_or_else(bad)?),
+                "--retry-after" => f.retry_after = Some(v.parse().map_err(|_| bad())?),
+                "--truncate" => f.truncate = Some(parse_truncate(v).ok_or_else(bad)?),
+                "--hang" => f.hang = true,
+                _ => return Err(format!("unknown flag {flag}")),
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_target_one_or_all_endpoints() {
+        let mut t = FaultTable::default();
+        t.apply_flag("--delay", "500").unwrap();
+        t.apply_flag("--status", "air-quality=503").unwrap();
+        t.apply_flag("--hang", "geocoding").unwrap();
+        assert_eq!(t.0[&Endpoint::Forecast].delay_ms, Some(500));
+        assert_eq!(t.0[&Endpoint::AirQuality].status, Some(503));
+        assert_eq!(t.0[&Endpoint::Forecast].status, None);
+        assert!(t.0[&Endpoint::Geocoding].hang);
+        assert!(t.apply_flag("--status", "weather=500").is_err());
+        assert!(t.apply_flag("--truncate", "forecast=-1").is_err());
+    }
+
+    #[test]
+    fn times_counts_down_then_clears() {
+        let mut t = FaultTable::default();
+        t.0.insert(
+            Endpoint::Forecast,
+            Fault {
+                status: Some(500),
+                times: Some(2),
+                ..Fault::default()
+            },
+        );
+        assert_eq!(t.take(Endpoint::Forecast).status, Some(500));
+        assert_eq!(t.take(Endpoint::Forecast).status, Some(500));
+        assert!(t.take(Endpoint::Forecast).is_empty());
+    }
+
+    #[test]
+    fn query_parameters_override() {
+        let q = vec![
+            ("sim_status".to_owned(), "429".to_owned()),
+            ("sim_retry_after".to_owned(), "7".to_owned()),
+        ];
+        let f = Fault::from_query(&q).unwrap();
+        let base = Fault {
+            status: Some(500),
+            delay_ms: Some(10),
+            ..Fault::default()
+        };
+        let merged = base.overlay(&f);
+        assert_eq!(merged.status, Some(429));
+        assert_eq!(merged.retry_after, Some(7));
+        assert_eq!(merged.delay_ms, Some(10));
+    }
+}

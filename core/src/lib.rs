@@ -10,8 +10,11 @@
 //! simulator and the relay share one definition of every shape, and `cargo test -p isobar-core`
 //! checks it in seconds.
 
+pub mod config;
+pub mod format;
 pub mod open_meteo;
 pub mod units;
 pub mod weather;
+pub mod wmo;
 
 pub use open_meteo::ParseError;

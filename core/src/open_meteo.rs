@@ -107,7 +107,9 @@ impl Header {
     fn location(&self) -> Result<Location, ParseError> {
         Ok(Location {
             latitude: self.latitude.ok_or(ParseError::MissingField("latitude"))?,
-            longitude: self.longitude.ok_or(ParseError::MissingField("longitude"))?,
+            longitude: self
+                .longitude
+                .ok_or(ParseError::MissingField("longitude"))?,
             elevation: self.elevation,
             timezone: self
                 .timezone
@@ -353,7 +355,9 @@ pub fn parse_forecast(body: &str) -> Result<Forecast, ParseError> {
 fn optional_times(block: &Values, key: &str) -> Result<Vec<Option<TimeValue>>, ParseError> {
     match block.get(key) {
         None => Ok(Vec::new()),
-        Some(v) => serde_json::from_value(v.clone()).map_err(|_| ParseError::BadTime(v.to_string())),
+        Some(v) => {
+            serde_json::from_value(v.clone()).map_err(|_| ParseError::BadTime(v.to_string()))
+        }
     }
 }
 
@@ -514,7 +518,10 @@ pub fn forecast_url(base: &str, lat: f64, lon: f64, units: Units, forecast_days:
             ("daily", DAILY_VARS.join(",")),
             ("temperature_unit", units.temperature.query_value().into()),
             ("wind_speed_unit", units.wind.query_value().into()),
-            ("precipitation_unit", units.precipitation.query_value().into()),
+            (
+                "precipitation_unit",
+                units.precipitation.query_value().into(),
+            ),
             ("timeformat", "unixtime".into()),
             ("timezone", "auto".into()),
             ("forecast_days", forecast_days.to_string()),

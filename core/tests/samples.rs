@@ -48,12 +48,18 @@ fn every_open_meteo_sample_parses() {
             parsed += 1;
         }
     }
-    assert!(parsed >= 8, "expected at least the 8 in-repo samples, parsed {parsed}");
+    assert!(
+        parsed >= 8,
+        "expected at least the 8 in-repo samples, parsed {parsed}"
+    );
 }
 
 #[test]
 fn fahrenheit_mph_current_and_hourly() {
-    let f = parse_forecast(&read("openmeteo_forecast_current_hourly_fahrenheit_mph.json")).unwrap();
+    let f = parse_forecast(&read(
+        "openmeteo_forecast_current_hourly_fahrenheit_mph.json",
+    ))
+    .unwrap();
     assert_eq!(f.units.temperature, TempUnit::Fahrenheit);
     assert_eq!(f.units.wind, WindUnit::Mph);
     assert_eq!(f.units.precipitation, PrecipUnit::Inch);
@@ -135,9 +141,11 @@ fn geocoding_samples() {
     assert_eq!(places[0].name, "Enschede");
     assert_eq!(places[0].timezone.as_deref(), Some("Europe/Amsterdam"));
     assert_eq!(places[1].admin1.as_deref(), Some("Overijssel"));
-    assert!(parse_geocoding(&read("openmeteo_geocoding_search_empty.json"))
-        .unwrap()
-        .is_empty());
+    assert!(
+        parse_geocoding(&read("openmeteo_geocoding_search_empty.json"))
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]

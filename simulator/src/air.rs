@@ -82,10 +82,7 @@ pub fn value(var: &str, lat: f64, lon: f64, t: DateTime<Utc>) -> Value {
         "nitrogen_dioxide" => json!(round(4.0 + 36.0 * wave(lat, lon, t, 4.0), 1)),
         "sulphur_dioxide" => json!(round(1.0 + 9.0 * wave(lat, lon, t, 5.0), 1)),
         "dust" => json!(round(20.0 * wave(lat, lon, t, 6.0).powi(3), 1)),
-        "uv_index" => json!(round(
-            crate::model::Model::new(lat, lon).at(t).uv_index,
-            2
-        )),
+        "uv_index" => json!(round(crate::model::Model::new(lat, lon).at(t).uv_index, 2)),
         _ => Value::Null,
     }
 }

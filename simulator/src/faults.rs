@@ -22,7 +22,11 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 3] = [Endpoint::Forecast, Endpoint::AirQuality, Endpoint::Geocoding];
+    pub const ALL: [Endpoint; 3] = [
+        Endpoint::Forecast,
+        Endpoint::AirQuality,
+        Endpoint::Geocoding,
+    ];
 
     /// The endpoint's name in flags, URLs and statistics.
     pub fn name(self) -> &'static str {

@@ -15,7 +15,10 @@ pub struct BadRequest(pub String);
 type Pairs = [(String, String)];
 
 fn get<'a>(q: &'a Pairs, key: &str) -> Option<&'a str> {
-    q.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    q.iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 fn list(q: &Pairs, key: &str) -> Vec<String> {
@@ -30,9 +33,7 @@ fn list(q: &Pairs, key: &str) -> Vec<String> {
 }
 
 fn floats(q: &Pairs, key: &str) -> Result<Vec<f64>, BadRequest> {
-    let raw = get(q, key).ok_or_else(|| {
-        BadRequest(format!("Parameter '{key}' is required."))
-    })?;
+    let raw = get(q, key).ok_or_else(|| BadRequest(format!("Parameter '{key}' is required.")))?;
     raw.split(',')
         .map(|s| {
             s.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
@@ -82,8 +83,7 @@ impl Request {
         let lons = floats(q, "longitude")?;
         if lats.len() != lons.len() {
             return Err(BadRequest(
-                "Parameter 'latitude' and 'longitude' must have the same number of elements"
-                    .into(),
+                "Parameter 'latitude' and 'longitude' must have the same number of elements".into(),
             ));
         }
         for (&lat, &lon) in lats.iter().zip(&lons) {
@@ -99,9 +99,26 @@ impl Request {
             }
         }
         let units = Units {
-            temperature: enum_param(q, "temperature_unit", TempUnit::parse, &["celsius", "fahrenheit"])?,
-            wind: enum_param(q, "wind_speed_unit", WindUnit::parse, &["kmh", "ms", "mph", "kn"])
-                .or_else(|_| enum_param(q, "windspeed_unit", WindUnit::parse, &["kmh", "ms", "mph", "kn"]))?,
+            temperature: enum_param(
+                q,
+                "temperature_unit",
+                TempUnit::parse,
+                &["celsius", "fahrenheit"],
+            )?,
+            wind: enum_param(
+                q,
+                "wind_speed_unit",
+                WindUnit::parse,
+                &["kmh", "ms", "mph", "kn"],
+            )
+            .or_else(|_| {
+                enum_param(
+                    q,
+                    "windspeed_unit",
+                    WindUnit::parse,
+                    &["kmh", "ms", "mph", "kn"],
+                )
+            })?,
             precipitation: enum_param(q, "precipitation_unit", PrecipUnit::parse, &["mm", "inch"])?,
         };
         let unixtime = match get(q, "timeformat") {
@@ -267,16 +284,31 @@ fn unit_of(var: &str, units: Units, unixtime: bool) -> &'static str {
     match var {
         "time" | "sunrise" | "sunset" => time,
         "interval" => "seconds",
-        v if v.starts_with("temperature") || v.starts_with("apparent") || v.starts_with("dew_point") => temp,
+        v if v.starts_with("temperature")
+            || v.starts_with("apparent")
+            || v.starts_with("dew_point") =>
+        {
+            temp
+        }
         v if v.starts_with("wind_speed") || v.starts_with("wind_gusts") => wind,
         v if v.starts_with("wind_direction") => "°",
         "snowfall" | "snowfall_sum" => match units.precipitation {
             PrecipUnit::Mm => "cm",
             PrecipUnit::Inch => "inch",
         },
-        v if v.starts_with("precipitation_probability") || v.starts_with("relative_humidity") || v == "cloud_cover" => "%",
+        v if v.starts_with("precipitation_probability")
+            || v.starts_with("relative_humidity")
+            || v == "cloud_cover" =>
+        {
+            "%"
+        }
         "precipitation_hours" => "h",
-        v if v.starts_with("precipitation") || v.starts_with("rain") || v.starts_with("showers") => precip,
+        v if v.starts_with("precipitation")
+            || v.starts_with("rain")
+            || v.starts_with("showers") =>
+        {
+            precip
+        }
         "weather_code" => "wmo code",
         v if v.contains("pressure") => "hPa",
         "daylight_duration" | "sunshine_duration" => "s",
@@ -375,10 +407,7 @@ fn daily_value(var: &str, d: &Day, r: &Request, offset: FixedOffset) -> Value {
         "sunrise" => time_value(sunrise, r.unixtime, offset, false),
         "sunset" => time_value(sunset, r.unixtime, offset, false),
         "daylight_duration" => json!(round(daylight, 2)),
-        "sunshine_duration" => json!(round(
-            daylight * (1.0 - mean(|s| s.cloud_cover) / 110.0),
-            2
-        )),
+        "sunshine_duration" => json!(round(daylight * (1.0 - mean(|s| s.cloud_cover) / 110.0), 2)),
         "uv_index_max" => json!(round(max(|s| s.uv_index), 2)),
         "uv_index_clear_sky_max" => json!(round(max(|s| s.uv_index_clear_sky), 2)),
         "precipitation_sum" | "rain_sum" => p(sum(|s| s.precipitation)),
@@ -407,7 +436,11 @@ fn time_value(t: DateTime<Utc>, unixtime: bool, offset: FixedOffset, date_only: 
         json!(t.timestamp())
     } else {
         let local = t.with_timezone(&offset);
-        let fmt = if date_only { "%Y-%m-%d" } else { "%Y-%m-%dT%H:%M" };
+        let fmt = if date_only {
+            "%Y-%m-%d"
+        } else {
+            "%Y-%m-%dT%H:%M"
+        };
         json!(local.format(fmt).to_string())
     }
 }
@@ -462,7 +495,10 @@ fn one_place(r: &Request, api: Api, lat: f64, lon: f64, now: DateTime<Utc>) -> V
     out.insert("generationtime_ms".into(), json!(0.0));
     out.insert("utc_offset_seconds".into(), json!(offset_s));
     out.insert("timezone".into(), json!(zone_name));
-    out.insert("timezone_abbreviation".into(), json!(tz::abbreviation(offset_s)));
+    out.insert(
+        "timezone_abbreviation".into(),
+        json!(tz::abbreviation(offset_s)),
+    );
     out.insert("elevation".into(), json!(model.elevation()));
 
     let value = |var: &str, t: DateTime<Utc>| -> Value {
@@ -503,14 +539,24 @@ fn one_place(r: &Request, api: Api, lat: f64, lon: f64, now: DateTime<Utc>) -> V
 
     if !r.hourly.is_empty() {
         let start = midnight(first_day);
-        let times: Vec<DateTime<Utc>> = (0..n_days * 24).map(|h| start + Duration::hours(h)).collect();
+        let times: Vec<DateTime<Utc>> = (0..n_days * 24)
+            .map(|h| start + Duration::hours(h))
+            .collect();
         let mut h = Map::new();
         h.insert(
             "time".into(),
-            Value::Array(times.iter().map(|t| time_value(*t, r.unixtime, offset, false)).collect()),
+            Value::Array(
+                times
+                    .iter()
+                    .map(|t| time_value(*t, r.unixtime, offset, false))
+                    .collect(),
+            ),
         );
         for v in &r.hourly {
-            h.insert(v.clone(), Value::Array(times.iter().map(|t| value(v, *t)).collect()));
+            h.insert(
+                v.clone(),
+                Value::Array(times.iter().map(|t| value(v, *t)).collect()),
+            );
         }
         out.insert("hourly_units".into(), units_block(&r.hourly, r, false));
         out.insert("hourly".into(), Value::Object(h));
@@ -547,7 +593,11 @@ fn one_place(r: &Request, api: Api, lat: f64, lon: f64, now: DateTime<Utc>) -> V
         for v in &r.daily {
             d.insert(
                 v.clone(),
-                Value::Array(days.iter().map(|day| daily_value(v, day, r, offset)).collect()),
+                Value::Array(
+                    days.iter()
+                        .map(|day| daily_value(v, day, r, offset))
+                        .collect(),
+                ),
             );
         }
         out.insert("daily_units".into(), units_block(&r.daily, r, false));

@@ -132,14 +132,20 @@ pub async fn spawn(addr: &str, faults: FaultTable) -> std::io::Result<Running> {
     let state = Arc::new(SimState::with_faults(faults));
     let router = app(state.clone());
     let task = tokio::spawn(async move {
-        axum::serve(listener, router).await.expect("simulator server");
+        axum::serve(listener, router)
+            .await
+            .expect("simulator server");
     });
     Ok(Running { addr, state, task })
 }
 
 fn error_response(status: StatusCode, reason: &str, retry_after: Option<u64>) -> Response {
     let body = json!({"reason": reason, "error": true}).to_string();
-    let mut r = (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body)
+    let mut r = (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
         .into_response();
     if let Some(s) = retry_after {
         r.headers_mut()
@@ -166,7 +172,11 @@ async fn serve(
     build: impl FnOnce() -> Result<Value, BadRequest>,
 ) -> Response {
     state.counts[endpoint as usize].fetch_add(1, Ordering::Relaxed);
-    let configured = state.faults.lock().expect("fault table lock").take(endpoint);
+    let configured = state
+        .faults
+        .lock()
+        .expect("fault table lock")
+        .take(endpoint);
     let fault = match Fault::from_query(query) {
         Ok(f) => configured.overlay(&f),
         Err(reason) => return error_response(StatusCode::BAD_REQUEST, &reason, None),

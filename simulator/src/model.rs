@@ -130,8 +130,8 @@ impl Model {
         let wet = noise(s ^ 2, hours / 5.0);
 
         // Day: coldest near dawn, warmest mid-afternoon in local solar time.
-        let solar_hour = (t.timestamp().rem_euclid(86_400) as f64 / 3600.0 + self.lon / 15.0)
-            .rem_euclid(24.0);
+        let solar_hour =
+            (t.timestamp().rem_euclid(86_400) as f64 / 3600.0 + self.lon / 15.0).rem_euclid(24.0);
         let daily_shape = ((solar_hour - 15.0) / 24.0 * std::f64::consts::TAU).cos();
         let diurnal_amp = 5.5 * (1.0 - 0.5 * cloud / 100.0);
         let synoptic = 4.0 * noise(s ^ 3, hours / 36.0);
@@ -151,14 +151,15 @@ impl Model {
         } else {
             (precipitation, 0.0)
         };
-        let precipitation_probability =
-            ((cloud - 45.0) * 1.2 + (wet + 1.0) * 25.0).clamp(0.0, 100.0).round();
-
-        let relative_humidity =
-            (68.0 + 18.0 * noise(s ^ 4, hours / 12.0) - 12.0 * daily_shape + 0.15 * (cloud - 50.0)
-                + if precipitation > 0.0 { 12.0 } else { 0.0 })
-            .clamp(12.0, 100.0)
+        let precipitation_probability = ((cloud - 45.0) * 1.2 + (wet + 1.0) * 25.0)
+            .clamp(0.0, 100.0)
             .round();
+
+        let relative_humidity = (68.0 + 18.0 * noise(s ^ 4, hours / 12.0) - 12.0 * daily_shape
+            + 0.15 * (cloud - 50.0)
+            + if precipitation > 0.0 { 12.0 } else { 0.0 })
+        .clamp(12.0, 100.0)
+        .round();
         // Magnus formula.
         let gamma = (relative_humidity / 100.0).ln() + 17.62 * temperature / (243.12 + temperature);
         let dew_point = 243.12 * gamma / (17.62 - gamma);
@@ -169,7 +170,8 @@ impl Model {
         let wind_gusts = wind_speed * (1.45 + 0.35 * noise(s ^ 7, hours / 2.0)) + 2.0;
 
         // Australian apparent temperature (Steadman), with wind in m/s.
-        let vapour = relative_humidity / 100.0 * 6.105 * (17.27 * temperature / (237.7 + temperature)).exp();
+        let vapour =
+            relative_humidity / 100.0 * 6.105 * (17.27 * temperature / (237.7 + temperature)).exp();
         let apparent_temperature = temperature + 0.33 * vapour - 0.70 * wind_speed / 3.6 - 4.0;
 
         let pressure_msl = 1013.0 + 14.0 * noise(s ^ 8, hours / 48.0);
@@ -275,7 +277,10 @@ mod tests {
     fn winter_is_colder_than_summer_in_both_hemispheres() {
         let mean = |m: &Model, month| {
             (0..24)
-                .map(|h| m.at(Utc.with_ymd_and_hms(2026, month, 15, h, 0, 0).unwrap()).temperature)
+                .map(|h| {
+                    m.at(Utc.with_ymd_and_hms(2026, month, 15, h, 0, 0).unwrap())
+                        .temperature
+                })
                 .sum::<f64>()
                 / 24.0
         };

@@ -69,13 +69,18 @@ async fn fahrenheit_mph_request_has_the_sample_shape() {
     assert_eq!(keys(&got["current"]), keys(&want["current"]));
     assert_eq!(got["hourly"]["time"].as_array().unwrap().len(), 24);
     assert_eq!(got["current"]["interval"], 900);
-    assert!(got["current"]["time"].as_str().unwrap().ends_with(":00")
-        || got["current"]["time"].as_str().unwrap().ends_with(":15")
-        || got["current"]["time"].as_str().unwrap().ends_with(":30")
-        || got["current"]["time"].as_str().unwrap().ends_with(":45"));
+    assert!(
+        got["current"]["time"].as_str().unwrap().ends_with(":00")
+            || got["current"]["time"].as_str().unwrap().ends_with(":15")
+            || got["current"]["time"].as_str().unwrap().ends_with(":30")
+            || got["current"]["time"].as_str().unwrap().ends_with(":45")
+    );
     let parsed = parse_forecast(&body).unwrap();
     assert_eq!(parsed.location.timezone, "America/New_York");
-    assert!(matches!(parsed.location.utc_offset_seconds, -18_000 | -14_400));
+    assert!(matches!(
+        parsed.location.utc_offset_seconds,
+        -18_000 | -14_400
+    ));
 }
 
 #[tokio::test]
@@ -133,7 +138,10 @@ async fn unixtime_matches_the_sydney_sample() {
     let midnight = got["daily"]["time"][0].as_i64().unwrap();
     let offset = got["utc_offset_seconds"].as_i64().unwrap();
     assert_eq!((midnight + offset).rem_euclid(86_400), 0);
-    assert!(matches!(d.sun, Some(isobar_core::weather::SunDay::RiseAndSet { .. })));
+    assert!(matches!(
+        d.sun,
+        Some(isobar_core::weather::SunDay::RiseAndSet { .. })
+    ));
 }
 
 #[tokio::test]
@@ -158,7 +166,11 @@ async fn air_quality_and_geocoding_have_the_sample_shapes() {
         assert!(aq.us_aqi.unwrap() >= 0.0);
     }
     let want = sample("openmeteo_geocoding_search_enschede.json");
-    let (body, got) = get_json(&s, "/v1/search?name=Enschede&count=10&language=en&format=json").await;
+    let (body, got) = get_json(
+        &s,
+        "/v1/search?name=Enschede&count=10&language=en&format=json",
+    )
+    .await;
     let place = &got["results"][0];
     for k in keys(place) {
         assert!(want["results"][0].get(&k).is_some(), "unexpected key {k}");
@@ -198,12 +210,19 @@ async fn uv_is_zero_at_night_and_temperature_follows_the_day() {
 #[tokio::test]
 async fn bad_requests_answer_like_open_meteo() {
     let s = sim().await;
-    let r = get(&s, "/v1/forecast?latitude=200&longitude=0&current=temperature_2m").await;
+    let r = get(
+        &s,
+        "/v1/forecast?latitude=200&longitude=0&current=temperature_2m",
+    )
+    .await;
     assert_eq!(r.status(), 400);
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"], true);
-    assert!(v["reason"].as_str().unwrap().contains("Latitude must be in range"));
+    assert!(v["reason"]
+        .as_str()
+        .unwrap()
+        .contains("Latitude must be in range"));
     let r = get(&s, "/v1/nowhere").await;
     assert_eq!(r.status(), 404);
     let v: Value = r.json().await.unwrap();
@@ -217,7 +236,10 @@ async fn faults_do_what_they_say() {
 
     // Latency.
     let t = Instant::now();
-    assert_eq!(get(&s, &format!("{base}&sim_delay=300")).await.status(), 200);
+    assert_eq!(
+        get(&s, &format!("{base}&sim_delay=300")).await.status(),
+        200
+    );
     assert!(t.elapsed() >= Duration::from_millis(300));
 
     // Statuses, with Retry-After on 429.
@@ -226,12 +248,19 @@ async fn faults_do_what_they_say() {
     assert_eq!(r.headers()["retry-after"], "7");
     assert_eq!(r.json::<Value>().await.unwrap()["error"], true);
     for code in [500, 503] {
-        assert_eq!(get(&s, &format!("{base}&sim_status={code}")).await.status(), code);
+        assert_eq!(
+            get(&s, &format!("{base}&sim_status={code}")).await.status(),
+            code
+        );
     }
 
     // A body cut off part-way is not JSON, and the parser says so.
     let whole = get(&s, base).await.text().await.unwrap();
-    let cut = get(&s, &format!("{base}&sim_truncate=0.5")).await.text().await.unwrap();
+    let cut = get(&s, &format!("{base}&sim_truncate=0.5"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(cut.len() < whole.len());
     assert!(parse_forecast(&cut).is_err());
 
@@ -253,7 +282,11 @@ async fn faults_do_what_they_say() {
     let aq = "/v1/air-quality?latitude=52.52&longitude=13.41&current=pm2_5";
     assert_eq!(get(&s, aq).await.status(), 503);
     assert_eq!(get(&s, aq).await.status(), 200);
-    assert_eq!(get(&s, base).await.status(), 200, "other endpoints unaffected");
+    assert_eq!(
+        get(&s, base).await.status(),
+        200,
+        "other endpoints unaffected"
+    );
 
     // The same over the control API.
     let client = reqwest::Client::new();
@@ -285,7 +318,11 @@ async fn faults_set_by_flags_at_start() {
     table.apply_flag("--status", "forecast=503").unwrap();
     table.apply_flag("--retry-after", "forecast=3").unwrap();
     let s = isobar_simulator::spawn("127.0.0.1:0", table).await.unwrap();
-    let r = get(&s, "/v1/forecast?latitude=1&longitude=2&current=temperature_2m").await;
+    let r = get(
+        &s,
+        "/v1/forecast?latitude=1&longitude=2&current=temperature_2m",
+    )
+    .await;
     assert_eq!(r.status(), 503);
     assert_eq!(r.headers()["retry-after"], "3");
     let r = get(&s, "/v1/search?name=Berlin").await;
@@ -358,7 +395,9 @@ async fn polar_days_are_reported_as_open_meteo_does() {
     } else {
         (&south, &south_body, &north, &north_body)
     };
-    let next = (today + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+    let next = (today + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
     assert_eq!(night["daily"]["daylight_duration"][0], 0.0);
     assert_eq!(night["daily"]["sunrise"][0], format!("{day}T00:00"));
     assert_eq!(night["daily"]["sunset"][0], format!("{day}T00:00"));
@@ -366,6 +405,12 @@ async fn polar_days_are_reported_as_open_meteo_does() {
     assert_eq!(sun["daily"]["sunrise"][0], format!("{day}T00:00"));
     assert_eq!(sun["daily"]["sunset"][0], format!("{next}T00:00"));
     use isobar_core::weather::SunDay as Parsed;
-    assert_eq!(parse_forecast(night_body).unwrap().daily[0].sun, Some(Parsed::PolarNight));
-    assert_eq!(parse_forecast(sun_body).unwrap().daily[0].sun, Some(Parsed::MidnightSun));
+    assert_eq!(
+        parse_forecast(night_body).unwrap().daily[0].sun,
+        Some(Parsed::PolarNight)
+    );
+    assert_eq!(
+        parse_forecast(sun_body).unwrap().daily[0].sun,
+        Some(Parsed::MidnightSun)
+    );
 }

@@ -1,1 +1,117 @@
-fn main(){}
+//! Isobar's project commands. Each installs what it needs first and skips what is there.
+//!
+//! ```text
+//! cargo xtask run [--offline] [--port 8080] [--sim-port 8081] [SIMULATOR FAULT FLAGS]
+//!     Build the release bundle and serve it on 127.0.0.1, printing the URL. By default the
+//!     page talks to the real Open-Meteo; --offline starts the simulator and points the page
+//!     at it (fault flags such as --delay 500 go to the simulator).
+//! cargo xtask test
+//!     Formatting, clippy (host and wasm32), host tests, browser tests of components, the
+//!     release bundle and its size budget, end-to-end tests in headless Chromium.
+//! cargo xtask build
+//!     Build the release bundle and print its sizes against the budget.
+//! cargo xtask setup
+//!     Only install the tools (wasm32 target, Trunk, wasm-bindgen-cli, wasm-opt, Chromium).
+//! ```
+
+mod bundle;
+mod serve;
+mod test;
+mod tools;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use isobar_simulator::faults::FaultTable;
+
+/// Errors end the command with their message.
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command to completion, failing on a non-zero exit.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed ({status})").into())
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang ...] | test | build | setup>";
+
+fn parse_run(args: &[String]) -> Result<serve::RunOptions> {
+    let mut opts = serve::RunOptions {
+        offline: false,
+        port: 8080,
+        sim_port: 8081,
+        faults: FaultTable::default(),
+    };
+    let mut it = args.iter().peekable();
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| -> Result<String> {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value").into())
+        };
+        match a.as_str() {
+            "--offline" => opts.offline = true,
+            "--port" => {
+                opts.port = value("--port")?
+                    .parse()
+                    .map_err(|_| "--port needs a number")?
+            }
+            "--sim-port" => {
+                opts.sim_port = value("--sim-port")?
+                    .parse()
+                    .map_err(|_| "--sim-port needs a number")?
+            }
+            "--delay" | "--status" | "--retry-after" | "--truncate" => {
+                let v = value(a)?;
+                opts.faults.apply_flag(a, &v)?;
+                opts.offline = true;
+            }
+            "--hang" => {
+                let target = match it.peek() {
+                    Some(v) if !v.starts_with("--") => it.next().cloned().unwrap_or_default(),
+                    _ => "all".to_owned(),
+                };
+                opts.faults.apply_flag(a, &target)?;
+                opts.offline = true;
+            }
+            other => return Err(format!("unknown option {other}\n{USAGE}").into()),
+        }
+    }
+    Ok(opts)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => parse_run(&args[1..]).and_then(|opts| {
+            tools::ensure_build_tools()?;
+            bundle::build_release()?;
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(serve::serve(bundle::dist(), opts))
+        }),
+        Some("test") => test::all(),
+        Some("build") => tools::ensure_build_tools()
+            .and_then(|()| bundle::build_release())
+            .and_then(|()| bundle::check_budget()),
+        Some("setup") => tools::ensure_build_tools().and_then(|()| tools::ensure_browser()),
+        _ => Err(USAGE.into()),
+    };
+    if let Err(e) = result {
+        eprintln!("xtask: error: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,382 @@
+//! The dashboard's configuration, read from its query string.
+//!
+//! Every parameter is optional. An invalid value never stops the page: it is reported as a
+//! [`ConfigError`] naming the parameter and what it accepts, and its default is used instead.
+
+use crate::open_meteo::{AIR_QUALITY_URL, FORECAST_URL, GEOCODING_URL};
+use crate::units::{PrecipUnit, TempUnit, Units, WindUnit};
+
+/// The place shown when none is given and geolocation is refused: Berlin.
+pub const DEFAULT_PLACE: (f64, f64, &str) = (52.52, 13.405, "Berlin");
+
+/// Every card, in the default order.
+pub const ALL_CARDS: &[&str] = &["current", "uv", "sun", "wind", "hourly", "daily", "air"];
+
+/// How wind speeds are shown: an Open-Meteo unit, or the Beaufort scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindDisplay {
+    /// A speed unit.
+    Unit(WindUnit),
+    /// Beaufort force (speeds fetched in m/s).
+    Beaufort,
+}
+
+/// Light, dark, or following the system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    /// Light colours.
+    Light,
+    /// Dark colours.
+    Dark,
+    /// Follow `prefers-color-scheme`.
+    #[default]
+    Auto,
+}
+
+/// Which air quality index is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AqiScale {
+    /// The European AQI (0–100+).
+    European,
+    /// The US EPA AQI (0–500).
+    Us,
+}
+
+/// How the place is chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlaceChoice {
+    /// Explicit coordinates, with an optional label.
+    Coords {
+        /// Latitude in degrees.
+        lat: f64,
+        /// Longitude in degrees.
+        lon: f64,
+        /// Label for the header.
+        name: Option<String>,
+    },
+    /// A place search; the first match is used.
+    Search(String),
+    /// The browser's geolocation if allowed, else [`DEFAULT_PLACE`].
+    Auto,
+}
+
+/// The dashboard's configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Where to show the weather for.
+    pub place: PlaceChoice,
+    /// Units the forecast is fetched in.
+    pub units: Units,
+    /// How wind is shown.
+    pub wind: WindDisplay,
+    /// 12-hour clock when `Some(true)`, 24-hour when `Some(false)`, the locale's otherwise.
+    pub hour12: Option<bool>,
+    /// Colour theme.
+    pub theme: Theme,
+    /// Air quality scale.
+    pub aqi: AqiScale,
+    /// Cards to show, in order.
+    pub cards: Vec<String>,
+    /// Forecast API endpoint.
+    pub forecast_url: String,
+    /// Air-quality API endpoint.
+    pub air_quality_url: String,
+    /// Geocoding API endpoint.
+    pub geocoding_url: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            place: PlaceChoice::Auto,
+            units: Units::default(),
+            wind: WindDisplay::Unit(WindUnit::Kmh),
+            hour12: None,
+            theme: Theme::Auto,
+            aqi: AqiScale::European,
+            cards: ALL_CARDS.iter().map(|c| (*c).to_owned()).collect(),
+            forecast_url: FORECAST_URL.to_owned(),
+            air_quality_url: AIR_QUALITY_URL.to_owned(),
+            geocoding_url: GEOCODING_URL.to_owned(),
+        }
+    }
+}
+
+/// A query parameter with a value the dashboard cannot use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The parameter's name.
+    pub param: String,
+    /// The value given.
+    pub value: String,
+    /// What the parameter accepts, in words.
+    pub expected: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "The setting “{}={}” was ignored: {} accepts {}.",
+            self.param, self.value, self.param, self.expected
+        )
+    }
+}
+
+/// Decodes one `application/x-www-form-urlencoded` component (`+` is a space).
+pub fn decode_component(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Splits a query string (with or without the leading `?`) into decoded pairs.
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (decode_component(k), decode_component(v)),
+            None => (decode_component(kv), String::new()),
+        })
+        .collect()
+}
+
+fn is_http_url(s: &str) -> bool {
+    (s.starts_with("https://") || s.starts_with("http://")) && s.len() > "http://x".len()
+}
+
+impl Config {
+    /// Reads a configuration from a query string. Returns it with every problem found.
+    pub fn from_query(query: &str) -> (Config, Vec<ConfigError>) {
+        let pairs = parse_query(query);
+        let mut c = Config::default();
+        let mut errors = Vec::new();
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.trim().to_owned())
+        };
+        let mut err = |param: &str, value: &str, expected: &str| {
+            errors.push(ConfigError {
+                param: param.to_owned(),
+                value: value.to_owned(),
+                expected: expected.to_owned(),
+            })
+        };
+
+        let coord = |key: &str, limit: f64, err: &mut dyn FnMut(&str, &str, &str)| {
+            let v = get(key)?;
+            match v.parse::<f64>() {
+                Ok(x) if x.is_finite() && x.abs() <= limit => Some(x),
+                _ => {
+                    err(key, &v, &format!("a number from -{limit} to {limit}"));
+                    None
+                }
+            }
+        };
+        let lat = coord("lat", 90.0, &mut err);
+        let lon = coord("lon", 180.0, &mut err);
+        let name = get("name").filter(|n| !n.is_empty());
+        c.place = match (lat, lon, get("q").filter(|q| !q.is_empty())) {
+            (Some(lat), Some(lon), _) => PlaceChoice::Coords { lat, lon, name },
+            (_, _, Some(q)) => PlaceChoice::Search(q),
+            _ => {
+                if lat.is_some() != lon.is_some() && get("lat").is_some() != get("lon").is_some() {
+                    let missing = if lat.is_some() { "lon" } else { "lat" };
+                    err(missing, "", "a number too: lat and lon go together");
+                }
+                PlaceChoice::Auto
+            }
+        };
+
+        if let Some(u) = get("units") {
+            match u.as_str() {
+                "metric" => {}
+                "imperial" => {
+                    c.units = Units {
+                        temperature: TempUnit::Fahrenheit,
+                        wind: WindUnit::Mph,
+                        precipitation: PrecipUnit::Inch,
+                    };
+                    c.wind = WindDisplay::Unit(WindUnit::Mph);
+                    c.aqi = AqiScale::Us;
+                }
+                _ => err("units", &u, "metric or imperial"),
+            }
+        }
+        if let Some(t) = get("temp") {
+            match t.as_str() {
+                "c" => c.units.temperature = TempUnit::Celsius,
+                "f" => c.units.temperature = TempUnit::Fahrenheit,
+                _ => err("temp", &t, "c or f"),
+            }
+        }
+        if let Some(w) = get("wind") {
+            let display = match w.as_str() {
+                "kmh" => Some(WindDisplay::Unit(WindUnit::Kmh)),
+                "ms" => Some(WindDisplay::Unit(WindUnit::Ms)),
+                "mph" => Some(WindDisplay::Unit(WindUnit::Mph)),
+                "kn" => Some(WindDisplay::Unit(WindUnit::Kn)),
+                "bft" => Some(WindDisplay::Beaufort),
+                _ => None,
+            };
+            match display {
+                Some(d) => c.wind = d,
+                None => err("wind", &w, "kmh, ms, mph, kn or bft"),
+            }
+        }
+        c.units.wind = match c.wind {
+            WindDisplay::Unit(u) => u,
+            WindDisplay::Beaufort => WindUnit::Ms,
+        };
+        if let Some(p) = get("precip") {
+            match p.as_str() {
+                "mm" => c.units.precipitation = PrecipUnit::Mm,
+                "in" => c.units.precipitation = PrecipUnit::Inch,
+                _ => err("precip", &p, "mm or in"),
+            }
+        }
+        if let Some(h) = get("hour12") {
+            match h.as_str() {
+                "0" => c.hour12 = Some(false),
+                "1" => c.hour12 = Some(true),
+                _ => err("hour12", &h, "0 or 1"),
+            }
+        }
+        if let Some(t) = get("theme") {
+            match t.as_str() {
+                "light" => c.theme = Theme::Light,
+                "dark" => c.theme = Theme::Dark,
+                "auto" => c.theme = Theme::Auto,
+                _ => err("theme", &t, "light, dark or auto"),
+            }
+        }
+        if let Some(a) = get("aqi") {
+            match a.as_str() {
+                "eu" | "european" => c.aqi = AqiScale::European,
+                "us" => c.aqi = AqiScale::Us,
+                _ => err("aqi", &a, "eu or us"),
+            }
+        }
+        if let Some(list) = get("cards") {
+            let mut cards = Vec::new();
+            let mut unknown = Vec::new();
+            for id in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                if ALL_CARDS.contains(&id) {
+                    if !cards.iter().any(|c| c == id) {
+                        cards.push(id.to_owned());
+                    }
+                } else {
+                    unknown.push(id.to_owned());
+                }
+            }
+            if !unknown.is_empty() || cards.is_empty() {
+                err(
+                    "cards",
+                    &list,
+                    &format!("a comma-separated list of {}", ALL_CARDS.join(", ")),
+                );
+            }
+            if !cards.is_empty() {
+                c.cards = cards;
+            }
+        }
+        for (key, slot) in [
+            ("forecast_url", &mut c.forecast_url),
+            ("air_quality_url", &mut c.air_quality_url),
+            ("geocoding_url", &mut c.geocoding_url),
+        ] {
+            if let Some(u) = get(key) {
+                if is_http_url(&u) {
+                    *slot = u;
+                } else {
+                    err(key, &u, "a full http:// or https:// URL");
+                }
+            }
+        }
+        (c, errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_when_empty() {
+        let (c, e) = Config::from_query("");
+        assert_eq!(c, Config::default());
+        assert!(e.is_empty());
+    }
+
+    #[test]
+    fn coordinates_name_and_endpoints() {
+        let (c, e) = Config::from_query(
+            "?lat=27.7&lon=85.32&name=Kathmandu%20Valley&forecast_url=http%3A%2F%2F127.0.0.1%3A9%2Fv1%2Fforecast",
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(
+            c.place,
+            PlaceChoice::Coords {
+                lat: 27.7,
+                lon: 85.32,
+                name: Some("Kathmandu Valley".into())
+            }
+        );
+        assert_eq!(c.forecast_url, "http://127.0.0.1:9/v1/forecast");
+    }
+
+    #[test]
+    fn invalid_values_are_named_and_defaults_kept() {
+        let (c, e) = Config::from_query("lat=200&lon=10&units=kelvin&cards=uv,moon&wind=warp");
+        let params: Vec<&str> = e.iter().map(|e| e.param.as_str()).collect();
+        assert_eq!(params, ["lat", "units", "wind", "cards"]);
+        assert_eq!(c.place, PlaceChoice::Auto);
+        assert_eq!(c.units, Units::default());
+        assert_eq!(c.cards, ["uv"]);
+        let msg = e[0].to_string();
+        assert!(
+            msg.contains("lat=200") && msg.contains("-90 to 90"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn imperial_with_overrides() {
+        let (c, e) = Config::from_query("units=imperial&temp=c&wind=bft");
+        assert!(e.is_empty());
+        assert_eq!(c.units.temperature, TempUnit::Celsius);
+        assert_eq!(c.units.precipitation, PrecipUnit::Inch);
+        assert_eq!(c.wind, WindDisplay::Beaufort);
+        assert_eq!(c.units.wind, WindUnit::Ms);
+    }
+
+    #[test]
+    fn decodes_percent_and_plus() {
+        assert_eq!(decode_component("S%C3%A3o+Paulo"), "São Paulo");
+        assert_eq!(decode_component("100%"), "100%");
+        assert_eq!(decode_component("%zz"), "%zz");
+    }
+}

@@ -1,0 +1,247 @@
+//! Turning values into what a card shows: numbers with "–" for null, compass points, the
+//! Beaufort scale, and the UV and air-quality bands with their official colours.
+
+use crate::units::WindUnit;
+
+/// Shown in place of a value that is `null` or missing.
+pub const DASH: &str = "–";
+
+/// A number rounded to `decimals`, or [`DASH`]. Negative zero shows as `0`.
+pub fn number(v: Option<f64>, decimals: usize) -> String {
+    match v {
+        Some(x) if x.is_finite() => {
+            let s = format!("{x:.decimals$}");
+            if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+                s[1..].to_owned()
+            } else {
+                s
+            }
+        }
+        _ => DASH.to_owned(),
+    }
+}
+
+/// The 16 compass points, clockwise from north.
+pub const COMPASS: [&str; 16] = [
+    "N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW",
+    "NNW",
+];
+
+/// The compass point nearest a direction in degrees (any value, wrapped to 0–360).
+pub fn compass(degrees: f64) -> &'static str {
+    let i = ((degrees.rem_euclid(360.0) / 22.5).round() as usize) % 16;
+    COMPASS[i]
+}
+
+/// The name of each Beaufort force, 0–12.
+pub const BEAUFORT_NAMES: [&str; 13] = [
+    "Calm",
+    "Light air",
+    "Light breeze",
+    "Gentle breeze",
+    "Moderate breeze",
+    "Fresh breeze",
+    "Strong breeze",
+    "Near gale",
+    "Gale",
+    "Strong gale",
+    "Storm",
+    "Violent storm",
+    "Hurricane force",
+];
+
+/// Upper bounds of Beaufort forces 0–11 in m/s (WMO), exclusive.
+const BEAUFORT_UPPER_MS: [f64; 12] = [
+    0.5, 1.6, 3.4, 5.5, 8.0, 10.8, 13.9, 17.2, 20.8, 24.5, 28.5, 32.7,
+];
+
+/// The Beaufort force of a wind speed given in `unit`.
+pub fn beaufort(speed: f64, unit: WindUnit) -> u8 {
+    let ms = unit.convert(speed.max(0.0), WindUnit::Ms);
+    BEAUFORT_UPPER_MS
+        .iter()
+        .position(|&upper| ms < upper)
+        .unwrap_or(12) as u8
+}
+
+/// A band of a health index: its name, its colour, and advice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Band {
+    /// The band's name (`Moderate`).
+    pub name: &'static str,
+    /// The official colour as CSS hex.
+    pub color: &'static str,
+    /// One line of advice.
+    pub advice: &'static str,
+}
+
+/// The WHO UV index band of a value.
+pub fn uv_band(uv: f64) -> Band {
+    // WHO: 0–2 low, 3–5 moderate, 6–7 high, 8–10 very high, 11+ extreme (on the rounded index).
+    match uv.max(0.0).round() as u32 {
+        0..=2 => Band {
+            name: "Low",
+            color: "#4eb400",
+            advice: "No protection needed.",
+        },
+        3..=5 => Band {
+            name: "Moderate",
+            color: "#f7e400",
+            advice: "Seek shade at midday; wear sunscreen and a hat.",
+        },
+        6..=7 => Band {
+            name: "High",
+            color: "#f85900",
+            advice: "Reduce time in the sun from late morning to mid-afternoon.",
+        },
+        8..=10 => Band {
+            name: "Very high",
+            color: "#d8001d",
+            advice: "Avoid the midday sun; shirt, sunscreen and hat are a must.",
+        },
+        _ => Band {
+            name: "Extreme",
+            color: "#998cff",
+            advice: "Stay indoors at midday if you can; full protection outside.",
+        },
+    }
+}
+
+/// The US EPA band of an AQI value.
+pub fn us_aqi_band(aqi: f64) -> Band {
+    match aqi.max(0.0).round() as u32 {
+        0..=50 => Band {
+            name: "Good",
+            color: "#00e400",
+            advice: "Air quality is satisfactory.",
+        },
+        51..=100 => Band {
+            name: "Moderate",
+            color: "#ffff00",
+            advice: "Unusually sensitive people should limit long exertion outdoors.",
+        },
+        101..=150 => Band {
+            name: "Unhealthy for sensitive groups",
+            color: "#ff7e00",
+            advice: "Sensitive groups should reduce long or heavy exertion outdoors.",
+        },
+        151..=200 => Band {
+            name: "Unhealthy",
+            color: "#ff0000",
+            advice: "Everyone should reduce long or heavy exertion outdoors.",
+        },
+        201..=300 => Band {
+            name: "Very unhealthy",
+            color: "#8f3f97",
+            advice: "Everyone should avoid exertion outdoors.",
+        },
+        _ => Band {
+            name: "Hazardous",
+            color: "#7e0023",
+            advice: "Everyone should stay indoors.",
+        },
+    }
+}
+
+/// The European Environment Agency band of a European AQI value (Open-Meteo's 0–100+ scale).
+pub fn european_aqi_band(aqi: f64) -> Band {
+    match aqi.max(0.0) {
+        a if a <= 20.0 => Band {
+            name: "Good",
+            color: "#50f0e6",
+            advice: "Enjoy your usual outdoor activities.",
+        },
+        a if a <= 40.0 => Band {
+            name: "Fair",
+            color: "#50ccaa",
+            advice: "Enjoy your usual outdoor activities.",
+        },
+        a if a <= 60.0 => Band {
+            name: "Moderate",
+            color: "#f0e641",
+            advice: "Sensitive people should consider less intense outdoor activity.",
+        },
+        a if a <= 80.0 => Band {
+            name: "Poor",
+            color: "#ff5050",
+            advice: "Consider reducing intense outdoor activity.",
+        },
+        a if a <= 100.0 => Band {
+            name: "Very poor",
+            color: "#960032",
+            advice: "Reduce physical activity outdoors.",
+        },
+        _ => Band {
+            name: "Extremely poor",
+            color: "#7d2181",
+            advice: "Avoid physical activity outdoors.",
+        },
+    }
+}
+
+/// A duration in seconds as `13 h 42 min`.
+pub fn hours_minutes(seconds: f64) -> String {
+    let total = (seconds.max(0.0) / 60.0).round() as u64;
+    format!("{} h {:02} min", total / 60, total % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_nulls() {
+        assert_eq!(number(None, 1), DASH);
+        assert_eq!(number(Some(f64::NAN), 0), DASH);
+        assert_eq!(number(Some(21.26), 1), "21.3");
+        assert_eq!(number(Some(-0.2), 0), "0");
+        assert_eq!(number(Some(-3.4), 0), "-3");
+    }
+
+    #[test]
+    fn compass_points() {
+        assert_eq!(compass(0.0), "N");
+        assert_eq!(compass(359.0), "N");
+        assert_eq!(compass(11.2), "N");
+        assert_eq!(compass(11.3), "NNE");
+        assert_eq!(compass(90.0), "E");
+        assert_eq!(compass(202.5), "SSW");
+        assert_eq!(compass(-90.0), "W");
+        assert_eq!(compass(720.0 + 315.0), "NW");
+    }
+
+    #[test]
+    fn beaufort_scale() {
+        assert_eq!(beaufort(0.0, WindUnit::Ms), 0);
+        assert_eq!(beaufort(0.5, WindUnit::Ms), 1);
+        assert_eq!(beaufort(5.0, WindUnit::Ms), 3);
+        assert_eq!(beaufort(20.0, WindUnit::Kmh), 3);
+        assert_eq!(beaufort(40.0, WindUnit::Kn), 8);
+        assert_eq!(beaufort(75.0, WindUnit::Mph), 12);
+        assert_eq!(
+            BEAUFORT_NAMES[beaufort(30.0, WindUnit::Kmh) as usize],
+            "Moderate breeze"
+        );
+    }
+
+    #[test]
+    fn uv_and_aqi_bands() {
+        assert_eq!(uv_band(0.0).name, "Low");
+        assert_eq!(uv_band(2.4).name, "Low");
+        assert_eq!(uv_band(2.6).name, "Moderate");
+        assert_eq!(uv_band(7.0).name, "High");
+        assert_eq!(uv_band(10.0).name, "Very high");
+        assert_eq!(uv_band(11.0).name, "Extreme");
+        assert_eq!(us_aqi_band(50.0).name, "Good");
+        assert_eq!(us_aqi_band(160.0).name, "Unhealthy");
+        assert_eq!(us_aqi_band(301.0).name, "Hazardous");
+        assert_eq!(european_aqi_band(35.0).name, "Fair");
+        assert_eq!(european_aqi_band(120.0).name, "Extremely poor");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(hours_minutes(44_179.0), "12 h 16 min");
+        assert_eq!(hours_minutes(0.0), "0 h 00 min");
+    }
+}

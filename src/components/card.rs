@@ -1,0 +1,72 @@
+//! The frame every card shares: title, placeholder, error with Retry, and the
+//! `data-card` / `data-state` contract.
+
+use leptos::prelude::*;
+
+use crate::load::Load;
+
+/// A card fed by one API call.
+///
+/// Its root element carries `data-card="<id>"` and `data-state="loading|ready|error"`, and
+/// `aria-busy` while loading. While loading it shows a placeholder the size of the filled card;
+/// on error, the message and a Retry button that calls `retry`.
+#[component]
+pub fn Card<T, F, V>(
+    /// The card's id (`current`, `uv`, ...): the value of `data-card`.
+    id: &'static str,
+    /// The card's heading.
+    title: &'static str,
+    /// The state of the call that feeds the card.
+    state: Signal<Load<T>>,
+    /// Starts the call again.
+    retry: Callback<()>,
+    /// Draws the card's body from the value.
+    body: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn(T) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let title_id = format!("card-{id}-title");
+    let labelled_by = title_id.clone();
+    view! {
+        <section
+            class=format!("card card-{id}")
+            data-card=id
+            data-state=move || state.with(Load::name)
+            aria-busy=move || state.with(Load::is_loading).to_string()
+            aria-labelledby=labelled_by
+        >
+            <h2 class="card-title" id=title_id>{title}</h2>
+            <div class="card-body">
+                {move || match state.get() {
+                    Load::Loading => view! { <Placeholder/> }.into_any(),
+                    Load::Ready(v) => body(v).into_any(),
+                    Load::Failed(msg) => view! {
+                        <div class="card-error" role="alert">
+                            <p>{msg}</p>
+                            <button type="button" class="retry" on:click=move |_| retry.run(())>
+                                "Retry"
+                            </button>
+                        </div>
+                    }
+                    .into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
+
+/// Grey bars with a calm shimmer (still under `prefers-reduced-motion`).
+#[component]
+pub fn Placeholder() -> impl IntoView {
+    view! {
+        <div class="placeholder" aria-hidden="true">
+            <span class="ph ph-big"></span>
+            <span class="ph"></span>
+            <span class="ph ph-short"></span>
+        </div>
+        <span class="visually-hidden">"Loading…"</span>
+    }
+}

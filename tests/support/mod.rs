@@ -1,0 +1,272 @@
+//! End-to-end harness: the real release bundle served over HTTP on 127.0.0.1, the simulator
+//! on another port (another origin, as the real APIs are), and headless Chromium driven over
+//! WebDriver by ChromeDriver.
+//!
+//! The bundle is `dist/` (built by `cargo xtask test`, or `trunk build --release`), or the
+//! folder named by `ISOBAR_DIST`. Chromium and ChromeDriver are found on PATH, or through
+//! `CHROME` and `CHROMEDRIVER`.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder};
+use isobar_simulator::faults::FaultTable;
+use serde_json::{json, Value};
+
+/// Where the built bundle is.
+pub fn dist_dir() -> PathBuf {
+    std::env::var_os("ISOBAR_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"))
+}
+
+/// Where screenshots are saved.
+pub fn screenshot_dir() -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
+    std::fs::create_dir_all(&d).expect("screenshot dir");
+    d
+}
+
+/// Serves `dir` as static files on a free port of 127.0.0.1.
+pub async fn serve_dir(dir: PathBuf) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(dir));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+/// `GET /session/{id}/se/log` for the browser's console: ChromeDriver's log endpoint.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+/// A ChromeDriver process, killed on drop.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The dashboard under test: simulator, static server, browser.
+pub struct Harness {
+    /// The simulator.
+    pub sim: isobar_simulator::Running,
+    /// Where the bundle is served.
+    pub site: SocketAddr,
+    /// The browser session.
+    pub client: Client,
+    _driver: Driver,
+    _profile: tempdir::Dir,
+}
+
+mod tempdir {
+    /// A temporary folder removed on drop.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new(tag: &str) -> Dir {
+            let p = std::env::temp_dir().join(format!(
+                "isobar-{tag}-{}-{}",
+                std::process::id(),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos()
+            ));
+            std::fs::create_dir_all(&p).unwrap();
+            Dir(p)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl Harness {
+    /// Starts everything, with the browser window `width` × `height` pixels.
+    pub async fn start(width: u32, height: u32) -> Harness {
+        Harness::start_with(FaultTable::default(), width, height).await
+    }
+
+    /// Starts everything with `faults` configured at the simulator.
+    pub async fn start_with(faults: FaultTable, width: u32, height: u32) -> Harness {
+        let dist = dist_dir();
+        assert!(
+            dist.join("index.html").is_file(),
+            "no built bundle in {}: run `cargo xtask test` (it builds it first) or `trunk build --release`",
+            dist.display()
+        );
+        let sim = isobar_simulator::spawn("127.0.0.1:0", faults)
+            .await
+            .unwrap();
+        let site = serve_dir(dist).await;
+
+        let port = free_port();
+        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let driver = Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {driver_bin}: {e} (run `cargo xtask test` to install it)")
+            });
+        let driver = Driver(driver);
+        let profile = tempdir::Dir::new("chromium");
+        let chrome = std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:loggingPrefs": {"browser": "ALL"},
+            "goog:chromeOptions": {
+                "binary": chrome,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                    format!("--window-size={width},{height}"),
+                    format!("--user-data-dir={}", profile.0.display()),
+                ]
+            }
+        });
+        let mut caps = match caps {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        if width < 500 {
+            // A window cannot be narrower than 500 px; emulate the phone's viewport instead.
+            caps["goog:chromeOptions"]["mobileEmulation"] = json!({
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0}
+            });
+        }
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() > deadline => panic!("ChromeDriver did not start: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Harness {
+            sim,
+            site,
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+
+    /// The query string that points the dashboard at the simulator.
+    pub fn endpoints(&self) -> String {
+        let s = self.sim.addr;
+        format!(
+            "forecast_url=http://{s}/v1/forecast&air_quality_url=http://{s}/v1/air-quality&geocoding_url=http://{s}/v1/search"
+        )
+    }
+
+    /// The dashboard's URL with `query` and the simulator endpoints.
+    pub fn url(&self, query: &str) -> String {
+        let sep = if query.is_empty() { "" } else { "&" };
+        format!("http://{}/?{query}{sep}{}", self.site, self.endpoints())
+    }
+
+    /// Runs `script` (a function body; `arguments` as usual) and returns its value.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    /// `{card id: data-state}` for every card on the page.
+    pub async fn card_states(&self) -> Value {
+        self.js(
+            "const o = {}; document.querySelectorAll('[data-card]').forEach(e => o[e.dataset.card] = e.dataset.state); return o;",
+        )
+        .await
+    }
+
+    /// Waits until `pred` holds of the card states, or panics with the last states.
+    pub async fn wait_states(&self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let states = self.card_states().await;
+            if pred(&states) {
+                return states;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; card states: {states}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until every card is `ready`.
+    pub async fn wait_all_ready(&self) -> Value {
+        self.wait_states("every card ready", |s| {
+            let m = s.as_object().unwrap();
+            !m.is_empty() && m.values().all(|v| v == "ready")
+        })
+        .await
+    }
+
+    /// The browser console's entries at level SEVERE (errors), as text.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let log = self.client.issue_cmd(BrowserLog).await.unwrap();
+        log.as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter(|e| e["level"] == "SEVERE")
+                    .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Saves a screenshot as `target/e2e-screenshots/<name>.png` and returns its path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// Ends the browser session.
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}

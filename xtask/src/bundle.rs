@@ -1,0 +1,120 @@
+//! The release bundle: building it with Trunk, and measuring what a first visit downloads.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::tools::path_env;
+use crate::{root, run, Result};
+
+/// The size budget of a first visit (HTML, JS, wasm, CSS, icon), brotli-compressed.
+pub const BUDGET_BROTLI: u64 = 160 * 1024;
+
+/// Where the release bundle is written.
+pub fn dist() -> PathBuf {
+    root().join("dist")
+}
+
+/// `trunk build --release`, with the tools installed here first on PATH and Trunk's
+/// update check off.
+pub fn build_release() -> Result<()> {
+    eprintln!("xtask: building the release bundle (trunk build --release)");
+    run(Command::new("trunk")
+        .args(["build", "--release"])
+        .current_dir(root())
+        .env("PATH", path_env())
+        .env("TRUNK_SKIP_VERSION_CHECK", "true"))
+}
+
+/// One file of the bundle, measured.
+#[derive(Debug, Clone)]
+pub struct FileSize {
+    /// File name within `dist/`.
+    pub name: String,
+    /// Bytes as stored.
+    pub raw: u64,
+    /// Bytes gzip-compressed (level 9).
+    pub gzip: u64,
+    /// Bytes brotli-compressed (quality 11), as a static host would serve it.
+    pub brotli: u64,
+}
+
+fn gzip_len(data: &[u8]) -> u64 {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(data).expect("in-memory write");
+    enc.finish().expect("in-memory write").len() as u64
+}
+
+fn brotli_len(data: &[u8]) -> u64 {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &data[..], &mut out, &params).expect("in-memory compression");
+    out.len() as u64
+}
+
+/// Measures every file a first visit downloads: the files at the top of `dist`
+/// (`public/` holds extras that the page itself does not load).
+pub fn measure(dist: &Path) -> Result<Vec<FileSize>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
+        let entry = entry?;
+        if !entry.file_type()?.is_file() {
+            continue;
+        }
+        let data = std::fs::read(entry.path())?;
+        files.push(FileSize {
+            name: entry.file_name().to_string_lossy().into_owned(),
+            raw: data.len() as u64,
+            gzip: gzip_len(&data),
+            brotli: brotli_len(&data),
+        });
+    }
+    files.sort_by_key(|f| std::cmp::Reverse(f.brotli));
+    Ok(files)
+}
+
+/// Prints the table and returns the brotli total.
+pub fn report(files: &[FileSize]) -> u64 {
+    let kb = |b: u64| format!("{:.1} KB", b as f64 / 1024.0);
+    println!(
+        "{:<44} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip", "brotli"
+    );
+    for f in files {
+        println!(
+            "{:<44} {:>10} {:>10} {:>10}",
+            f.name,
+            kb(f.raw),
+            kb(f.gzip),
+            kb(f.brotli)
+        );
+    }
+    let total = |f: fn(&FileSize) -> u64| files.iter().map(f).sum::<u64>();
+    let br = total(|f| f.brotli);
+    println!(
+        "{:<44} {:>10} {:>10} {:>10}   (budget {} brotli)",
+        "first visit, total",
+        kb(total(|f| f.raw)),
+        kb(total(|f| f.gzip)),
+        kb(br),
+        kb(BUDGET_BROTLI)
+    );
+    br
+}
+
+/// Measures the bundle and fails if it is over budget.
+pub fn check_budget() -> Result<()> {
+    let files = measure(&dist())?;
+    let total = report(&files);
+    if total > BUDGET_BROTLI {
+        return Err(format!(
+            "the first visit is {total} bytes brotli, over the budget of {BUDGET_BROTLI}"
+        )
+        .into());
+    }
+    Ok(())
+}

@@ -107,7 +107,7 @@ fn steps(tally: &mut Tally) -> Result<()> {
     // Host: unit tests of core, simulator and xtask, and the end-to-end tests of the bundle.
     run_counted(
         cargo()
-            .args(["test", "--workspace"])
+            .args(["test", "--workspace", "--no-fail-fast"])
             .env("CHROME", tools::chromium())
             .env("CHROMEDRIVER", chromedriver())
             .env("ISOBAR_DIST", bundle::dist()),
@@ -117,7 +117,14 @@ fn steps(tally: &mut Tally) -> Result<()> {
     // Browser tests of components, in headless Chromium (webdriver.json adds its flags).
     run_counted(
         cargo()
-            .args(["test", "-p", "isobar", "--target", "wasm32-unknown-unknown"])
+            .args([
+                "test",
+                "-p",
+                "isobar",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--no-fail-fast",
+            ])
             .env("CHROMEDRIVER", chromedriver())
             .env("WASM_BINDGEN_TEST_TIMEOUT", "60"),
         tally,

@@ -72,6 +72,9 @@ pub struct Fault {
     pub truncate: Option<f64>,
     /// Send the headers and part of the body, then never finish.
     pub hang: bool,
+    /// Replace this fraction (0–1) of the data values with `null`, as Open-Meteo does where a
+    /// model has no value; the same positions every time.
+    pub nulls: Option<f64>,
     /// Apply to this many requests only, then clear itself (unlimited when absent).
     pub times: Option<u32>,
 }
@@ -79,7 +82,11 @@ pub struct Fault {
 impl Fault {
     /// Whether the fault changes anything.
     pub fn is_empty(&self) -> bool {
-        self.delay_ms.is_none() && self.status.is_none() && self.truncate.is_none() && !self.hang
+        self.delay_ms.is_none()
+            && self.status.is_none()
+            && self.truncate.is_none()
+            && !self.hang
+            && self.nulls.is_none()
     }
 
     /// Lays `other`'s set fields over `self`'s.
@@ -89,6 +96,7 @@ impl Fault {
         self.retry_after = other.retry_after.or(self.retry_after);
         self.truncate = other.truncate.or(self.truncate);
         self.hang |= other.hang;
+        self.nulls = other.nulls.or(self.nulls);
         self
     }
 
@@ -104,6 +112,7 @@ impl Fault {
                 "sim_retry_after" => f.retry_after = Some(v.parse().map_err(|_| bad())?),
                 "sim_truncate" => f.truncate = Some(parse_truncate(v).ok_or_else(bad)?),
                 "sim_hang" => f.hang = matches!(v.as_str(), "1" | "true" | "yes" | ""),
+                "sim_nulls" => f.nulls = Some(parse_fraction(v).ok_or_else(bad)?),
                 _ => {}
             }
         }
@@ -113,6 +122,10 @@ impl Fault {
 
 fn parse_status(v: &str) -> Option<u16> {
     v.parse().ok().filter(|s| (100..=599).contains(s))
+}
+
+fn parse_fraction(v: &str) -> Option<f64> {
+    v.parse::<f64>().ok().filter(|t| (0.0..=1.0).contains(t))
 }
 
 fn parse_truncate(v: &str) -> Option<f64> {
@@ -140,7 +153,7 @@ impl FaultTable {
     }
 
     /// Applies one command-line flag (`--delay`, `--status`, `--retry-after`, `--truncate`,
-    /// `--hang`) with its value `[ENDPOINT=]VALUE`, where ENDPOINT is an endpoint name or
+    /// `--hang`, `--nulls`) with its value `[ENDPOINT=]VALUE`, where ENDPOINT is an endpoint name or
     /// `all` (the default).
     pub fn apply_flag(&mut self, flag: &str, value: &str) -> Result<(), String> {
         let (target, v) = match value.split_once('=') {
@@ -162,6 +175,7 @@ impl FaultTable {
                 "--retry-after" => f.retry_after = Some(v.parse().map_err(|_| bad())?),
                 "--truncate" => f.truncate = Some(parse_truncate(v).ok_or_else(bad)?),
                 "--hang" => f.hang = true,
+                "--nulls" => f.nulls = Some(parse_fraction(v).ok_or_else(bad)?),
                 _ => return Err(format!("unknown flag {flag}")),
             }
         }
@@ -204,6 +218,33 @@ mod tests {
     }
 
     #[test]
+    fn nulls_replace_data_but_never_time() {
+        let mut v = serde_json::json!({
+            "current": {"time": 1, "interval": 900, "temperature_2m": 3.0},
+            "hourly": {"time": [1, 2, 3, 4], "temperature_2m": [1.0, 2.0, 3.0, 4.0]}
+        });
+        apply_nulls(&mut v, 1.0);
+        assert_eq!(v["current"]["time"], 1);
+        assert_eq!(v["current"]["temperature_2m"], serde_json::Value::Null);
+        assert_eq!(v["hourly"]["time"][3], 4);
+        assert!(v["hourly"]["temperature_2m"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x.is_null()));
+        let mut w =
+            serde_json::json!({"hourly": {"time": vec![0; 200], "uv_index": vec![1.0; 200]}});
+        apply_nulls(&mut w, 0.25);
+        let n = w["hourly"]["uv_index"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x.is_null())
+            .count();
+        assert!((20..=80).contains(&n), "{n} of 200");
+    }
+
+    #[test]
     fn query_parameters_override() {
         let q = vec![
             ("sim_status".to_owned(), "429".to_owned()),
@@ -219,5 +260,42 @@ mod tests {
         assert_eq!(merged.status, Some(429));
         assert_eq!(merged.retry_after, Some(7));
         assert_eq!(merged.delay_ms, Some(10));
+    }
+}
+
+/// Replaces about `fraction` of the data values of an answer (every variable of `current`,
+/// `hourly` and `daily`, never `time`) with `null`, at positions fixed by a hash of the
+/// variable's name and index.
+pub fn apply_nulls(answer: &mut serde_json::Value, fraction: f64) {
+    use serde_json::Value;
+    fn hit(key: &str, i: usize, fraction: f64) -> bool {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in key.bytes().chain(i.to_le_bytes()) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        (h % 10_000) as f64 / 10_000.0 < fraction
+    }
+    if let Value::Array(places) = answer {
+        places.iter_mut().for_each(|p| apply_nulls(p, fraction));
+        return;
+    }
+    for block in ["current", "hourly", "daily"] {
+        let Some(Value::Object(vars)) = answer.get_mut(block) else {
+            continue;
+        };
+        for (key, v) in vars.iter_mut() {
+            if key == "time" || key == "interval" {
+                continue;
+            }
+            match v {
+                Value::Array(items) => items
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(i, _)| hit(key, *i, fraction))
+                    .for_each(|(_, x)| *x = Value::Null),
+                x if hit(key, 0, fraction) => *x = Value::Null,
+                _ => {}
+            }
+        }
     }
 }

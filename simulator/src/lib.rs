@@ -190,7 +190,12 @@ async fn serve(
         return error_response(status, reason_for(code), retry);
     }
     let body = match build() {
-        Ok(v) => v.to_string(),
+        Ok(mut v) => {
+            if let Some(fraction) = fault.nulls {
+                faults::apply_nulls(&mut v, fraction);
+            }
+            v.to_string()
+        }
         Err(BadRequest(reason)) => {
             return error_response(StatusCode::BAD_REQUEST, &reason, None);
         }

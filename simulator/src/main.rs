@@ -8,13 +8,15 @@
 //!   --retry-after [ENDPOINT=]SECS  Retry-After of a 429/503 (default 1)
 //!   --truncate [ENDPOINT=]PART     cut the body off: a fraction (0.5) or a byte count (200)
 //!   --hang [ENDPOINT]              send part of the body, then never finish
+//!   --nulls [ENDPOINT=]FRACTION    replace that fraction of the values with null
 //! ```
 //! ENDPOINT is `forecast`, `air-quality`, `geocoding` or `all` (the default).
 
 use isobar_simulator::faults::FaultTable;
 
 const USAGE: &str = "usage: isobar-simulator [--addr HOST:PORT] [--delay [ENDPOINT=]MS] \
-[--status [ENDPOINT=]CODE] [--retry-after [ENDPOINT=]SECS] [--truncate [ENDPOINT=]PART] [--hang [ENDPOINT]]\n\
+[--status [ENDPOINT=]CODE] [--retry-after [ENDPOINT=]SECS] [--truncate [ENDPOINT=]PART] [--hang [ENDPOINT]] \
+[--nulls [ENDPOINT=]FRACTION]\n\
 ENDPOINT: forecast | air-quality | geocoding | all (default)";
 
 fn parse_args(args: &[String]) -> Result<(String, FaultTable), String> {
@@ -32,7 +34,7 @@ fn parse_args(args: &[String]) -> Result<(String, FaultTable), String> {
                 };
                 faults.apply_flag(flag, &target)?;
             }
-            "--delay" | "--status" | "--retry-after" | "--truncate" => {
+            "--delay" | "--status" | "--retry-after" | "--truncate" | "--nulls" => {
                 let v = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
                 faults.apply_flag(flag, v)?;
             }

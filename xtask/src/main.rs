@@ -47,7 +47,7 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang ...] | test | build | setup>";
+const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang|--nulls ...] | test | build | setup>";
 
 fn parse_run(args: &[String]) -> Result<serve::RunOptions> {
     let mut opts = serve::RunOptions {
@@ -75,7 +75,7 @@ fn parse_run(args: &[String]) -> Result<serve::RunOptions> {
                     .parse()
                     .map_err(|_| "--sim-port needs a number")?
             }
-            "--delay" | "--status" | "--retry-after" | "--truncate" => {
+            "--delay" | "--status" | "--retry-after" | "--truncate" | "--nulls" => {
                 let v = value(a)?;
                 opts.faults.apply_flag(a, &v)?;
                 opts.offline = true;

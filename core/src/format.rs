@@ -50,17 +50,18 @@ pub const BEAUFORT_NAMES: [&str; 13] = [
     "Hurricane force",
 ];
 
-/// Upper bounds of Beaufort forces 0–11 in m/s (WMO), exclusive.
-const BEAUFORT_UPPER_MS: [f64; 12] = [
-    0.5, 1.6, 3.4, 5.5, 8.0, 10.8, 13.9, 17.2, 20.8, 24.5, 28.5, 32.7,
+/// The highest speed of Beaufort forces 0–11 in m/s, as WMO's code table gives them for
+/// speeds reported to a tenth of a metre per second (force 0 is 0–0.2, force 1 is 0.3–1.5, ...).
+const BEAUFORT_MAX_MS: [f64; 12] = [
+    0.2, 1.5, 3.3, 5.4, 7.9, 10.7, 13.8, 17.1, 20.7, 24.4, 28.4, 32.6,
 ];
 
 /// The Beaufort force of a wind speed given in `unit`.
 pub fn beaufort(speed: f64, unit: WindUnit) -> u8 {
-    let ms = unit.convert(speed.max(0.0), WindUnit::Ms);
-    BEAUFORT_UPPER_MS
+    let ms = (unit.convert(speed.max(0.0), WindUnit::Ms) * 10.0).round() / 10.0;
+    BEAUFORT_MAX_MS
         .iter()
-        .position(|&upper| ms < upper)
+        .position(|&max| ms <= max + 1e-9)
         .unwrap_or(12) as u8
 }
 
@@ -185,9 +186,65 @@ pub fn hours_minutes(seconds: f64) -> String {
     format!("{} h {:02} min", total / 60, total % 60)
 }
 
+/// Where a day's low–high bar sits on a scale shared by all days: `(left, width)` as
+/// percentages of the scale from `lo` to `hi`. A day without both values has no bar.
+pub fn range_bar(lo: f64, hi: f64, min: Option<f64>, max: Option<f64>) -> Option<(f64, f64)> {
+    let (min, max) = (min?, max?);
+    let span = (hi - lo).max(f64::EPSILON);
+    let left = ((min - lo) / span * 100.0).clamp(0.0, 100.0);
+    let right = ((max - lo) / span * 100.0).clamp(left, 100.0);
+    Some((left, right - left))
+}
+
+/// The lowest and highest of optional values, or `None` when there is none.
+pub fn extent(values: impl IntoIterator<Item = Option<f64>>) -> Option<(f64, f64)> {
+    values
+        .into_iter()
+        .flatten()
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+        })
+}
+
+/// How far the sun is along today's arc at `now`: 0 at sunrise, 1 at sunset; `None` at night.
+pub fn sun_progress(now: i64, sunrise: i64, sunset: i64) -> Option<f64> {
+    (sunset > sunrise && (sunrise..=sunset).contains(&now))
+        .then(|| (now - sunrise) as f64 / (sunset - sunrise) as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bars_share_one_scale() {
+        assert_eq!(
+            range_bar(0.0, 20.0, Some(5.0), Some(15.0)),
+            Some((25.0, 50.0))
+        );
+        assert_eq!(
+            range_bar(0.0, 20.0, Some(0.0), Some(20.0)),
+            Some((0.0, 100.0))
+        );
+        assert_eq!(range_bar(0.0, 20.0, None, Some(20.0)), None);
+        // One day only, min = max: a zero-width bar, not a division by zero.
+        assert_eq!(range_bar(3.0, 3.0, Some(3.0), Some(3.0)), Some((0.0, 0.0)));
+        assert_eq!(
+            extent([Some(3.0), None, Some(-2.0), Some(f64::NAN)]),
+            Some((-2.0, 3.0))
+        );
+        assert_eq!(extent([None, None]), None);
+    }
+
+    #[test]
+    fn sun_progress_is_a_fraction_of_daylight() {
+        assert_eq!(sun_progress(150, 100, 200), Some(0.5));
+        assert_eq!(sun_progress(100, 100, 200), Some(0.0));
+        assert_eq!(sun_progress(99, 100, 200), None);
+        assert_eq!(sun_progress(201, 100, 200), None);
+    }
 
     #[test]
     fn numbers_and_nulls() {
@@ -212,15 +269,50 @@ mod tests {
 
     #[test]
     fn beaufort_scale() {
-        assert_eq!(beaufort(0.0, WindUnit::Ms), 0);
-        assert_eq!(beaufort(0.5, WindUnit::Ms), 1);
-        assert_eq!(beaufort(5.0, WindUnit::Ms), 3);
-        assert_eq!(beaufort(20.0, WindUnit::Kmh), 3);
+        // WMO's table in m/s: the first and last tenth of each force.
+        let table = [
+            (0.0, 0),
+            (0.2, 0),
+            (0.3, 1),
+            (1.5, 1),
+            (1.6, 2),
+            (3.3, 2),
+            (3.4, 3),
+            (5.4, 3),
+            (5.5, 4),
+            (7.9, 4),
+            (8.0, 5),
+            (10.7, 5),
+            (10.8, 6),
+            (13.8, 6),
+            (13.9, 7),
+            (17.1, 7),
+            (17.2, 8),
+            (20.7, 8),
+            (20.8, 9),
+            (24.4, 9),
+            (24.5, 10),
+            (28.4, 10),
+            (28.5, 11),
+            (32.6, 11),
+            (32.7, 12),
+            (60.0, 12),
+        ];
+        for (ms, force) in table {
+            assert_eq!(beaufort(ms, WindUnit::Ms), force, "{ms} m/s");
+        }
+        // Other units convert first: 20 km/h is 5.6 m/s, 40 kn is 20.6 m/s, 75 mph is 33.5 m/s.
+        assert_eq!(beaufort(19.0, WindUnit::Kmh), 3);
+        assert_eq!(beaufort(20.0, WindUnit::Kmh), 4);
         assert_eq!(beaufort(40.0, WindUnit::Kn), 8);
         assert_eq!(beaufort(75.0, WindUnit::Mph), 12);
         assert_eq!(
-            BEAUFORT_NAMES[beaufort(30.0, WindUnit::Kmh) as usize],
+            BEAUFORT_NAMES[beaufort(25.0, WindUnit::Kmh) as usize],
             "Moderate breeze"
+        );
+        assert_eq!(
+            BEAUFORT_NAMES[beaufort(-3.0, WindUnit::Kmh) as usize],
+            "Calm"
         );
     }
 

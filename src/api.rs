@@ -127,7 +127,8 @@ pub async fn forecast(
 
 /// Current air quality for a place.
 pub async fn air_quality(config: &Config, lat: f64, lon: f64) -> Result<AirQuality, FetchError> {
-    let url = open_meteo::air_quality_url(&config.air_quality_url, lat, lon);
+    let us = config.aqi == isobar_core::config::AqiScale::Us;
+    let url = open_meteo::air_quality_url(&config.air_quality_url, lat, lon, us);
     Ok(open_meteo::parse_air_quality(&get_text(&url).await?)?)
 }
 

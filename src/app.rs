@@ -1,18 +1,27 @@
 //! The dashboard: its shared state, the calls that fill it, and the page layout.
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use isobar_core::config::{Config, ConfigError, PlaceChoice, Theme, DEFAULT_PLACE};
 use isobar_core::weather::{AirQuality, Forecast};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api;
+use crate::api::{self, FetchError};
 use crate::components::{
     air::AirCard, current::CurrentCard, daily::DailyCard, header::Header, hourly::HourlyCard,
     sun::SunCard, uv::UvCard, wind::WindCard,
 };
 use crate::load::Load;
+
+/// How long to wait after a 429 that did not say (`Retry-After` missing or unreadable).
+const DEFAULT_RETRY_AFTER_S: u32 = 30;
+/// The longest wait honoured before retrying by itself.
+const MAX_RETRY_AFTER_S: u32 = 3600;
+/// How long the browser may take to say where the viewer is.
+const GEOLOCATION_TIMEOUT_MS: i32 = 6000;
 
 /// The place the weather is shown for, once known.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +34,75 @@ pub struct Place {
     pub name: String,
 }
 
+/// One API call that feeds cards: its state, whether Retry must wait (after a 429), and a
+/// generation counter so that an answer to an older attempt never overwrites a newer one.
+pub struct Feed<T: Send + Sync + 'static> {
+    /// What the cards show.
+    pub state: RwSignal<Load<Arc<T>>>,
+    /// True while the service has asked to wait (`Retry-After`).
+    pub blocked: RwSignal<bool>,
+    generation: StoredValue<u64>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Feed<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Send + Sync + 'static> Copy for Feed<T> {}
+
+impl<T: Send + Sync + 'static> Feed<T> {
+    fn new() -> Self {
+        Feed {
+            state: RwSignal::new(Load::Loading),
+            blocked: RwSignal::new(false),
+            generation: StoredValue::new(0),
+        }
+    }
+
+    /// Runs one attempt of the call to completion, updating the state. After a 429 it blocks
+    /// Retry for the time the service asked, then calls `again`.
+    async fn attempt(
+        self,
+        call: impl Future<Output = Result<T, FetchError>>,
+        again: impl FnOnce() + 'static,
+    ) {
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        self.state.set(Load::Loading);
+        let result = call.await;
+        if self.generation.get_value() != generation {
+            return; // A newer attempt has started; its answer wins.
+        }
+        match result {
+            Ok(v) => self.state.set(Load::Ready(Arc::new(v))),
+            Err(e) => {
+                let mut message = e.to_string();
+                if let FetchError::RateLimited { retry_after } = e {
+                    let wait = retry_after
+                        .unwrap_or(DEFAULT_RETRY_AFTER_S)
+                        .min(MAX_RETRY_AFTER_S);
+                    message.push_str(&format!(" Trying again in {wait} s."));
+                    self.blocked.set(true);
+                    set_timeout(
+                        move || {
+                            self.blocked.set(false);
+                            again();
+                        },
+                        Duration::from_secs(u64::from(wait)),
+                    );
+                }
+                self.state.set(Load::Failed(message));
+            }
+        }
+    }
+
+    fn fail(self, message: String) {
+        self.generation.update_value(|g| *g += 1);
+        self.state.set(Load::Failed(message));
+    }
+}
+
 /// Everything the cards share, provided as context.
 #[derive(Clone, Copy)]
 pub struct Dashboard {
@@ -32,10 +110,14 @@ pub struct Dashboard {
     pub config: StoredValue<Arc<Config>>,
     /// The place, once resolved.
     pub place: RwSignal<Load<Place>>,
+    /// A note about the place (shown when the default place stands in for the viewer's).
+    pub place_note: RwSignal<Option<String>>,
     /// The forecast call (feeds current, UV, sun, wind, hourly and daily).
-    pub forecast: RwSignal<Load<Arc<Forecast>>>,
+    pub forecast: Feed<Forecast>,
     /// The air-quality call (feeds the air card).
-    pub air: RwSignal<Load<Arc<AirQuality>>>,
+    pub air: Feed<AirQuality>,
+    /// Whether times are shown on a 12-hour clock (`hour12=`, else the viewer's locale).
+    pub hour12: bool,
 }
 
 impl Dashboard {
@@ -52,86 +134,107 @@ impl Dashboard {
     /// Resolves the place, then starts every call for it at once.
     pub fn start(self) {
         let config = self.config();
+        self.place.set(Load::Loading);
         match config.place.clone() {
             PlaceChoice::Coords { lat, lon, name } => {
-                let name = name.unwrap_or_else(|| format!("{lat:.2}°, {lon:.2}°"));
+                let name = name.unwrap_or_else(|| {
+                    let f = |x| isobar_core::format::fixed(x, 2);
+                    format!("{}°, {}°", f(lat), f(lon))
+                });
                 self.set_place(Place { lat, lon, name });
             }
-            PlaceChoice::Search(q) => {
-                self.place.set(Load::Loading);
-                self.forecast.set(Load::Loading);
-                self.air.set(Load::Loading);
-                spawn_local(async move {
-                    match api::geocode(&config, &q).await {
-                        Ok(Some(p)) => self.set_place(Place {
-                            lat: p.latitude,
-                            lon: p.longitude,
-                            name: p.name,
-                        }),
-                        Ok(None) => self.fail_all(format!("No place called “{q}” was found.")),
-                        Err(e) => {
-                            self.fail_all(format!("The place “{q}” could not be looked up. {e}"))
-                        }
+            PlaceChoice::Search(q) => spawn_local(async move {
+                match api::geocode(&config, &q).await {
+                    Ok(Some(p)) => self.set_place(Place {
+                        lat: p.latitude,
+                        lon: p.longitude,
+                        name: p.name,
+                    }),
+                    Ok(None) => self.fail_all(format!("No place called “{q}” was found.")),
+                    Err(e) => self.fail_all(format!("The place “{q}” could not be looked up. {e}")),
+                }
+            }),
+            PlaceChoice::Auto => spawn_local(async move {
+                match crate::geo::locate(GEOLOCATION_TIMEOUT_MS).await {
+                    Some((lat, lon)) => self.set_place(Place {
+                        lat,
+                        lon,
+                        name: "Your location".to_owned(),
+                    }),
+                    None => {
+                        let (lat, lon, name) = DEFAULT_PLACE;
+                        self.place_note.set(Some(format!(
+                            "Showing {name}: your location is not available. Add ?q=<place> or ?lat=…&lon=… to the address to choose a place."
+                        )));
+                        self.set_place(Place {
+                            lat,
+                            lon,
+                            name: name.to_owned(),
+                        });
                     }
-                });
-            }
-            PlaceChoice::Auto => {
-                let (lat, lon, name) = DEFAULT_PLACE;
-                self.set_place(Place {
-                    lat,
-                    lon,
-                    name: name.to_owned(),
-                });
-            }
+                }
+            }),
         }
     }
 
     fn fail_all(self, msg: String) {
         self.place.set(Load::Failed(msg.clone()));
-        self.forecast.set(Load::Failed(msg.clone()));
-        self.air.set(Load::Failed(msg));
+        self.forecast.fail(msg.clone());
+        self.air.fail(msg);
     }
 
     fn set_place(self, place: Place) {
         self.place.set(Load::Ready(place));
-        self.load_forecast();
-        self.load_air();
+        if self.config().sequential {
+            // For comparison in benchmarks only: one call after the other.
+            spawn_local(async move {
+                self.forecast_attempt().await;
+                self.air_attempt().await;
+            });
+        } else {
+            self.load_forecast();
+            self.load_air();
+        }
     }
 
-    /// (Re)starts the forecast call.
+    fn place_ready(self) -> Option<Place> {
+        self.place.get_untracked().ready().cloned()
+    }
+
+    async fn forecast_attempt(self) {
+        let Some(p) = self.place_ready() else { return };
+        let config = self.config();
+        let call = async move { api::forecast(&config, p.lat, p.lon, config.units).await };
+        self.forecast
+            .attempt(call, move || self.load_forecast())
+            .await;
+    }
+
+    async fn air_attempt(self) {
+        let Some(p) = self.place_ready() else { return };
+        let config = self.config();
+        let call = async move { api::air_quality(&config, p.lat, p.lon).await };
+        self.air.attempt(call, move || self.load_air()).await;
+    }
+
+    /// (Re)starts the forecast call; restarts everything if the place itself failed.
     pub fn load_forecast(self) {
-        let Some(p) = self.place.get_untracked().ready().cloned() else {
+        if self.place_ready().is_none() {
             return self.start();
-        };
-        let config = self.config();
-        self.forecast.set(Load::Loading);
-        spawn_local(async move {
-            let r = api::forecast(&config, p.lat, p.lon, config.units).await;
-            self.forecast.set(match r {
-                Ok(f) => Load::Ready(Arc::new(f)),
-                Err(e) => Load::Failed(e.to_string()),
-            });
-        });
+        }
+        spawn_local(self.forecast_attempt());
     }
 
-    /// (Re)starts the air-quality call.
+    /// (Re)starts the air-quality call; restarts everything if the place itself failed.
     pub fn load_air(self) {
-        let Some(p) = self.place.get_untracked().ready().cloned() else {
+        if self.place_ready().is_none() {
             return self.start();
-        };
-        let config = self.config();
-        self.air.set(Load::Loading);
-        spawn_local(async move {
-            let r = api::air_quality(&config, p.lat, p.lon).await;
-            self.air.set(match r {
-                Ok(a) => Load::Ready(Arc::new(a)),
-                Err(e) => Load::Failed(e.to_string()),
-            });
-        });
+        }
+        spawn_local(self.air_attempt());
     }
 }
 
-/// The whole page: header, configuration notices, and the cards in the configured order.
+/// The whole page: header, notices, and the cards in the configured order.
 #[component]
 pub fn App(
     /// The configuration.
@@ -145,27 +248,39 @@ pub fn App(
         Theme::Auto => "auto",
     };
     let cards = config.cards.clone();
+    let hour12 = config
+        .hour12
+        .unwrap_or_else(crate::time::locale_uses_12_hours);
     let dashboard = Dashboard {
         config: StoredValue::new(Arc::new(config)),
         place: RwSignal::new(Load::Loading),
-        forecast: RwSignal::new(Load::Loading),
-        air: RwSignal::new(Load::Loading),
+        place_note: RwSignal::new(None),
+        forecast: Feed::new(),
+        air: Feed::new(),
+        hour12,
     };
     provide_context(dashboard);
     dashboard.start();
 
     let notices = (!errors.is_empty()).then(|| {
         view! {
-            <ul class="notices" role="status" aria-label="Settings problems">
-                {errors.iter().map(|e| view! { <li>{e.to_string()}</li> }).collect_view()}
+            <ul class="notices" role="status" aria-label="Problems with the settings">
+                {errors.iter().map(|e| view! { <li data-param=e.param.clone()>{e.to_string()}</li> }).collect_view()}
             </ul>
         }
     });
+    let place_note = move || {
+        dashboard
+            .place_note
+            .get()
+            .map(|n| view! { <p class="place-note" role="status">{n}</p> })
+    };
     view! {
         <div class="isobar" data-theme=theme>
             <Header/>
             {notices}
-            <main class="cards" id="cards">
+            {place_note}
+            <main class="cards" id="cards" aria-label="Weather">
                 {cards.into_iter().map(|id| card(&id)).collect_view()}
             </main>
         </div>

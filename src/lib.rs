@@ -8,6 +8,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod geo;
 pub mod load;
 pub mod time;
 

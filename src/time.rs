@@ -1,10 +1,13 @@
-//! Times shown in the place's own IANA time zone through the browser's `Intl.DateTimeFormat`,
-//! so that daylight-saving changes inside the forecast come out right whatever the viewer's
-//! own zone is.
+//! The place's time zone as the browser knows it: the offset of any instant comes from
+//! `Intl.DateTimeFormat` with the place's IANA zone, so daylight-saving changes inside the
+//! forecast come out right whatever the viewer's own zone is. The labels themselves are made by
+//! `isobar_core::clock`, tested on the host.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use isobar_core::clock::{self, ZoneOffsets};
+use isobar_core::weather::Location;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -18,72 +21,82 @@ extern "C" {
     #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "DateTimeFormat")]
     fn new_dtf(locales: &JsValue, options: &js_sys::Object) -> Result<Dtf, JsValue>;
 
-    #[wasm_bindgen(method, js_class = "DateTimeFormat", js_name = format)]
-    fn format(this: &Dtf, date: &js_sys::Date) -> String;
-}
+    #[wasm_bindgen(method, js_class = "DateTimeFormat", js_name = formatToParts)]
+    fn format_to_parts(this: &Dtf, date: &js_sys::Date) -> js_sys::Array;
 
-/// What part of a time to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Style {
-    /// Hours and minutes: `14:05` or `2:05 PM`.
-    Time,
-    /// The hour alone: `14` or `2 PM`.
-    Hour,
-    /// Short weekday: `Mon`.
-    Weekday,
-    /// Weekday, day and month: `Monday 23 March`.
-    Date,
+    #[wasm_bindgen(method, js_class = "DateTimeFormat", js_name = resolvedOptions)]
+    fn resolved_options(this: &Dtf) -> js_sys::Object;
 }
-
-/// A formatter for one zone, style and clock; `None` when the zone is unknown to the browser.
-type Formatters = HashMap<(String, Style, Option<bool>), Option<Dtf>>;
 
 thread_local! {
-    static CACHE: RefCell<Formatters> = RefCell::new(HashMap::new());
+    /// One offset formatter per zone; `None` when the browser does not know the zone.
+    static FORMATTERS: RefCell<HashMap<String, Option<Dtf>>> = RefCell::new(HashMap::new());
 }
 
-fn options(tz: &str, style: Style, hour12: Option<bool>) -> js_sys::Object {
+fn set(o: &js_sys::Object, k: &str, v: JsValue) {
+    let _ = js_sys::Reflect::set(o, &JsValue::from_str(k), &v);
+}
+
+/// The offset of `tz` at `epoch` from the browser, or `None` if it does not know the zone.
+fn intl_offset(tz: &str, epoch: i64) -> Option<i32> {
+    FORMATTERS.with(|f| {
+        let mut f = f.borrow_mut();
+        let dtf = f.entry(tz.to_owned()).or_insert_with(|| {
+            let o = js_sys::Object::new();
+            set(&o, "timeZone", tz.into());
+            set(&o, "timeZoneName", "longOffset".into());
+            Dtf::new_dtf(&JsValue::from_str("en-US"), &o).ok()
+        });
+        let date = js_sys::Date::new(&JsValue::from_f64(epoch as f64 * 1000.0));
+        let parts = dtf.as_ref()?.format_to_parts(&date);
+        parts.iter().find_map(|p| {
+            let kind = js_sys::Reflect::get(&p, &"type".into()).ok()?.as_string()?;
+            if kind != "timeZoneName" {
+                return None;
+            }
+            let value = js_sys::Reflect::get(&p, &"value".into())
+                .ok()?
+                .as_string()?;
+            clock::parse_gmt_offset(&value)
+        })
+    })
+}
+
+/// A place's time zone: its IANA name, and the offset the API reported, used only when the
+/// browser does not know the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Zone {
+    /// IANA name (`Asia/Kathmandu`).
+    pub name: String,
+    /// Offset at request time, from the API.
+    pub fallback_offset: i32,
+}
+
+impl Zone {
+    /// The zone of a forecast's location.
+    pub fn of(location: &Location) -> Zone {
+        Zone {
+            name: location.timezone.clone(),
+            fallback_offset: location.utc_offset_seconds,
+        }
+    }
+}
+
+impl ZoneOffsets for Zone {
+    fn offset_at(&self, epoch: i64) -> i32 {
+        intl_offset(&self.name, epoch).unwrap_or(self.fallback_offset)
+    }
+}
+
+/// Whether the viewer's locale uses a 12-hour clock (`en-US` does, `en-GB` does not).
+pub fn locale_uses_12_hours() -> bool {
     let o = js_sys::Object::new();
-    let set = |k: &str, v: JsValue| {
-        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), &v);
-    };
-    set("timeZone", tz.into());
-    match style {
-        Style::Time => {
-            set("hour", "2-digit".into());
-            set("minute", "2-digit".into());
-        }
-        Style::Hour => set("hour", "numeric".into()),
-        Style::Weekday => set("weekday", "short".into()),
-        Style::Date => {
-            set("weekday", "long".into());
-            set("day", "numeric".into());
-            set("month", "long".into());
-        }
-    }
-    if let Some(h) = hour12 {
-        set("hour12", h.into());
-    }
-    o
-}
-
-/// Formats the instant `epoch` (Unix seconds) in zone `tz`. An unknown zone falls back to UTC,
-/// marked as such, rather than failing.
-pub fn format(epoch: i64, tz: &str, style: Style, hour12: Option<bool>) -> String {
-    let date = js_sys::Date::new(&JsValue::from_f64(epoch as f64 * 1000.0));
-    let key = (tz.to_owned(), style, hour12);
-    let out = CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        let dtf = c
-            .entry(key)
-            .or_insert_with(|| Dtf::new_dtf(&JsValue::UNDEFINED, &options(tz, style, hour12)).ok());
-        dtf.as_ref().map(|f| f.format(&date))
-    });
-    match out {
-        Some(s) => s,
-        None if tz != "UTC" => format!("{} UTC", format(epoch, "UTC", style, hour12)),
-        None => String::from("–"),
-    }
+    set(&o, "hour", "numeric".into());
+    Dtf::new_dtf(&JsValue::UNDEFINED, &o)
+        .ok()
+        .and_then(|f| js_sys::Reflect::get(&f.resolved_options(), &"hourCycle".into()).ok())
+        .and_then(|v| v.as_string())
+        .is_some_and(|c| c == "h11" || c == "h12")
 }
 
 /// Now, as Unix seconds.

@@ -83,6 +83,9 @@ pub struct Config {
     pub air_quality_url: String,
     /// Geocoding API endpoint.
     pub geocoding_url: String,
+    /// Make the API calls one after another instead of together (`fetch=sequential`): only
+    /// for benchmarks that compare the two.
+    pub sequential: bool,
 }
 
 impl Default for Config {
@@ -98,6 +101,7 @@ impl Default for Config {
             forecast_url: FORECAST_URL.to_owned(),
             air_quality_url: AIR_QUALITY_URL.to_owned(),
             geocoding_url: GEOCODING_URL.to_owned(),
+            sequential: false,
         }
     }
 }
@@ -301,6 +305,13 @@ impl Config {
             }
             if !cards.is_empty() {
                 c.cards = cards;
+            }
+        }
+        if let Some(f) = get("fetch") {
+            match f.as_str() {
+                "concurrent" => c.sequential = false,
+                "sequential" => c.sequential = true,
+                _ => err("fetch", &f, "concurrent or sequential"),
             }
         }
         for (key, slot) in [

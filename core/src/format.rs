@@ -6,17 +6,30 @@ use crate::units::WindUnit;
 /// Shown in place of a value that is `null` or missing.
 pub const DASH: &str = "–";
 
+/// `x` rounded to `decimals` (at most 6) places, as text: `21.3`, `-4`, `0.0050`. Negative
+/// zero shows as `0`. Written with integer arithmetic: Rust's float formatting machinery
+/// would cost the WebAssembly bundle about 10 KB.
+pub fn fixed(x: f64, decimals: usize) -> String {
+    let decimals = decimals.min(6);
+    let scale = 10u64.pow(decimals as u32);
+    let scaled = (x.abs() * scale as f64).round();
+    if !scaled.is_finite() || scaled >= 9.0e18 {
+        return DASH.to_owned();
+    }
+    let scaled = scaled as u64;
+    let (int, frac) = (scaled / scale, scaled % scale);
+    let sign = if x < 0.0 && scaled != 0 { "-" } else { "" };
+    if decimals == 0 {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac:0decimals$}")
+    }
+}
+
 /// A number rounded to `decimals`, or [`DASH`]. Negative zero shows as `0`.
 pub fn number(v: Option<f64>, decimals: usize) -> String {
     match v {
-        Some(x) if x.is_finite() => {
-            let s = format!("{x:.decimals$}");
-            if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-                s[1..].to_owned()
-            } else {
-                s
-            }
-        }
+        Some(x) if x.is_finite() => fixed(x, decimals),
         _ => DASH.to_owned(),
     }
 }
@@ -253,6 +266,21 @@ mod tests {
         assert_eq!(number(Some(21.26), 1), "21.3");
         assert_eq!(number(Some(-0.2), 0), "0");
         assert_eq!(number(Some(-3.4), 0), "-3");
+    }
+
+    #[test]
+    fn fixed_point_matches_rounding() {
+        assert_eq!(fixed(21.25, 1), "21.3");
+        assert_eq!(fixed(-0.04, 1), "0.0");
+        assert_eq!(fixed(-3.46, 1), "-3.5");
+        assert_eq!(fixed(52.52, 4), "52.5200");
+        assert_eq!(fixed(-118.24368, 4), "-118.2437");
+        assert_eq!(fixed(0.005, 3), "0.005");
+        assert_eq!(fixed(1e300, 1), DASH);
+        assert_eq!(fixed(-7.25, 1), "-7.3", "halves round away from zero");
+        assert_eq!(fixed(1013.6, 0), "1014");
+        assert_eq!(fixed(-40.0, 0), "-40");
+        assert_eq!(fixed(99.99, 1), "100.0");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! simulator and the relay share one definition of every shape, and `cargo test -p isobar-core`
 //! checks it in seconds.
 
+pub mod clock;
 pub mod config;
 pub mod format;
 pub mod open_meteo;

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::units::{PrecipUnit, TempUnit, Units, WindUnit};
 use crate::weather::{
-    AirQuality, Current, DailyPoint, Forecast, HourlyPoint, Location, Place, SunDay,
+    AirQuality, Current, DailyPoint, Forecast, HourlyPoint, Location, Place, Pollutant, SunDay,
 };
 
 /// Why a response body could not be turned into domain types.
@@ -66,13 +66,7 @@ impl TimeValue {
         match self {
             TimeValue::Unix(t) => Ok(*t),
             TimeValue::Iso(s) => {
-                let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-                    .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-                    .or_else(|_| {
-                        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                            .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists"))
-                    })
-                    .map_err(|_| ParseError::BadTime(s.clone()))?;
+                let naive = parse_iso(s).ok_or_else(|| ParseError::BadTime(s.clone()))?;
                 Ok(naive.and_utc().timestamp() - i64::from(offset))
             }
         }
@@ -81,13 +75,39 @@ impl TimeValue {
     /// The local calendar date of a daily row.
     fn to_local_date(&self, offset: i32) -> Result<NaiveDate, ParseError> {
         match self {
-            TimeValue::Iso(s) => NaiveDate::parse_from_str(&s[..s.len().min(10)], "%Y-%m-%d")
-                .map_err(|_| ParseError::BadTime(s.clone())),
+            TimeValue::Iso(s) => parse_iso(s)
+                .map(|t| t.date())
+                .ok_or_else(|| ParseError::BadTime(s.clone())),
             TimeValue::Unix(t) => DateTime::from_timestamp(t + i64::from(offset), 0)
                 .map(|d| d.date_naive())
                 .ok_or_else(|| ParseError::BadTime(t.to_string())),
         }
     }
+}
+
+/// Reads Open-Meteo's local times: `2026-08-23`, `2026-08-23T18:45`, `2026-08-23T18:45:30`.
+/// (By hand: chrono's general format parser would cost the bundle about 15 KB.)
+fn parse_iso(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        let digits = b.get(range)?;
+        digits.iter().try_fold(0u32, |acc, d| {
+            d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+        })
+    };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    let (h, m, sec) = match b.len() {
+        10 => (0, 0, 0),
+        16 if b[10] == b'T' && b[13] == b':' => (num(11..13)?, num(14..16)?, 0),
+        19 if b[10] == b'T' && b[13] == b':' && b[16] == b':' => {
+            (num(11..13)?, num(14..16)?, num(17..19)?)
+        }
+        _ => return None,
+    };
+    date.and_hms_opt(h, m, sec)
 }
 
 /// The header every Open-Meteo forecast and air-quality answer starts with.
@@ -401,7 +421,16 @@ pub fn parse_air_quality(body: &str) -> Result<AirQuality, ParseError> {
         nitrogen_dioxide: num(c.get("nitrogen_dioxide")),
         sulphur_dioxide: num(c.get("sulphur_dioxide")),
         carbon_monoxide: num(c.get("carbon_monoxide")),
+        european_sub: sub_indices(&c, "european_aqi_"),
+        us_sub: sub_indices(&c, "us_aqi_"),
     })
+}
+
+fn sub_indices(c: &Values, prefix: &str) -> Vec<(Pollutant, f64)> {
+    Pollutant::ALL
+        .iter()
+        .filter_map(|p| num(c.get(&format!("{prefix}{}", p.key()))).map(|v| (*p, v)))
+        .collect()
 }
 
 /// Parses a `/v1/search` (geocoding) answer. No match is an empty list: Open-Meteo then
@@ -469,16 +498,30 @@ pub const DAILY_VARS: &[&str] = &[
     "precipitation_probability_max",
 ];
 
-/// The variables the dashboard asks for from the air-quality API.
-pub const AIR_QUALITY_VARS: &[&str] = &[
+/// The variables the dashboard asks for from the air-quality API on the European scale: the
+/// index, its sub-indices (to name the dominant pollutant), and the particle concentrations.
+/// Eight, under the ten that Open-Meteo counts as one call.
+pub const AIR_QUALITY_VARS_EU: &[&str] = &[
     "european_aqi",
-    "us_aqi",
+    "european_aqi_pm2_5",
+    "european_aqi_pm10",
+    "european_aqi_nitrogen_dioxide",
+    "european_aqi_ozone",
+    "european_aqi_sulphur_dioxide",
     "pm2_5",
     "pm10",
-    "ozone",
-    "nitrogen_dioxide",
-    "sulphur_dioxide",
-    "carbon_monoxide",
+];
+
+/// The same on the US scale.
+pub const AIR_QUALITY_VARS_US: &[&str] = &[
+    "us_aqi",
+    "us_aqi_pm2_5",
+    "us_aqi_pm10",
+    "us_aqi_nitrogen_dioxide",
+    "us_aqi_ozone",
+    "us_aqi_sulphur_dioxide",
+    "us_aqi_carbon_monoxide",
+    "pm2_5",
 ];
 
 /// Joins `base` and query pairs into a URL, percent-encoding the values.
@@ -511,8 +554,8 @@ pub fn forecast_url(base: &str, lat: f64, lon: f64, units: Units, forecast_days:
     with_query(
         base,
         &[
-            ("latitude", format!("{lat:.4}")),
-            ("longitude", format!("{lon:.4}")),
+            ("latitude", crate::format::fixed(lat, 4)),
+            ("longitude", crate::format::fixed(lon, 4)),
             ("current", CURRENT_VARS.join(",")),
             ("hourly", HOURLY_VARS.join(",")),
             ("daily", DAILY_VARS.join(",")),
@@ -529,14 +572,19 @@ pub fn forecast_url(base: &str, lat: f64, lon: f64, units: Units, forecast_days:
     )
 }
 
-/// URL of an air-quality request for current conditions.
-pub fn air_quality_url(base: &str, lat: f64, lon: f64) -> String {
+/// URL of an air-quality request for current conditions on the US (`us`) or European scale.
+pub fn air_quality_url(base: &str, lat: f64, lon: f64, us: bool) -> String {
+    let vars = if us {
+        AIR_QUALITY_VARS_US
+    } else {
+        AIR_QUALITY_VARS_EU
+    };
     with_query(
         base,
         &[
-            ("latitude", format!("{lat:.4}")),
-            ("longitude", format!("{lon:.4}")),
-            ("current", AIR_QUALITY_VARS.join(",")),
+            ("latitude", crate::format::fixed(lat, 4)),
+            ("longitude", crate::format::fixed(lon, 4)),
+            ("current", vars.join(",")),
             ("timeformat", "unixtime".into()),
             ("timezone", "auto".into()),
         ],
@@ -566,6 +614,25 @@ mod tests {
         // 18:45 at UTC-4 is 22:45 UTC.
         assert_eq!(t.to_epoch(-14_400).unwrap(), 1_787_525_100);
         assert!(TimeValue::Iso("yesterday".into()).to_epoch(0).is_err());
+    }
+
+    #[test]
+    fn iso_forms_open_meteo_sends() {
+        let t = |s: &str| parse_iso(s).map(|d| d.and_utc().timestamp());
+        assert_eq!(t("2026-08-23"), Some(1_787_443_200));
+        assert_eq!(t("2026-08-23T18:45"), Some(1_787_510_700));
+        assert_eq!(t("2026-08-23T18:45:30"), Some(1_787_510_730));
+        for bad in [
+            "2026-8-23",
+            "2026-08-23T18",
+            "2026-02-30",
+            "2026-08-23 18:45",
+            "",
+            "yesterday",
+            "2026-08-23T25:00",
+        ] {
+            assert_eq!(t(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -146,6 +146,71 @@ pub struct DailyPoint {
     pub wind_direction_dominant: Option<f64>,
 }
 
+/// A pollutant that an air quality index is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Pollutant {
+    /// Fine particles, under 2.5 µm.
+    Pm2_5,
+    /// Particles under 10 µm.
+    Pm10,
+    /// Nitrogen dioxide.
+    NitrogenDioxide,
+    /// Ozone.
+    Ozone,
+    /// Sulphur dioxide.
+    SulphurDioxide,
+    /// Carbon monoxide.
+    CarbonMonoxide,
+}
+
+impl Pollutant {
+    /// Every pollutant, in Open-Meteo's order.
+    pub const ALL: [Pollutant; 6] = [
+        Pollutant::Pm2_5,
+        Pollutant::Pm10,
+        Pollutant::NitrogenDioxide,
+        Pollutant::Ozone,
+        Pollutant::SulphurDioxide,
+        Pollutant::CarbonMonoxide,
+    ];
+
+    /// Open-Meteo's name, as in `us_aqi_<name>`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Pollutant::Pm2_5 => "pm2_5",
+            Pollutant::Pm10 => "pm10",
+            Pollutant::NitrogenDioxide => "nitrogen_dioxide",
+            Pollutant::Ozone => "ozone",
+            Pollutant::SulphurDioxide => "sulphur_dioxide",
+            Pollutant::CarbonMonoxide => "carbon_monoxide",
+        }
+    }
+
+    /// The short name people know (`PM2.5`, `NO₂`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Pollutant::Pm2_5 => "PM2.5",
+            Pollutant::Pm10 => "PM10",
+            Pollutant::NitrogenDioxide => "NO₂",
+            Pollutant::Ozone => "O₃",
+            Pollutant::SulphurDioxide => "SO₂",
+            Pollutant::CarbonMonoxide => "CO",
+        }
+    }
+
+    /// The name in words (`nitrogen dioxide`).
+    pub fn words(self) -> &'static str {
+        match self {
+            Pollutant::Pm2_5 => "fine particles",
+            Pollutant::Pm10 => "coarse particles",
+            Pollutant::NitrogenDioxide => "nitrogen dioxide",
+            Pollutant::Ozone => "ozone",
+            Pollutant::SulphurDioxide => "sulphur dioxide",
+            Pollutant::CarbonMonoxide => "carbon monoxide",
+        }
+    }
+}
+
 /// Current air quality.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AirQuality {
@@ -169,6 +234,22 @@ pub struct AirQuality {
     pub sulphur_dioxide: Option<f64>,
     /// Carbon monoxide, µg/m³.
     pub carbon_monoxide: Option<f64>,
+    /// Sub-indices of the European AQI per pollutant, where sent.
+    pub european_sub: Vec<(Pollutant, f64)>,
+    /// Sub-indices of the US AQI per pollutant, where sent.
+    pub us_sub: Vec<(Pollutant, f64)>,
+}
+
+impl AirQuality {
+    /// The pollutant with the highest sub-index on the US (`us`) or European scale: the one
+    /// that sets the index.
+    pub fn dominant(&self, us: bool) -> Option<Pollutant> {
+        let subs = if us { &self.us_sub } else { &self.european_sub };
+        subs.iter()
+            .filter(|(_, v)| v.is_finite())
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(p, _)| *p)
+    }
 }
 
 /// A place found by the geocoding API.

@@ -132,6 +132,20 @@ fn air_quality_samples() {
     assert_eq!(delhi.european_aqi, None);
     let london = parse_air_quality(&read("openmeteo_air_quality_current_london.json")).unwrap();
     assert_eq!(london.pm10, Some(6.3));
+    // The samples carry no sub-indices: no dominant pollutant is claimed.
+    assert_eq!(london.dominant(true), None);
+}
+
+#[test]
+fn dominant_pollutant_is_the_highest_sub_index() {
+    let body = r#"{"latitude":28.6,"longitude":77.2,"utc_offset_seconds":19800,"timezone":"Asia/Kolkata",
+        "current":{"time":1790432100,"interval":3600,"us_aqi":160,"us_aqi_pm2_5":160,"us_aqi_ozone":72,
+        "us_aqi_pm10":null,"european_aqi":55,"european_aqi_pm2_5":40,"european_aqi_ozone":55}}"#;
+    let a = parse_air_quality(body).unwrap();
+    use isobar_core::weather::Pollutant;
+    assert_eq!(a.dominant(true), Some(Pollutant::Pm2_5));
+    assert_eq!(a.dominant(false), Some(Pollutant::Ozone));
+    assert_eq!(a.us_sub.len(), 2, "nulls are left out");
 }
 
 #[test]

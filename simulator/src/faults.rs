@@ -183,6 +183,43 @@ impl FaultTable {
     }
 }
 
+/// Replaces about `fraction` of the data values of an answer (every variable of `current`,
+/// `hourly` and `daily`, never `time`) with `null`, at positions fixed by a hash of the
+/// variable's name and index.
+pub fn apply_nulls(answer: &mut serde_json::Value, fraction: f64) {
+    use serde_json::Value;
+    fn hit(key: &str, i: usize, fraction: f64) -> bool {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in key.bytes().chain(i.to_le_bytes()) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        (h % 10_000) as f64 / 10_000.0 < fraction
+    }
+    if let Value::Array(places) = answer {
+        places.iter_mut().for_each(|p| apply_nulls(p, fraction));
+        return;
+    }
+    for block in ["current", "hourly", "daily"] {
+        let Some(Value::Object(vars)) = answer.get_mut(block) else {
+            continue;
+        };
+        for (key, v) in vars.iter_mut() {
+            if key == "time" || key == "interval" {
+                continue;
+            }
+            match v {
+                Value::Array(items) => items
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(i, _)| hit(key, *i, fraction))
+                    .for_each(|(_, x)| *x = Value::Null),
+                x if hit(key, 0, fraction) => *x = Value::Null,
+                _ => {}
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,42 +297,5 @@ mod tests {
         assert_eq!(merged.status, Some(429));
         assert_eq!(merged.retry_after, Some(7));
         assert_eq!(merged.delay_ms, Some(10));
-    }
-}
-
-/// Replaces about `fraction` of the data values of an answer (every variable of `current`,
-/// `hourly` and `daily`, never `time`) with `null`, at positions fixed by a hash of the
-/// variable's name and index.
-pub fn apply_nulls(answer: &mut serde_json::Value, fraction: f64) {
-    use serde_json::Value;
-    fn hit(key: &str, i: usize, fraction: f64) -> bool {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in key.bytes().chain(i.to_le_bytes()) {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        (h % 10_000) as f64 / 10_000.0 < fraction
-    }
-    if let Value::Array(places) = answer {
-        places.iter_mut().for_each(|p| apply_nulls(p, fraction));
-        return;
-    }
-    for block in ["current", "hourly", "daily"] {
-        let Some(Value::Object(vars)) = answer.get_mut(block) else {
-            continue;
-        };
-        for (key, v) in vars.iter_mut() {
-            if key == "time" || key == "interval" {
-                continue;
-            }
-            match v {
-                Value::Array(items) => items
-                    .iter_mut()
-                    .enumerate()
-                    .filter(|(i, _)| hit(key, *i, fraction))
-                    .for_each(|(_, x)| *x = Value::Null),
-                x if hit(key, 0, fraction) => *x = Value::Null,
-                _ => {}
-            }
-        }
     }
 }

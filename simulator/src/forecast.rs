@@ -317,8 +317,8 @@ fn unit_of(var: &str, units: Units, unixtime: bool) -> &'static str {
             PrecipUnit::Inch => "ft",
         },
         "is_day" => "",
-        "us_aqi" => "USAQI",
-        "european_aqi" => "EAQI",
+        v if v.starts_with("us_aqi") => "USAQI",
+        v if v.starts_with("european_aqi") => "EAQI",
         "pm2_5" | "pm10" | "carbon_monoxide" | "nitrogen_dioxide" | "sulphur_dioxide" | "ozone"
         | "dust" => "μg/m³",
         v if v.starts_with("uv_index") => "",

@@ -1,4 +1,5 @@
-//! Air quality: the index on the configured scale, its band and colour, PM2.5.
+//! Air quality: the index on the configured scale (European or US), its band and colour,
+//! PM2.5 and the dominant pollutant.
 
 use isobar_core::config::AqiScale;
 use isobar_core::format::{self, european_aqi_band, us_aqi_band};
@@ -15,21 +16,30 @@ pub fn AirCard() -> impl IntoView {
     let scale = d.config().aqi;
     let retry = Callback::new(move |()| d.load_air());
     view! {
-        <Card id="air" title="Air quality" state=d.air.into() retry body=move |a| {
-            let (label, value, band) = match scale {
-                AqiScale::European => ("European AQI", a.european_aqi, a.european_aqi.map(european_aqi_band)),
-                AqiScale::Us => ("US AQI", a.us_aqi, a.us_aqi.map(us_aqi_band)),
+        <Card id="air" title="Air quality" state=d.air.state.into() retry blocked=d.air.blocked body=move |a| {
+            let us = scale == AqiScale::Us;
+            let (label, value, band) = if us {
+                ("US AQI", a.us_aqi, a.us_aqi.map(us_aqi_band))
+            } else {
+                ("European AQI", a.european_aqi, a.european_aqi.map(european_aqi_band))
             };
+            let dominant = a
+                .dominant(us)
+                .map_or(format::DASH.to_owned(), |p| format!("{} ({})", p.label(), p.words()));
             view! {
-                <p class="big-value" data-value="aqi">{format::number(value, 0)}</p>
-                <p class="band">
-                    <span class="swatch" style=band.map(|b| format!("background:{}", b.color))></span>
-                    {band.map_or(format::DASH, |b| b.name)}
-                </p>
+                <div class="aqi-now">
+                    <p class="big-value" data-value="aqi">{format::number(value, 0)}</p>
+                    <p class="band" data-value="aqi-band">
+                        <span class="swatch" style:background-color=band.map(|b| b.color)></span>
+                        {band.map_or(format::DASH, |b| b.name)}
+                    </p>
+                </div>
                 <dl class="details">
                     <Detail label="Scale" value=label.to_owned()/>
                     <Detail label="PM2.5" value=with_unit(a.pm2_5, 1, " µg/m³")/>
+                    <Detail label="Dominant" value=dominant/>
                 </dl>
+                <p class="advice">{band.map_or("", |b| b.advice)}</p>
             }
         }/>
     }

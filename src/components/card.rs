@@ -1,9 +1,14 @@
 //! The frame every card shares: title, placeholder, error with Retry, and the
 //! `data-card` / `data-state` contract.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use crate::load::Load;
+
+/// A card's body: draws the value once it is ready.
+pub type Body<T> = Arc<dyn Fn(T) -> AnyView + Send + Sync>;
 
 /// A card fed by one API call.
 ///
@@ -20,6 +25,9 @@ pub fn Card<T, F, V>(
     state: Signal<Load<T>>,
     /// Starts the call again.
     retry: Callback<()>,
+    /// True while Retry must wait (the service asked to, with `Retry-After`).
+    #[prop(optional, into)]
+    blocked: Signal<bool>,
     /// Draws the card's body from the value.
     body: F,
 ) -> impl IntoView
@@ -28,6 +36,25 @@ where
     F: Fn(T) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
+    // Only this line depends on the body's type; the frame below is compiled once per `T`.
+    frame(
+        id,
+        title,
+        state,
+        retry,
+        blocked,
+        Arc::new(move |v| body(v).into_any()),
+    )
+}
+
+fn frame<T: Clone + Send + Sync + 'static>(
+    id: &'static str,
+    title: &'static str,
+    state: Signal<Load<T>>,
+    retry: Callback<()>,
+    blocked: Signal<bool>,
+    body: Body<T>,
+) -> AnyView {
     let title_id = format!("card-{id}-title");
     let labelled_by = title_id.clone();
     view! {
@@ -42,11 +69,16 @@ where
             <div class="card-body">
                 {move || match state.get() {
                     Load::Loading => view! { <Placeholder/> }.into_any(),
-                    Load::Ready(v) => body(v).into_any(),
+                    Load::Ready(v) => body(v),
                     Load::Failed(msg) => view! {
                         <div class="card-error" role="alert">
                             <p>{msg}</p>
-                            <button type="button" class="retry" on:click=move |_| retry.run(())>
+                            <button
+                                type="button"
+                                class="retry"
+                                disabled=move || blocked.get()
+                                on:click=move |_| retry.run(())
+                            >
                                 "Retry"
                             </button>
                         </div>
@@ -56,6 +88,7 @@ where
             </div>
         </section>
     }
+    .into_any()
 }
 
 /// Grey bars with a calm shimmer (still under `prefers-reduced-motion`).

@@ -1,23 +1,28 @@
-//! Current conditions: temperature, feels-like, the condition, humidity, pressure, cloud cover.
+//! Current conditions: temperature, feels-like, the condition in words and as an icon,
+//! humidity, pressure, cloud cover.
 
 use isobar_core::format;
 use isobar_core::wmo;
 use leptos::prelude::*;
 
 use super::card::Card;
+use super::icon::WeatherIcon;
 use super::{forecast_feed, with_unit, Detail};
 
 /// The `current` card.
 #[component]
 pub fn CurrentCard() -> impl IntoView {
-    let (state, retry) = forecast_feed();
+    let (state, retry, blocked) = forecast_feed();
     view! {
-        <Card id="current" title="Now" state retry body=|f| {
+        <Card id="current" title="Now" state retry blocked body=|f| {
             let unit = f.units.temperature.symbol();
             let c = f.current.clone().unwrap_or_default();
             let condition = c.weather_code.map_or(format::DASH, wmo::describe);
             view! {
-                <p class="big-temp" data-value="temperature">{with_unit(c.temperature, 0, unit)}</p>
+                <div class="now">
+                    <p class="big-temp" data-value="temperature">{with_unit(c.temperature, 0, unit)}</p>
+                    <WeatherIcon code=c.weather_code is_day=c.is_day.unwrap_or(true) size=56/>
+                </div>
                 <p class="condition" data-value="condition">{condition}</p>
                 <dl class="details">
                     <Detail label="Feels like" value=with_unit(c.apparent_temperature, 0, unit)/>

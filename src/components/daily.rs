@@ -1,38 +1,61 @@
-//! The days ahead: weekday, condition, low and high, chance and amount of precipitation.
+//! The days ahead: weekday, icon, low and high as bars on one shared scale, chance and amount
+//! of precipitation.
 
-use isobar_core::format;
-use isobar_core::wmo;
+use isobar_core::clock;
+use isobar_core::format::{extent, fixed, range_bar};
 use leptos::prelude::*;
 
 use super::card::Card;
+use super::icon::WeatherIcon;
 use super::{forecast_feed, with_unit};
-use crate::app::Dashboard;
-use crate::time::{self, Style};
+use crate::time::{self, Zone};
 
 /// The `daily` card.
 #[component]
 pub fn DailyCard() -> impl IntoView {
-    let (state, retry) = forecast_feed();
-    let hour12 = Dashboard::get().config().hour12;
+    let (state, retry, blocked) = forecast_feed();
     view! {
-        <Card id="daily" title="Next days" state retry body=move |f| {
-            let unit = f.units.temperature.symbol();
+        <Card id="daily" title="Next days" state retry blocked body=move |f| {
             let precip = f.units.precipitation.symbol();
-            let rows = f
-                .daily
+            let today = clock::local(time::now(), &Zone::of(&f.location)).date();
+            let days: Vec<_> = f.daily.iter().filter(|d| d.date >= today).collect();
+            let scale = extent(days.iter().flat_map(|d| [d.temperature_min, d.temperature_max]));
+            let rows = days
                 .iter()
                 .map(|d| {
-                    // Noon of the local date names its weekday whatever the offset.
-                    let noon = d.date.and_hms_opt(12, 0, 0).map(|n| n.and_utc().timestamp()).unwrap_or(0);
-                    let condition = d.weather_code.map_or(format::DASH, wmo::describe);
+                    let name = if d.date == today { "Today" } else { clock::weekday_label(d.date) };
+                    let bar = scale.and_then(|(lo, hi)| range_bar(lo, hi, d.temperature_min, d.temperature_max));
+                    let amount = d.precipitation_sum.filter(|s| *s > 0.0);
                     view! {
                         <li class="day">
-                            <span class="day-name">{time::format(noon, "UTC", Style::Weekday, hour12)}</span>
-                            <span class="day-condition">{condition}</span>
-                            <span class="day-min">{with_unit(d.temperature_min, 0, unit)}</span>
-                            <span class="day-max">{with_unit(d.temperature_max, 0, unit)}</span>
-                            <span class="day-pop">{with_unit(d.precipitation_probability_max, 0, " %")}</span>
-                            <span class="day-sum">{with_unit(d.precipitation_sum, 1, &format!(" {precip}"))}</span>
+                            <span class="day-name">{name}</span>
+                            <WeatherIcon code=d.weather_code size=26/>
+                            <span class="day-pop" title="Chance of precipitation">
+                                {with_unit(d.precipitation_probability_max, 0, " %")}
+                            </span>
+                            <span class="day-sum" title="Precipitation">
+                                {amount.map(|a| with_unit(Some(a), 1, &format!(" {precip}")))}
+                            </span>
+                            <span class="day-min" aria-label="low">{with_unit(d.temperature_min, 0, "°")}</span>
+                            <span class="range" aria-hidden="true">
+                                {bar.map(|(left, width)| {
+                                    // Stretch the gradient to the whole scale, and slide it so
+                                    // this fill shows the part under its own span.
+                                    let w = width.max(1.0);
+                                    let size = format!("{}% 100%", fixed(100.0 / w * 100.0, 1));
+                                    let pos = format!("{}% 0", fixed(if w >= 100.0 { 0.0 } else { left / (100.0 - w) * 100.0 }, 1));
+                                    view! {
+                                        <span
+                                            class="range-fill"
+                                            style:left=format!("{}%", fixed(left, 1))
+                                            style:width=format!("{}%", fixed(width, 1))
+                                            style:background-size=size
+                                            style:background-position=pos
+                                        ></span>
+                                    }
+                                })}
+                            </span>
+                            <span class="day-max" aria-label="high">{with_unit(d.temperature_max, 0, "°")}</span>
                         </li>
                     }
                 })

@@ -2,9 +2,11 @@
 
 use leptos::prelude::*;
 
+use isobar_core::clock;
+
 use crate::app::Dashboard;
 use crate::load::Load;
-use crate::time::{self, Style};
+use crate::time::{self, Zone};
 
 /// Place name, local time (kept current), attribution.
 #[component]
@@ -21,20 +23,21 @@ pub fn Header() -> impl IntoView {
             h.clear();
         }
     });
-    let hour12 = d.config().hour12;
+    let hour12 = d.hour12;
     let name = move || match d.place.get() {
         Load::Ready(p) => p.name,
         Load::Loading => "Finding the place…".to_owned(),
         Load::Failed(_) => "Place not found".to_owned(),
     };
     let local_time = move || {
-        d.forecast.with(|f| {
+        d.forecast.state.with(|f| {
             f.ready().map(|f| {
-                let tz = &f.location.timezone;
+                let zone = Zone::of(&f.location);
+                let t = now.get();
                 format!(
                     "{}, {}",
-                    time::format(now.get(), tz, Style::Date, hour12),
-                    time::format(now.get(), tz, Style::Time, hour12)
+                    clock::date_label(clock::local(t, &zone).date()),
+                    clock::time_label(t, &zone, hour12)
                 )
             })
         })

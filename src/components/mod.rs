@@ -6,6 +6,7 @@ pub mod current;
 pub mod daily;
 pub mod header;
 pub mod hourly;
+pub mod icon;
 pub mod sun;
 pub mod uv;
 pub mod wind;
@@ -19,12 +20,14 @@ use leptos::prelude::*;
 use crate::app::Dashboard;
 use crate::load::Load;
 
-/// The forecast call's state, and a Retry that restarts it: what every forecast card takes.
-pub fn forecast_feed() -> (Signal<Load<Arc<Forecast>>>, Callback<()>) {
+/// The forecast call's state, a Retry that restarts it, and whether Retry must wait: what
+/// every forecast card takes.
+pub fn forecast_feed() -> (Signal<Load<Arc<Forecast>>>, Callback<()>, Signal<bool>) {
     let d = Dashboard::get();
     (
-        d.forecast.into(),
+        d.forecast.state.into(),
         Callback::new(move |()| d.load_forecast()),
+        d.forecast.blocked.into(),
     )
 }
 

@@ -1,34 +1,91 @@
-//! Sunrise and sunset today in the place's own zone, day length; polar night and midnight sun
-//! named as such.
+//! Sunrise and sunset today in the place's own zone, day length, and an arc with the sun's
+//! position now. Polar night and midnight sun are named as such, never shown as "00:00".
 
-use isobar_core::format::{self, hours_minutes};
+use isobar_core::clock;
+use isobar_core::format::{self, hours_minutes, sun_progress};
 use isobar_core::weather::SunDay;
 use leptos::prelude::*;
 
 use super::card::Card;
 use super::{forecast_feed, Detail};
 use crate::app::Dashboard;
-use crate::time::{self, Style};
+use crate::time::{self, Zone};
+
+/// The sun's arc: a half circle over the horizon, with a dot where the sun is now.
+#[component]
+fn SunArc(
+    /// 0 at sunrise, 1 at sunset; `None` while the sun is down.
+    progress: Option<f64>,
+    /// Whether the sun is up all day (midnight sun) or down all day (polar night).
+    polar: Option<bool>,
+) -> impl IntoView {
+    let label = match (progress, polar) {
+        (_, Some(true)) => "The sun stays above the horizon all day".to_owned(),
+        (_, Some(false)) => "The sun stays below the horizon all day".to_owned(),
+        (Some(p), None) => format!(
+            "The sun is {} % of the way from sunrise to sunset",
+            format::fixed(p * 100.0, 0)
+        ),
+        (None, None) => "The sun is below the horizon".to_owned(),
+    };
+    let dot = progress.map(|p| {
+        // The browser's Math: Rust's own sin and cos would add their tables to the bundle.
+        let a = std::f64::consts::PI * p;
+        let (x, y) = (
+            100.0 - 88.0 * js_sys::Math::cos(a),
+            98.0 - 88.0 * js_sys::Math::sin(a),
+        );
+        view! { <circle class="sun-dot" cx=format::fixed(x, 1) cy=format::fixed(y, 1) r="7"/> }
+    });
+    let title = label.clone();
+    view! {
+        <svg class="sun-arc" viewBox="0 0 200 104" role="img" aria-label=label>
+            <title>{title}</title>
+            <path class=if polar == Some(false) { "arc arc-down" } else { "arc" } d="M12 98 A88 88 0 0 1 188 98"/>
+            <line class="horizon" x1="0" y1="98" x2="200" y2="98"/>
+            {dot}
+        </svg>
+    }
+}
 
 /// The `sun` card.
 #[component]
 pub fn SunCard() -> impl IntoView {
-    let (state, retry) = forecast_feed();
-    let hour12 = Dashboard::get().config().hour12;
+    let (state, retry, blocked) = forecast_feed();
+    let hour12 = Dashboard::get().hour12;
     view! {
-        <Card id="sun" title="Sun" state retry body=move |f| {
-            let tz = f.location.timezone.clone();
-            let today = f.daily.first();
-            let fmt = |t: i64| time::format(t, &tz, Style::Time, hour12);
-            let (rise, set, summary) = match today.and_then(|d| d.sun) {
-                Some(SunDay::RiseAndSet { sunrise, sunset }) => {
-                    (fmt(sunrise), fmt(sunset), hours_minutes((sunset - sunrise) as f64))
-                }
-                Some(SunDay::PolarNight) => ("None".into(), "None".into(), "Polar night: the sun does not rise today".into()),
-                Some(SunDay::MidnightSun) => ("None".into(), "None".into(), "Midnight sun: the sun does not set today".into()),
-                None => (format::DASH.into(), format::DASH.into(), format::DASH.into()),
+        <Card id="sun" title="Sun" state retry blocked body=move |f| {
+            let zone = Zone::of(&f.location);
+            let fmt = |t: i64| clock::time_label(t, &zone, hour12);
+            let now = time::now();
+            let today = clock::local(now, &zone).date();
+            let day = f.daily.iter().find(|d| d.date == today).or(f.daily.first());
+            let (rise, set, summary, progress, polar) = match day.and_then(|d| d.sun) {
+                Some(SunDay::RiseAndSet { sunrise, sunset }) => (
+                    fmt(sunrise),
+                    fmt(sunset),
+                    format!("Daylight {}", hours_minutes((sunset - sunrise) as f64)),
+                    sun_progress(now, sunrise, sunset),
+                    None,
+                ),
+                Some(SunDay::PolarNight) => (
+                    "No sunrise".into(),
+                    "No sunset".into(),
+                    "Polar night: the sun does not rise today".into(),
+                    None,
+                    Some(false),
+                ),
+                Some(SunDay::MidnightSun) => (
+                    "No sunrise".into(),
+                    "No sunset".into(),
+                    "Midnight sun: the sun does not set today".into(),
+                    Some(0.5),
+                    Some(true),
+                ),
+                None => (format::DASH.into(), format::DASH.into(), format::DASH.into(), None, None),
             };
             view! {
+                <SunArc progress polar/>
                 <dl class="details sun-times">
                     <Detail label="Sunrise" value=rise/>
                     <Detail label="Sunset" value=set/>

@@ -1,41 +1,64 @@
-//! UV index: now, its WHO band and colour, today's maximum and when it peaks, advice.
+//! UV index: now, its WHO band in the WHO colour, today's maximum and the hour it peaks, and
+//! one line of advice.
 
+use isobar_core::clock;
 use isobar_core::format::{self, uv_band};
 use leptos::prelude::*;
 
 use super::card::Card;
 use super::{forecast_feed, Detail};
 use crate::app::Dashboard;
-use crate::time::{self, Style};
+use crate::time::{self, Zone};
+
+/// The WHO scale, low to extreme, with a marker at `uv`.
+#[component]
+pub fn UvScale(
+    /// The index to mark.
+    uv: Option<f64>,
+) -> impl IntoView {
+    let marker = uv.map(|u| {
+        let left = (u / 12.0 * 100.0).clamp(0.0, 100.0);
+        view! { <span class="uv-marker" style:left=format!("{}%", format::fixed(left, 1))></span> }
+    });
+    view! { <div class="uv-scale" aria-hidden="true">{marker}</div> }
+}
 
 /// The `uv` card.
 #[component]
 pub fn UvCard() -> impl IntoView {
-    let (state, retry) = forecast_feed();
-    let hour12 = Dashboard::get().config().hour12;
+    let (state, retry, blocked) = forecast_feed();
+    let hour12 = Dashboard::get().hour12;
     view! {
-        <Card id="uv" title="UV index" state retry body=move |f| {
+        <Card id="uv" title="UV index" state retry blocked body=move |f| {
             let now = f.current.as_ref().and_then(|c| c.uv_index);
             let band = now.map(uv_band);
-            let tz = f.location.timezone.clone();
-            let today = f.daily.first().and_then(|d| d.uv_index_max);
+            let zone = Zone::of(&f.location);
+            let today = clock::local(time::now(), &zone).date();
+            let today_max = f.daily.iter().find(|d| d.date == today).and_then(|d| d.uv_index_max);
+            // The peak among today's hours, by local date.
             let peak = f
                 .hourly
                 .iter()
-                .take(24)
+                .filter(|h| clock::local(h.time, &zone).date() == today)
                 .filter_map(|h| h.uv_index.map(|u| (h.time, u)))
                 .max_by(|a, b| a.1.total_cmp(&b.1))
-                .filter(|(_, u)| *u > 0.0)
-                .map(|(t, _)| time::format(t, &tz, Style::Time, hour12));
+                .filter(|(_, u)| *u > 0.0);
+            let peak_text = peak.map_or_else(
+                || "No UV today".to_owned(),
+                |(t, u)| format!("{} ({})", clock::time_label(t, &zone, hour12), format::number(Some(u), 0)),
+            );
             view! {
-                <p class="big-value" data-value="uv">{format::number(now, 0)}</p>
-                <p class="band">
-                    <span class="swatch" style=band.map(|b| format!("background:{}", b.color))></span>
-                    {band.map_or(format::DASH, |b| b.name)}
-                </p>
+                <div class="uv-now">
+                    <p class="big-value" data-value="uv">{format::number(now, 0)}</p>
+                    <p class="band" data-value="uv-band">
+                        <span class="swatch" style:background-color=band.map(|b| b.color)></span>
+                        {band.map_or(format::DASH, |b| b.name)}
+                    </p>
+                </div>
+                <UvScale uv=now/>
                 <dl class="details">
-                    <Detail label="Today's maximum" value=format::number(today, 0)/>
-                    <Detail label="Peaks at" value=peak.unwrap_or_else(|| format::DASH.to_owned())/>
+                    <Detail label="Today's maximum" value=format::number(today_max, 0)/>
+                    <Detail label="Peaks at" value=peak_text/>
                 </dl>
                 <p class="advice">{band.map_or("", |b| b.advice)}</p>
             }

@@ -18,6 +18,9 @@ use fantoccini::{Client, ClientBuilder};
 use isobar_simulator::faults::FaultTable;
 use serde_json::{json, Value};
 
+/// The browser's own time zone in every test.
+pub const VIEWER_TZ: &str = "America/Los_Angeles";
+
 /// Where the built bundle is.
 pub fn dist_dir() -> PathBuf {
     std::env::var_os("ISOBAR_DIST")
@@ -135,6 +138,8 @@ impl Harness {
         let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let driver = Command::new(&driver_bin)
             .arg(format!("--port={port}"))
+            // The viewer's zone is far from every place tested: a time shown in it is a bug.
+            .env("TZ", VIEWER_TZ)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -231,6 +236,31 @@ impl Harness {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// The text of the first element matching `selector`, or panics.
+    pub async fn text(&self, selector: &str) -> String {
+        let v = self
+            .client
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+                vec![json!(selector)],
+            )
+            .await
+            .unwrap();
+        v.as_str()
+            .unwrap_or_else(|| panic!("no element {selector}"))
+            .to_owned()
+    }
+
+    /// Clicks the first element matching `selector`.
+    pub async fn click(&self, selector: &str) {
+        let ok = self
+            .client
+            .execute("const e = document.querySelector(arguments[0]); if (!e) return false; e.click(); return true;", vec![json!(selector)])
+            .await
+            .unwrap();
+        assert_eq!(ok, true, "nothing to click at {selector}");
     }
 
     /// Waits until every card is `ready`.

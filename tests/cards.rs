@@ -1,0 +1,239 @@
+//! End-to-end behaviour of the cards (issue 3): failures stay on the cards they feed, Retry
+//! works, settings are checked, units and time zones come out right.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use isobar_simulator::faults::{Endpoint, Fault};
+use serde_json::Value;
+use support::Harness;
+
+fn fault(f: impl FnOnce(&mut Fault)) -> Fault {
+    let mut x = Fault::default();
+    f(&mut x);
+    x
+}
+
+fn all_but(states: &Value, id: &str, want: &str) -> bool {
+    states
+        .as_object()
+        .unwrap()
+        .iter()
+        .all(|(k, v)| if k == id { true } else { v == want })
+}
+
+#[tokio::test]
+async fn a_failing_air_quality_api_only_breaks_the_air_card_and_retry_recovers() {
+    let h = Harness::start(1280, 1400).await;
+    h.sim
+        .state
+        .set_fault(Endpoint::AirQuality, fault(|f| f.status = Some(503)));
+    h.client
+        .goto(&h.url("lat=48.85&lon=2.35&name=Paris"))
+        .await
+        .unwrap();
+    let states = h
+        .wait_states("air in error, the rest ready", |s| {
+            s["air"] == "error" && all_but(s, "air", "ready")
+        })
+        .await;
+    assert_eq!(states.as_object().unwrap().len(), 7);
+    let msg = h.text("[data-card=air] [role=alert] p").await;
+    assert!(msg.contains("503"), "{msg}");
+    // The simulator recovers; Retry fills the card.
+    h.sim.state.clear_faults();
+    h.click("[data-card=air] button.retry").await;
+    h.wait_all_ready().await;
+    assert!(!h.text("[data-card=air] [data-value=aqi]").await.is_empty());
+    h.close().await;
+}
+
+#[tokio::test]
+async fn a_forecast_cut_off_part_way_is_an_error_with_a_working_retry() {
+    let h = Harness::start(1280, 1400).await;
+    h.sim.state.set_fault(
+        Endpoint::Forecast,
+        fault(|f| {
+            f.truncate = Some(0.5);
+            f.times = Some(1);
+        }),
+    );
+    h.client.goto(&h.url("lat=52.52&lon=13.41")).await.unwrap();
+    h.wait_states("forecast cards in error", |s| {
+        s["current"] == "error" && s["air"] == "ready"
+    })
+    .await;
+    let msg = h.text("[data-card=current] [role=alert] p").await;
+    assert!(msg.contains("could not be read"), "{msg}");
+    h.click("[data-card=daily] button.retry").await;
+    h.wait_all_ready().await;
+    h.close().await;
+}
+
+#[tokio::test]
+async fn a_429_waits_as_long_as_retry_after_says_then_retries_by_itself() {
+    let h = Harness::start(1280, 1400).await;
+    h.sim.state.set_fault(
+        Endpoint::AirQuality,
+        fault(|f| {
+            f.status = Some(429);
+            f.retry_after = Some(2);
+            f.times = Some(1);
+        }),
+    );
+    h.client.goto(&h.url("lat=40.71&lon=-74.01")).await.unwrap();
+    h.wait_states("air rate-limited", |s| s["air"] == "error")
+        .await;
+    assert!(h
+        .text("[data-card=air] [role=alert] p")
+        .await
+        .contains("Trying again in 2 s"));
+    let disabled = h
+        .js("return document.querySelector('[data-card=air] button.retry').disabled")
+        .await;
+    assert_eq!(disabled, true, "Retry waits for Retry-After");
+    let requests_before = h.sim.state.count(Endpoint::AirQuality);
+    h.wait_all_ready().await;
+    assert_eq!(h.sim.state.count(Endpoint::AirQuality), requests_before + 1);
+    h.close().await;
+}
+
+#[tokio::test]
+async fn invalid_settings_are_named_and_the_page_works_with_defaults() {
+    let h = Harness::start(1280, 1400).await;
+    h.client
+        .goto(&h.url("lat=200&lon=10&units=kelvin"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    let notices = h.text(".notices").await;
+    assert!(
+        notices.contains("lat=200") && notices.contains("-90 to 90"),
+        "{notices}"
+    );
+    assert!(
+        notices.contains("units=kelvin") && notices.contains("metric or imperial"),
+        "{notices}"
+    );
+    assert!(h
+        .text("[data-card=current] [data-value=temperature]")
+        .await
+        .ends_with("°C"));
+    h.close().await;
+}
+
+#[tokio::test]
+async fn imperial_units_show_fahrenheit_and_mph() {
+    let h = Harness::start(1280, 1400).await;
+    h.client
+        .goto(&h.url("lat=40.71&lon=-74.01&name=New%20York&units=imperial"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    assert!(h
+        .text("[data-card=current] [data-value=temperature]")
+        .await
+        .ends_with("°F"));
+    assert!(h
+        .text("[data-card=wind] [data-value=wind-speed]")
+        .await
+        .ends_with("mph"));
+    assert!(h.text("[data-card=air] .details").await.contains("US AQI"));
+    h.close().await;
+}
+
+#[tokio::test]
+async fn a_place_at_plus_five_forty_five_shows_its_own_local_time() {
+    let h = Harness::start(1280, 1400).await;
+    h.client.goto(&h.url("q=Kathmandu&hour12=0")).await.unwrap();
+    h.wait_all_ready().await;
+    assert_eq!(h.text(".place-name").await, "Kathmandu");
+    let header = h.text(".local-time").await;
+    let now = chrono::Utc::now().timestamp();
+    // Kathmandu is UTC+5:45 all year; the browser runs in Los Angeles.
+    let expect = |t: i64| {
+        let local = t + 20_700;
+        format!(
+            "{:02}:{:02}",
+            local.rem_euclid(86_400) / 3600,
+            local.rem_euclid(3600) / 60
+        )
+    };
+    assert!(
+        header.ends_with(&expect(now)) || header.ends_with(&expect(now - 60)),
+        "{header} is not Kathmandu time {}",
+        expect(now)
+    );
+    // Sunrise in Kathmandu is in the morning, local time.
+    let sunrise = h.text("[data-card=sun] .detail dd").await;
+    let hour: u32 = sunrise[..2].parse().unwrap();
+    assert!((5..=7).contains(&hour), "sunrise {sunrise}");
+    h.close().await;
+}
+
+#[tokio::test]
+async fn nulls_show_as_dashes_and_place_names_stay_text() {
+    let h = Harness::start(1280, 1400).await;
+    let s = h.sim.addr;
+    let url = format!(
+        "http://{}/?lat=1&lon=2&name=%3Cimg%20src%3Dx%3E%20Town&forecast_url=http://{s}/v1/forecast?sim_nulls%3D1&air_quality_url=http://{s}/v1/air-quality&geocoding_url=http://{s}/v1/search",
+        h.site
+    );
+    h.client.goto(&url).await.unwrap();
+    h.wait_all_ready().await;
+    assert_eq!(
+        h.text("[data-card=current] [data-value=temperature]").await,
+        "–"
+    );
+    assert_eq!(h.text("[data-card=uv] [data-value=uv]").await, "–");
+    assert_eq!(h.text(".place-name").await, "<img src=x> Town");
+    assert_eq!(
+        h.js("return document.querySelectorAll('img').length").await,
+        0
+    );
+    assert!(h.console_errors().await.is_empty());
+    h.close().await;
+}
+
+#[tokio::test]
+async fn a_response_without_required_fields_is_an_error_not_a_blank() {
+    let h = Harness::start(1280, 1400).await;
+    let s = h.sim.addr;
+    // The geocoding answer is valid JSON but not a forecast.
+    let url = format!(
+        "http://{}/?lat=1&lon=2&forecast_url=http://{s}/v1/search&air_quality_url=http://{s}/v1/air-quality&geocoding_url=http://{s}/v1/search",
+        h.site
+    );
+    h.client.goto(&url).await.unwrap();
+    h.wait_states("forecast error", |s| {
+        s["current"] == "error" && s["air"] == "ready"
+    })
+    .await;
+    assert!(h
+        .text("[data-card=sun] [role=alert]")
+        .await
+        .contains("required field"));
+    h.close().await;
+}
+
+#[tokio::test]
+async fn screenshots_at_desktop_and_phone_widths_light_and_dark() {
+    for (w, theme) in [
+        (1280, "light"),
+        (1280, "dark"),
+        (390, "light"),
+        (390, "dark"),
+    ] {
+        let h = Harness::start(w, if w < 500 { 2300 } else { 1400 }).await;
+        h.client
+            .goto(&h.url(&format!("lat=-33.87&lon=151.21&name=Sydney&theme={theme}")))
+            .await
+            .unwrap();
+        h.wait_all_ready().await;
+        assert_eq!(h.js("return window.innerWidth").await, w);
+        let overflow = h.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth").await;
+        assert_eq!(overflow, 0, "horizontal overflow at {w}");
+        h.screenshot(&format!("cards-{w}-{theme}")).await;
+        h.close().await;
+    }
+}

@@ -260,7 +260,18 @@ pub fn App(
         hour12,
     };
     provide_context(dashboard);
+    mark("isobar:start");
     dashboard.start();
+    // One mark when every call has answered, for benchmarks (`cargo xtask bench-load`).
+    let marked = StoredValue::new(false);
+    Effect::new(move || {
+        let done = dashboard.forecast.state.with(|s| !s.is_loading())
+            && dashboard.air.state.with(|s| !s.is_loading());
+        if done && !marked.get_value() {
+            marked.set_value(true);
+            mark("isobar:ready");
+        }
+    });
 
     let notices = (!errors.is_empty()).then(|| {
         view! {
@@ -284,6 +295,13 @@ pub fn App(
                 {cards.into_iter().map(|id| card(&id)).collect_view()}
             </main>
         </div>
+    }
+}
+
+/// A `performance.mark`, read by the benchmarks.
+fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
     }
 }
 

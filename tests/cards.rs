@@ -237,3 +237,36 @@ async fn screenshots_at_desktop_and_phone_widths_light_and_dark() {
         h.close().await;
     }
 }
+
+/// Nothing moves while the skeleton is replaced by the app and the cards fill: the browser's
+/// own layout-shift entries add up to (almost) nothing.
+#[tokio::test]
+async fn no_layout_shift_while_cards_fill() {
+    for (w, h_px) in [(1280, 1400), (390, 2300)] {
+        let h = Harness::start(w, h_px).await;
+        for e in Endpoint::ALL {
+            h.sim.state.set_fault(e, fault(|f| f.delay_ms = Some(700)));
+        }
+        h.client
+            .goto(&h.url("lat=59.91&lon=10.75&name=Oslo"))
+            .await
+            .unwrap();
+        h.wait_all_ready().await;
+        let cls = h
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 let sum = 0;
+                 new PerformanceObserver(list => {
+                   for (const e of list.getEntries()) if (!e.hadRecentInput) sum += e.value;
+                 }).observe({type: 'layout-shift', buffered: true});
+                 setTimeout(() => done(sum), 300);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let cls = cls.as_f64().unwrap();
+        assert!(cls < 0.01, "cumulative layout shift {cls} at {w} px");
+        h.close().await;
+    }
+}

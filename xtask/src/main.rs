@@ -10,10 +10,14 @@
 //!     release bundle and its size budget, end-to-end tests in headless Chromium.
 //! cargo xtask build
 //!     Build the release bundle and print its sizes against the budget.
+//! cargo xtask bench-load [--delay 500] [--runs 5]
+//!     Time to all cards ready in headless Chromium with every API call delayed by D ms,
+//!     calls made together and one after another. Prints figures; asserts nothing.
 //! cargo xtask setup
 //!     Only install the tools (wasm32 target, Trunk, wasm-bindgen-cli, wasm-opt, Chromium).
 //! ```
 
+mod bench;
 mod bundle;
 mod serve;
 mod test;
@@ -47,7 +51,7 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang|--nulls ...] | test | build | setup>";
+const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang|--nulls ...] | test | build | bench-load [--delay MS] [--runs N] | setup>";
 
 fn parse_run(args: &[String]) -> Result<serve::RunOptions> {
     let mut opts = serve::RunOptions {
@@ -94,6 +98,28 @@ fn parse_run(args: &[String]) -> Result<serve::RunOptions> {
     Ok(opts)
 }
 
+fn parse_bench(args: &[String]) -> Result<bench::LoadOptions> {
+    let mut opts = bench::LoadOptions {
+        delay_ms: 500,
+        runs: 5,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let v = it.next().ok_or_else(|| format!("{a} needs a value"))?;
+        match a.as_str() {
+            "--delay" => opts.delay_ms = v.parse().map_err(|_| "--delay needs milliseconds")?,
+            "--runs" => {
+                opts.runs = v
+                    .parse::<usize>()
+                    .map_err(|_| "--runs needs a number")?
+                    .max(1)
+            }
+            other => return Err(format!("unknown option {other}\n{USAGE}").into()),
+        }
+    }
+    Ok(opts)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -107,6 +133,12 @@ fn main() {
         Some("build") => tools::ensure_build_tools()
             .and_then(|()| bundle::build_release())
             .and_then(|()| bundle::check_budget()),
+        Some("bench-load") => parse_bench(&args[1..]).and_then(|opts| {
+            tools::ensure_build_tools()?;
+            tools::ensure_browser()?;
+            bundle::build_release()?;
+            tokio::runtime::Runtime::new()?.block_on(bench::load(opts))
+        }),
         Some("setup") => tools::ensure_build_tools().and_then(|()| tools::ensure_browser()),
         _ => Err(USAGE.into()),
     };

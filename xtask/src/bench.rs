@@ -1,0 +1,152 @@
+//! `cargo xtask bench-load`: how long the dashboard takes to fill when every API call takes
+//! D ms, with its calls made together (as shipped) and one after another (for comparison).
+//! A benchmark that prints figures, not a test: nothing here asserts on time.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use isobar_simulator::faults::FaultTable;
+use serde_json::{json, Value};
+
+use crate::{bundle, tools, Result};
+
+/// What to measure.
+pub struct LoadOptions {
+    /// Delay the simulator adds to every request, ms.
+    pub delay_ms: u64,
+    /// Page loads per mode.
+    pub runs: usize,
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn browser() -> Result<(Driver, Client)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let driver = Driver(
+        Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    let profile = std::env::temp_dir().join(format!("isobar-bench-{}", std::process::id()));
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": tools::chromium(),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+                format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    let Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return Ok((driver, c)),
+            Err(e) if Instant::now() > deadline => return Err(format!("ChromeDriver: {e}").into()),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+/// Times of one page load, ms from navigation start.
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    first_paint: f64,
+    wasm_start: f64,
+    all_ready: f64,
+}
+
+async fn load_once(client: &Client, url: &str) -> Result<Sample> {
+    client.goto("about:blank").await?;
+    client.goto(url).await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let v = client
+            .execute(
+                "const m = n => (performance.getEntriesByName(n)[0] || {}).startTime;
+                 return [m('first-contentful-paint'), m('isobar:start'), m('isobar:ready')];",
+                vec![],
+            )
+            .await?;
+        if let Some(ready) = v[2].as_f64() {
+            return Ok(Sample {
+                first_paint: v[0].as_f64().unwrap_or(f64::NAN),
+                wasm_start: v[1].as_f64().unwrap_or(f64::NAN),
+                all_ready: ready,
+            });
+        }
+        if Instant::now() > deadline {
+            return Err("the page never marked isobar:ready".into());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Runs the benchmark and prints a table.
+pub async fn load(opts: LoadOptions) -> Result<()> {
+    let mut faults = FaultTable::default();
+    faults.apply_flag("--delay", &opts.delay_ms.to_string())?;
+    let sim = isobar_simulator::spawn("127.0.0.1:0", faults).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let site = listener.local_addr()?;
+    let app =
+        axum::Router::new().fallback_service(tower_http::services::ServeDir::new(bundle::dist()));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (_driver, client) = browser().await?;
+    let s = sim.addr;
+    let d = opts.delay_ms as f64;
+    println!(
+        "Load with every API call delayed by D = {} ms; median of {} loads each (warm cache, 127.0.0.1)",
+        opts.delay_ms, opts.runs
+    );
+    println!(
+        "{:<12} {:>12} {:>12} {:>14} {:>14} {:>12}",
+        "calls", "first paint", "wasm start", "all ready", "ready - D", "(ready-D)/D"
+    );
+    for mode in ["concurrent", "sequential"] {
+        let url = format!(
+            "http://{site}/?lat=52.52&lon=13.41&name=Berlin&fetch={mode}&forecast_url=http://{s}/v1/forecast&air_quality_url=http://{s}/v1/air-quality&geocoding_url=http://{s}/v1/search"
+        );
+        load_once(&client, &url).await?; // warm-up: caches the bundle
+        let mut samples = Vec::new();
+        for _ in 0..opts.runs {
+            samples.push(load_once(&client, &url).await?);
+        }
+        let ready = median(samples.iter().map(|x| x.all_ready).collect());
+        println!(
+            "{:<12} {:>9.0} ms {:>9.0} ms {:>11.0} ms {:>11.0} ms {:>12.2}",
+            mode,
+            median(samples.iter().map(|x| x.first_paint).collect()),
+            median(samples.iter().map(|x| x.wasm_start).collect()),
+            ready,
+            ready - d,
+            (ready - d) / d
+        );
+    }
+    let _ = client.close().await;
+    Ok(())
+}

@@ -270,3 +270,37 @@ async fn no_layout_shift_while_cards_fill() {
         h.close().await;
     }
 }
+
+/// A response that never finishes is abandoned after 10 s; only its card says so, and Retry
+/// works.
+#[tokio::test]
+async fn a_response_that_never_finishes_times_out_after_ten_seconds() {
+    let h = Harness::start(1280, 1400).await;
+    h.sim.state.set_fault(
+        Endpoint::AirQuality,
+        fault(|f| {
+            f.hang = true;
+            f.times = Some(1);
+        }),
+    );
+    h.client
+        .goto(&h.url("lat=35.69&lon=139.69&name=Tokyo"))
+        .await
+        .unwrap();
+    h.wait_states("forecast cards ready, air still waiting", |s| {
+        s["current"] == "ready" && s["air"] == "loading"
+    })
+    .await;
+    let started = std::time::Instant::now();
+    h.wait_states("air timed out", |s| s["air"] == "error")
+        .await;
+    assert!(
+        started.elapsed() > std::time::Duration::from_secs(5),
+        "gave up too early"
+    );
+    let msg = h.text("[data-card=air] [role=alert] p").await;
+    assert!(msg.contains("longer than 10 seconds"), "{msg}");
+    h.click("[data-card=air] button.retry").await;
+    h.wait_all_ready().await;
+    h.close().await;
+}

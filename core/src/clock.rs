@@ -108,21 +108,6 @@ pub fn date_label(date: NaiveDate) -> String {
     )
 }
 
-/// The offset as `UTC+5:45`, `UTC−3:30`, `UTC`.
-pub fn offset_label(offset_seconds: i32) -> String {
-    if offset_seconds == 0 {
-        return "UTC".to_owned();
-    }
-    let sign = if offset_seconds < 0 { '−' } else { '+' };
-    let abs = offset_seconds.unsigned_abs();
-    let (h, m) = (abs / 3600, abs % 3600 / 60);
-    if m == 0 {
-        format!("UTC{sign}{h}")
-    } else {
-        format!("UTC{sign}{h}:{m:02}")
-    }
-}
-
 /// Reads the offset out of an `Intl` long offset name: `GMT+05:45`, `GMT-03:30`, `GMT`.
 pub fn parse_gmt_offset(name: &str) -> Option<i32> {
     let rest = name
@@ -217,8 +202,6 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
         assert_eq!(date_label(d), "Saturday 21 November");
         assert_eq!(weekday_label(d), "Sat");
-        assert_eq!(offset_label(20_700), "UTC+5:45");
-        assert_eq!(offset_label(-12_600), "UTC−3:30");
         assert_eq!(parse_gmt_offset("GMT+05:45"), Some(20_700));
         assert_eq!(parse_gmt_offset("GMT-03:30"), Some(-12_600));
         assert_eq!(parse_gmt_offset("GMT−10"), Some(-36_000));

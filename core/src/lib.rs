@@ -13,6 +13,7 @@
 pub mod clock;
 pub mod config;
 pub mod format;
+pub mod live;
 pub mod open_meteo;
 pub mod units;
 pub mod weather;

@@ -1,0 +1,137 @@
+//! Polling Open-Meteo (or the simulator) for a place's current conditions: once per interval
+//! for all its viewers; on failure the place is marked stale and the poll backs off.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use isobar_core::live::{ObservationUnits, ServerMessage, SourceState, Values};
+use isobar_core::open_meteo;
+
+use crate::hub::TopicKey;
+use crate::metrics::Metrics;
+use crate::AppState;
+
+/// The variables asked for: everything the `observation` message carries.
+const CURRENT: &str = "temperature_2m,apparent_temperature,relative_humidity_2m,pressure_msl,wind_speed_10m,wind_gusts_10m,wind_direction_10m,uv_index,precipitation";
+
+/// One poll: current conditions at (`lat`, `lon`), metric, as Unix time.
+pub async fn fetch(state: &AppState, lat: f64, lon: f64) -> Result<(i64, Values), String> {
+    let base = &state.config.forecast_url;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!(
+        "{base}{sep}latitude={lat}&longitude={lon}&current={CURRENT}&timeformat=unixtime&timezone=GMT"
+    );
+    let resp = state
+        .http
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| format!("upstream unreachable: {e}"))?;
+    let status = resp.status();
+    let body = resp
+        .text()
+        .await
+        .map_err(|e| format!("upstream body: {e}"))?;
+    if !status.is_success() {
+        let reason = open_meteo::api_error_reason(&body).unwrap_or_default();
+        return Err(format!("upstream answered {status} {reason}")
+            .trim()
+            .to_owned());
+    }
+    let f = open_meteo::parse_forecast(&body).map_err(|e| e.to_string())?;
+    let c = f.current.ok_or("upstream sent no current conditions")?;
+    Ok((
+        c.time,
+        Values {
+            temperature: c.temperature,
+            apparent_temperature: c.apparent_temperature,
+            humidity: c.relative_humidity,
+            pressure: c.pressure_msl,
+            wind_speed: c.wind_speed,
+            wind_gust: c.wind_gusts,
+            wind_direction: c.wind_direction,
+            uv_index: c.uv_index,
+            precipitation: c.precipitation,
+        },
+    ))
+}
+
+/// Polls a place until aborted (when its last viewer leaves).
+pub async fn poll_place(state: Arc<AppState>, key: TopicKey) {
+    let target = key.target();
+    let isobar_core::live::Target::Place { lat, lon } = target.clone() else {
+        return;
+    };
+    let interval = state.config.poll_interval();
+    let max_backoff = Duration::from_secs_f64(state.config.max_backoff_s.max(0.01));
+    let mut failures: u32 = 0;
+    let mut stale = false;
+    loop {
+        Metrics::inc(&state.metrics.upstream_calls);
+        let wait = match fetch(&state, lat, lon).await {
+            Ok((time, values)) => {
+                if stale {
+                    stale = false;
+                    publish(
+                        &state,
+                        &key,
+                        ServerMessage::Status {
+                            target: target.clone(),
+                            state: SourceState::Live,
+                            reason: None,
+                        },
+                    );
+                }
+                failures = 0;
+                publish(
+                    &state,
+                    &key,
+                    ServerMessage::Observation {
+                        target: target.clone(),
+                        time,
+                        source: "open-meteo".into(),
+                        values,
+                        units: ObservationUnits::default(),
+                    },
+                );
+                interval
+            }
+            Err(reason) => {
+                Metrics::inc(&state.metrics.upstream_errors);
+                tracing::warn!(lat, lon, %reason, "upstream poll failed");
+                failures = failures.saturating_add(1);
+                if !stale {
+                    stale = true;
+                    publish(
+                        &state,
+                        &key,
+                        ServerMessage::Status {
+                            target: target.clone(),
+                            state: SourceState::Stale,
+                            reason: Some(reason),
+                        },
+                    );
+                }
+                interval
+                    .saturating_mul(2u32.saturating_pow(failures.min(16)))
+                    .min(max_backoff)
+            }
+        };
+        tokio::time::sleep(wait).await;
+    }
+}
+
+fn publish(state: &AppState, key: &TopicKey, msg: ServerMessage) {
+    let (sent, slow) = state.hub.publish(key, &msg);
+    state
+        .metrics
+        .messages_sent
+        .fetch_add(sent as u64, Ordering::Relaxed);
+    if !slow.is_empty() {
+        state
+            .metrics
+            .clients_dropped_slow
+            .fetch_add(slow.len() as u64, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,487 @@
+//! The relay on 127.0.0.1:0 with real WebSocket clients, polling the simulator.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use isobar_core::live::{self, ServerMessage, SourceState, Target};
+use isobar_relay::config::{Config, Station};
+use isobar_simulator::faults::{Endpoint, Fault, FaultTable};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+struct Setup {
+    sim: isobar_simulator::Running,
+    relay: isobar_relay::Running,
+}
+
+async fn setup(edit: impl FnOnce(&mut Config)) -> Setup {
+    let sim = isobar_simulator::spawn("127.0.0.1:0", FaultTable::default())
+        .await
+        .unwrap();
+    let mut config = Config {
+        listen: "127.0.0.1:0".into(),
+        forecast_url: format!("http://{}/v1/forecast", sim.addr),
+        poll_interval_s: 1.0,
+        max_backoff_s: 2.0,
+        stations: vec![Station {
+            id: "KCASANFR5".into(),
+            key: "s3cret".into(),
+            ecowitt_passkey: Some("DFD82AD35BF6EC2843920EC477D60648".into()),
+        }],
+        ..Config::default()
+    };
+    edit(&mut config);
+    let relay = isobar_relay::spawn(config).await.unwrap();
+    Setup { sim, relay }
+}
+
+impl Setup {
+    async fn connect(&self) -> Ws {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/live", self.relay.addr))
+            .await
+            .unwrap();
+        ws
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.relay.addr)
+    }
+}
+
+async fn next(ws: &mut Ws) -> ServerMessage {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("a message within 10 s")
+            .expect("the socket is open")
+            .expect("a valid frame");
+        if let Message::Text(t) = msg {
+            return live::parse_server(&t).unwrap_or_else(|| panic!("unparseable: {t}"));
+        }
+    }
+}
+
+/// The next message that is not `subscribed`.
+async fn next_news(ws: &mut Ws) -> ServerMessage {
+    loop {
+        match next(ws).await {
+            ServerMessage::Subscribed { .. } => continue,
+            m => return m,
+        }
+    }
+}
+
+async fn send(ws: &mut Ws, text: &str) {
+    ws.send(Message::Text(text.into())).await.unwrap();
+}
+
+async fn hello(ws: &mut Ws) {
+    match next(ws).await {
+        ServerMessage::Hello {
+            version, limits, ..
+        } => {
+            assert_eq!(version, live::PROTOCOL_VERSION);
+            assert!(limits.max_message_bytes > 0);
+        }
+        other => panic!("expected hello, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn subscribe_to_a_place_and_receive_observations() {
+    let s = setup(|_| {}).await;
+    let mut ws = s.connect().await;
+    hello(&mut ws).await;
+    send(&mut ws, r#"{"type":"subscribe","lat":52.52,"lon":13.41}"#).await;
+    match next(&mut ws).await {
+        ServerMessage::Subscribed { target } => assert_eq!(
+            target,
+            Target::Place {
+                lat: 52.5,
+                lon: 13.4
+            }
+        ),
+        other => panic!("{other:?}"),
+    }
+    match next_news(&mut ws).await {
+        ServerMessage::Observation {
+            target,
+            values,
+            source,
+            units,
+            ..
+        } => {
+            assert_eq!(
+                target,
+                Target::Place {
+                    lat: 52.5,
+                    lon: 13.4
+                }
+            );
+            assert_eq!(source, "open-meteo");
+            assert_eq!(units.temperature, "°C");
+            assert!(values.temperature.is_some() && values.wind_speed.is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+    send(&mut ws, r#"{"type":"ping","id":"7"}"#).await;
+    assert_eq!(
+        next_news(&mut ws).await,
+        ServerMessage::Pong {
+            id: Some("7".into())
+        }
+    );
+}
+
+#[tokio::test]
+async fn many_viewers_of_one_place_cause_one_upstream_poll_per_interval() {
+    let s = setup(|c| c.poll_interval_s = 1.0).await;
+    let mut clients = Vec::new();
+    for i in 0..40 {
+        let mut ws = s.connect().await;
+        hello(&mut ws).await;
+        // Neighbours within the same 0.1° cell share one poll.
+        let lat = 48.85 + f64::from(i % 4) * 0.01;
+        send(
+            &mut ws,
+            &format!(r#"{{"type":"subscribe","lat":{lat},"lon":2.35}}"#),
+        )
+        .await;
+        clients.push(ws);
+    }
+    for ws in &mut clients {
+        assert!(matches!(
+            next_news(ws).await,
+            ServerMessage::Observation { .. }
+        ));
+    }
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let calls = s.sim.state.count(Endpoint::Forecast);
+    // One poll at the first subscription, then one a second: 3 or 4 in 2.5 s, never 40.
+    assert!(
+        (2..=4).contains(&calls),
+        "{calls} upstream calls for 40 viewers"
+    );
+    let metrics = reqwest::get(s.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(&format!("isobar_relay_upstream_calls_total {calls}")),
+        "{metrics}"
+    );
+    // When the last viewer leaves, polling stops.
+    drop(clients);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after = s.sim.state.count(Endpoint::Forecast);
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    assert_eq!(
+        s.sim.state.count(Endpoint::Forecast),
+        after,
+        "polling went on with no viewers"
+    );
+}
+
+#[tokio::test]
+async fn a_station_upload_reaches_its_subscribers_at_once() {
+    let s = setup(|_| {}).await;
+    let mut ws = s.connect().await;
+    hello(&mut ws).await;
+    send(&mut ws, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
+    let r = reqwest::get(s.url(
+        "/weatherstation/updateweatherstation.php?ID=KCASANFR5&PASSWORD=s3cret&dateutc=2000-01-01+10%3A32%3A35&winddir=230&windspeedmph=12&windgustmph=12&tempf=70&rainin=0&baromin=29.1&dewptf=68.2&humidity=90&weather=&clouds=&softwaretype=vws%20versionxx&action=updateraw",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    match next_news(&mut ws).await {
+        ServerMessage::Observation {
+            target,
+            values,
+            time,
+            source,
+            ..
+        } => {
+            assert_eq!(
+                target,
+                Target::Station {
+                    station: "KCASANFR5".into()
+                }
+            );
+            assert_eq!(source, "station");
+            assert_eq!(time, 946_722_755);
+            assert_eq!(values.temperature, Some(21.1));
+            assert_eq!(values.wind_speed, Some(19.3));
+            assert_eq!(values.humidity, Some(90.0));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Ecowitt, by its pass key, with a -9999 that must not be passed on.
+    let body = "PASSKEY=DFD82AD35BF6EC2843920EC477D60648&stationtype=GW1000A_V1.6.8&dateutc=2021-07-23+17:13:34&tempf=-9999&humidity=43&windspeedmph=2.46";
+    let r = reqwest::Client::new()
+        .post(s.url("/data/report/"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    match next_news(&mut ws).await {
+        ServerMessage::Observation { values, .. } => {
+            assert_eq!(values.temperature, None);
+            assert_eq!(values.humidity, Some(43.0));
+        }
+        other => panic!("{other:?}"),
+    }
+    // A newcomer gets the last observation at once.
+    let mut late = s.connect().await;
+    hello(&mut late).await;
+    send(&mut late, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
+    assert!(matches!(
+        next_news(&mut late).await,
+        ServerMessage::Observation { .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_wrong_station_key_is_refused_and_nothing_is_sent() {
+    let s = setup(|_| {}).await;
+    let mut ws = s.connect().await;
+    hello(&mut ws).await;
+    send(&mut ws, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
+    assert!(matches!(
+        next(&mut ws).await,
+        ServerMessage::Subscribed { .. }
+    ));
+    for url in [
+        "/weatherstation/updateweatherstation.php?ID=KCASANFR5&PASSWORD=guess&tempf=70",
+        "/weatherstation/updateweatherstation.php?ID=NOSUCH&PASSWORD=s3cret&tempf=70",
+    ] {
+        assert_eq!(reqwest::get(s.url(url)).await.unwrap().status(), 401);
+    }
+    let r = reqwest::Client::new()
+        .post(s.url("/data/report/"))
+        .body("PASSKEY=0000&tempf=70")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    send(&mut ws, r#"{"type":"ping"}"#).await;
+    // The pong comes next: no observation slipped in before it.
+    assert_eq!(next(&mut ws).await, ServerMessage::Pong { id: None });
+}
+
+#[tokio::test]
+async fn malformed_and_oversized_messages_get_errors_and_the_connection_lives_on() {
+    let s = setup(|c| c.max_message_bytes = 1024).await;
+    let mut ws = s.connect().await;
+    hello(&mut ws).await;
+    let expect_error = |m: ServerMessage, want: &str| match m {
+        ServerMessage::Error { code, message } => {
+            assert_eq!(code, want, "{message}");
+            assert!(!message.is_empty());
+        }
+        other => panic!("expected error {want}, got {other:?}"),
+    };
+    send(&mut ws, "{not json").await;
+    expect_error(next(&mut ws).await, "bad_message");
+    send(&mut ws, r#"{"type":"launch_rocket"}"#).await;
+    expect_error(next(&mut ws).await, "bad_message");
+    send(&mut ws, r#"{"type":"subscribe","lat":123,"lon":0}"#).await;
+    expect_error(next(&mut ws).await, "bad_target");
+    send(
+        &mut ws,
+        &format!(r#"{{"type":"ping","id":"{}"}}"#, "x".repeat(5000)),
+    )
+    .await;
+    expect_error(next(&mut ws).await, "too_large");
+    ws.send(Message::Binary(vec![1, 2, 3].into()))
+        .await
+        .unwrap();
+    expect_error(next(&mut ws).await, "bad_message");
+    send(&mut ws, r#"{"type":"ping","id":"still here"}"#).await;
+    assert_eq!(
+        next(&mut ws).await,
+        ServerMessage::Pong {
+            id: Some("still here".into())
+        }
+    );
+    let metrics = reqwest::get(s.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // Not JSON, unknown type, too large, binary; a bad target is well-formed and not counted.
+    assert!(
+        metrics.contains("isobar_relay_messages_rejected_total 4"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn subscriptions_per_connection_are_limited() {
+    let s = setup(|c| c.max_subscriptions = 2).await;
+    let mut ws = s.connect().await;
+    hello(&mut ws).await;
+    for station in ["A", "B"] {
+        send(
+            &mut ws,
+            &format!(r#"{{"type":"subscribe","station":"{station}"}}"#),
+        )
+        .await;
+        assert!(matches!(
+            next(&mut ws).await,
+            ServerMessage::Subscribed { .. }
+        ));
+    }
+    send(&mut ws, r#"{"type":"subscribe","station":"C"}"#).await;
+    assert!(
+        matches!(next(&mut ws).await, ServerMessage::Error { code, .. } if code == "too_many_subscriptions")
+    );
+    send(&mut ws, r#"{"type":"unsubscribe","station":"A"}"#).await;
+    send(&mut ws, r#"{"type":"subscribe","station":"C"}"#).await;
+    assert!(matches!(
+        next(&mut ws).await,
+        ServerMessage::Subscribed { .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_foreign_origin_is_refused() {
+    let s = setup(|c| c.allowed_origins = vec!["http://weather.example".into()]).await;
+    let url = format!("ws://{}/live", s.relay.addr);
+    let mut req = url.clone().into_client_request().unwrap();
+    req.headers_mut()
+        .insert("origin", "http://evil.example".parse().unwrap());
+    let err = tokio_tungstenite::connect_async(req).await.unwrap_err();
+    assert!(err.to_string().contains("403"), "{err}");
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut()
+        .insert("origin", "http://weather.example".parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    hello(&mut ws).await;
+}
+
+#[tokio::test]
+async fn upstream_failure_marks_the_place_stale_then_live_again() {
+    let s = setup(|c| {
+        c.poll_interval_s = 0.3;
+        c.max_backoff_s = 0.6;
+    })
+    .await;
+    let mut ws = s.connect().await;
+    hello(&mut ws).await;
+    send(&mut ws, r#"{"type":"subscribe","lat":35.68,"lon":139.69}"#).await;
+    assert!(matches!(
+        next_news(&mut ws).await,
+        ServerMessage::Observation { .. }
+    ));
+    s.sim.state.set_fault(
+        Endpoint::Forecast,
+        Fault {
+            status: Some(503),
+            ..Fault::default()
+        },
+    );
+    match next_news(&mut ws).await {
+        ServerMessage::Status { state, reason, .. } => {
+            assert_eq!(state, SourceState::Stale);
+            assert!(reason.unwrap().contains("503"));
+        }
+        other => panic!("{other:?}"),
+    }
+    s.sim.state.clear_faults();
+    assert_eq!(
+        next_news(&mut ws).await,
+        ServerMessage::Status {
+            target: Target::Place {
+                lat: 35.7,
+                lon: 139.7
+            },
+            state: SourceState::Live,
+            reason: None
+        }
+    );
+    assert!(matches!(
+        next_news(&mut ws).await,
+        ServerMessage::Observation { .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_slow_client_is_dropped_and_the_others_get_everything() {
+    let s = setup(|c| c.client_queue = 4).await;
+    // The slow client has a tiny receive window, subscribes, and then never reads.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(s.relay.addr).await.unwrap();
+    let (mut slow, _) = tokio_tungstenite::client_async(
+        format!("ws://{}/live", s.relay.addr),
+        MaybeTlsStream::Plain(stream),
+    )
+    .await
+    .unwrap();
+    hello(&mut slow).await;
+    send(&mut slow, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
+    assert!(matches!(
+        next(&mut slow).await,
+        ServerMessage::Subscribed { .. }
+    ));
+    let mut fast = s.connect().await;
+    hello(&mut fast).await;
+    send(&mut fast, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
+    assert!(matches!(
+        next(&mut fast).await,
+        ServerMessage::Subscribed { .. }
+    ));
+
+    let http = reqwest::Client::new();
+    let uploads = 3000;
+    let reader = tokio::spawn(async move {
+        let mut got = 0;
+        while got < uploads {
+            if let ServerMessage::Observation { .. } = next(&mut fast).await {
+                got += 1;
+            }
+        }
+        got
+    });
+    for i in 0..uploads {
+        let url = s.url(&format!(
+            "/weatherstation/updateweatherstation.php?ID=KCASANFR5&PASSWORD=s3cret&tempf={}&humidity=50",
+            50 + i % 30
+        ));
+        assert_eq!(http.get(url).send().await.unwrap().status(), 200);
+    }
+    assert_eq!(
+        reader.await.unwrap(),
+        uploads,
+        "the fast client got every observation"
+    );
+    let metrics = reqwest::get(s.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("isobar_relay_clients_dropped_slow_total 1"),
+        "the slow client was not dropped: {metrics}"
+    );
+    // Its socket was closed by the relay: reading it now ends.
+    let mut closed = false;
+    while let Ok(Some(m)) = tokio::time::timeout(Duration::from_secs(5), slow.next()).await {
+        if matches!(m, Ok(Message::Close(_)) | Err(_)) {
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed, "the slow client's socket is still open");
+}

@@ -75,6 +75,8 @@ pub struct Fault {
     /// Replace this fraction (0–1) of the data values with `null`, as Open-Meteo does where a
     /// model has no value; the same positions every time.
     pub nulls: Option<f64>,
+    /// Live mode: `current` is the reading of this very second, changing every few seconds.
+    pub live: bool,
     /// Apply to this many requests only, then clear itself (unlimited when absent).
     pub times: Option<u32>,
 }
@@ -87,6 +89,7 @@ impl Fault {
             && self.truncate.is_none()
             && !self.hang
             && self.nulls.is_none()
+            && !self.live
     }
 
     /// Lays `other`'s set fields over `self`'s.
@@ -97,6 +100,7 @@ impl Fault {
         self.truncate = other.truncate.or(self.truncate);
         self.hang |= other.hang;
         self.nulls = other.nulls.or(self.nulls);
+        self.live |= other.live;
         self
     }
 
@@ -113,6 +117,7 @@ impl Fault {
                 "sim_truncate" => f.truncate = Some(parse_truncate(v).ok_or_else(bad)?),
                 "sim_hang" => f.hang = matches!(v.as_str(), "1" | "true" | "yes" | ""),
                 "sim_nulls" => f.nulls = Some(parse_fraction(v).ok_or_else(bad)?),
+                "sim_live" => f.live = matches!(v.as_str(), "1" | "true" | "yes" | ""),
                 _ => {}
             }
         }
@@ -158,7 +163,7 @@ impl FaultTable {
     pub fn apply_flag(&mut self, flag: &str, value: &str) -> Result<(), String> {
         let (target, v) = match value.split_once('=') {
             Some((t, v)) => (t, v),
-            None if flag == "--hang" => (value, ""),
+            None if flag == "--hang" || flag == "--live" => (value, ""),
             None => ("all", value),
         };
         let endpoints: Vec<Endpoint> = if target == "all" || target.is_empty() {
@@ -175,6 +180,7 @@ impl FaultTable {
                 "--retry-after" => f.retry_after = Some(v.parse().map_err(|_| bad())?),
                 "--truncate" => f.truncate = Some(parse_truncate(v).ok_or_else(bad)?),
                 "--hang" => f.hang = true,
+                "--live" => f.live = true,
                 "--nulls" => f.nulls = Some(parse_fraction(v).ok_or_else(bad)?),
                 _ => return Err(format!("unknown flag {flag}")),
             }

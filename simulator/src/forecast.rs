@@ -459,12 +459,14 @@ fn units_block(vars: &[String], r: &Request, with_interval: bool) -> Value {
 }
 
 /// Builds the answer for every requested place, at the instant `now`.
-pub fn answer(r: &Request, api: Api, now: DateTime<Utc>) -> Value {
+///
+/// In `live` mode, `current` is the reading of this very second (see [`Model::at_live`]).
+pub fn answer(r: &Request, api: Api, now: DateTime<Utc>, live: bool) -> Value {
     let started = std::time::Instant::now();
     let mut places: Vec<Value> = r
         .coords
         .iter()
-        .map(|&(lat, lon)| one_place(r, api, lat, lon, now))
+        .map(|&(lat, lon)| one_place(r, api, lat, lon, now, live))
         .collect();
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     for p in &mut places {
@@ -477,7 +479,7 @@ pub fn answer(r: &Request, api: Api, now: DateTime<Utc>) -> Value {
     }
 }
 
-fn one_place(r: &Request, api: Api, lat: f64, lon: f64, now: DateTime<Utc>) -> Value {
+fn one_place(r: &Request, api: Api, lat: f64, lon: f64, now: DateTime<Utc>, live: bool) -> Value {
     let model = Model::new(lat, lon);
     let (zone_name, offset_s) = match r.zone {
         ZoneChoice::Gmt => ("GMT".to_owned(), 0),
@@ -509,17 +511,23 @@ fn one_place(r: &Request, api: Api, lat: f64, lon: f64, now: DateTime<Utc>) -> V
     };
 
     if !r.current.is_empty() {
-        let interval = match api {
-            Api::Forecast => 900,
-            Api::AirQuality => 3600,
+        let interval = match (api, live) {
+            (Api::Forecast, true) => 1,
+            (Api::Forecast, false) => 900,
+            (Api::AirQuality, _) => 3600,
         };
         let t = DateTime::from_timestamp(now.timestamp() - now.timestamp().rem_euclid(interval), 0)
             .expect("valid time");
         let mut c = Map::new();
         c.insert("time".into(), time_value(t, r.unixtime, offset, false));
         c.insert("interval".into(), json!(interval));
+        let live_sample = (live && api == Api::Forecast).then(|| model.at_live(t));
         for v in &r.current {
-            c.insert(v.clone(), value(v, t));
+            let x = match &live_sample {
+                Some(s) => hourly_value(v, s, r.units),
+                None => value(v, t),
+            };
+            c.insert(v.clone(), x);
         }
         out.insert("current_units".into(), units_block(&r.current, r, true));
         out.insert("current".into(), Value::Object(c));

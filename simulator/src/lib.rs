@@ -169,7 +169,7 @@ async fn serve(
     state: &SimState,
     endpoint: Endpoint,
     query: &Pairs,
-    build: impl FnOnce() -> Result<Value, BadRequest>,
+    build: impl FnOnce(&Fault) -> Result<Value, BadRequest>,
 ) -> Response {
     state.counts[endpoint as usize].fetch_add(1, Ordering::Relaxed);
     let configured = state
@@ -189,7 +189,7 @@ async fn serve(
         let retry = matches!(code, 429 | 503).then(|| fault.retry_after.unwrap_or(1));
         return error_response(status, reason_for(code), retry);
     }
-    let body = match build() {
+    let body = match build(&fault) {
         Ok(mut v) => {
             if let Some(fraction) = fault.nulls {
                 faults::apply_nulls(&mut v, fraction);
@@ -224,23 +224,33 @@ async fn serve(
 }
 
 async fn forecast_handler(State(s): State<Shared>, Query(q): Query<Pairs>) -> Response {
-    serve(&s, Endpoint::Forecast, &q, || {
+    serve(&s, Endpoint::Forecast, &q, |fault| {
         let r = Request::parse(&q, Api::Forecast)?;
-        Ok(forecast::answer(&r, Api::Forecast, chrono::Utc::now()))
+        Ok(forecast::answer(
+            &r,
+            Api::Forecast,
+            chrono::Utc::now(),
+            fault.live,
+        ))
     })
     .await
 }
 
 async fn air_quality_handler(State(s): State<Shared>, Query(q): Query<Pairs>) -> Response {
-    serve(&s, Endpoint::AirQuality, &q, || {
+    serve(&s, Endpoint::AirQuality, &q, |fault| {
         let r = Request::parse(&q, Api::AirQuality)?;
-        Ok(forecast::answer(&r, Api::AirQuality, chrono::Utc::now()))
+        Ok(forecast::answer(
+            &r,
+            Api::AirQuality,
+            chrono::Utc::now(),
+            fault.live,
+        ))
     })
     .await
 }
 
 async fn search_handler(State(s): State<Shared>, Query(q): Query<Pairs>) -> Response {
-    serve(&s, Endpoint::Geocoding, &q, || {
+    serve(&s, Endpoint::Geocoding, &q, |_| {
         let get = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
         let name = get("name").unwrap_or("");
         let count = match get("count") {

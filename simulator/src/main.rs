@@ -9,6 +9,7 @@
 //!   --truncate [ENDPOINT=]PART     cut the body off: a fraction (0.5) or a byte count (200)
 //!   --hang [ENDPOINT]              send part of the body, then never finish
 //!   --nulls [ENDPOINT=]FRACTION    replace that fraction of the values with null
+//!   --live [ENDPOINT]              live mode: `current` changes every few seconds
 //! ```
 //! ENDPOINT is `forecast`, `air-quality`, `geocoding` or `all` (the default).
 
@@ -27,7 +28,7 @@ fn parse_args(args: &[String]) -> Result<(String, FaultTable), String> {
         match flag.as_str() {
             "-h" | "--help" => return Err(USAGE.to_owned()),
             "--addr" => addr = it.next().ok_or("--addr needs HOST:PORT")?.clone(),
-            "--hang" => {
+            "--hang" | "--live" => {
                 let target = match it.peek() {
                     Some(v) if !v.starts_with("--") => it.next().expect("peeked").clone(),
                     _ => "all".to_owned(),

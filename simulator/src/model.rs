@@ -244,10 +244,49 @@ impl Model {
     }
 }
 
+impl Model {
+    /// The weather at `t` as a live sensor would read it: the smooth model plus the small,
+    /// quick fluctuations of real air, so that values change every few seconds (the
+    /// simulator's live mode, for demos and tests of the live feed).
+    pub fn at_live(&self, t: DateTime<Utc>) -> Sample {
+        let mut s = self.at(t);
+        let secs = t.timestamp() as f64;
+        let wobble = |salt: u64, period: f64| noise(self.seed ^ salt, secs / period);
+        s.temperature += 0.6 * wobble(11, 7.0);
+        s.apparent_temperature += 0.8 * wobble(11, 7.0);
+        s.relative_humidity = (s.relative_humidity + 3.0 * wobble(12, 9.0))
+            .clamp(0.0, 100.0)
+            .round();
+        s.wind_speed = (s.wind_speed + 4.0 * wobble(13, 5.0)).max(0.0);
+        s.wind_gusts = s.wind_gusts.max(s.wind_speed) + 3.0 * wobble(14, 4.0).abs();
+        s.wind_direction = (s.wind_direction + 15.0 * wobble(15, 6.0))
+            .rem_euclid(360.0)
+            .round();
+        s.pressure_msl += 0.3 * wobble(16, 11.0);
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn live_readings_move_within_seconds() {
+        let m = Model::new(52.52, 13.405);
+        let t = Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap();
+        let temps: Vec<f64> = (0..6)
+            .map(|i| {
+                round(
+                    m.at_live(t + chrono::Duration::seconds(3 * i)).temperature,
+                    1,
+                )
+            })
+            .collect();
+        assert!(temps.windows(2).any(|w| w[0] != w[1]), "{temps:?}");
+        assert!((m.at_live(t).temperature - m.at(t).temperature).abs() <= 0.6);
+    }
 
     #[test]
     fn deterministic_and_smooth() {

@@ -41,6 +41,8 @@ pub struct Feed<T: Send + Sync + 'static> {
     pub state: RwSignal<Load<Arc<T>>>,
     /// True while the service has asked to wait (`Retry-After`).
     pub blocked: RwSignal<bool>,
+    /// When the value was last fetched, Unix seconds.
+    pub updated: RwSignal<Option<i64>>,
     generation: StoredValue<u64>,
 }
 
@@ -56,6 +58,7 @@ impl<T: Send + Sync + 'static> Feed<T> {
         Feed {
             state: RwSignal::new(Load::Loading),
             blocked: RwSignal::new(false),
+            updated: RwSignal::new(None),
             generation: StoredValue::new(0),
         }
     }
@@ -75,7 +78,10 @@ impl<T: Send + Sync + 'static> Feed<T> {
             return; // A newer attempt has started; its answer wins.
         }
         match result {
-            Ok(v) => self.state.set(Load::Ready(Arc::new(v))),
+            Ok(v) => {
+                self.updated.set(Some(crate::time::now()));
+                self.state.set(Load::Ready(Arc::new(v)));
+            }
             Err(e) => {
                 let mut message = e.to_string();
                 if let FetchError::RateLimited { retry_after } = e {
@@ -118,6 +124,20 @@ pub struct Dashboard {
     pub air: Feed<AirQuality>,
     /// Whether times are shown on a 12-hour clock (`hour12=`, else the viewer's locale).
     pub hour12: bool,
+    /// Now, Unix seconds, ticking every second (ages, the local time, countdowns).
+    pub now: RwSignal<i64>,
+    /// The live feed's state.
+    pub live: RwSignal<crate::live::LiveStatus>,
+    /// Whether the relay says the place's source is stale.
+    pub source_stale: RwSignal<bool>,
+    /// Live messages ignored as malformed or unknown.
+    pub ignored: RwSignal<u32>,
+    /// When the last live observation was made, Unix seconds.
+    pub observed: RwSignal<Option<i64>>,
+    /// The latest live update in words, for screen readers (at most once a minute).
+    pub announcement: RwSignal<String>,
+    last_announced: StoredValue<i64>,
+    feeds_started: StoredValue<bool>,
 }
 
 impl Dashboard {
@@ -183,8 +203,43 @@ impl Dashboard {
         self.air.fail(msg);
     }
 
+    /// Merges a live observation into the current conditions.
+    pub fn apply_observation(self, time: i64, values: &isobar_core::live::Values) {
+        let Some(f) = self.forecast.state.get_untracked().ready().cloned() else {
+            return;
+        };
+        let mut next = (*f).clone();
+        let mut current = next.current.clone().unwrap_or_default();
+        self.observed.set(Some(time));
+        if !isobar_core::live::apply(&mut current, time, values, next.units) {
+            return;
+        }
+        let now = crate::time::now();
+        if now - self.last_announced.get_value() >= 60 {
+            self.last_announced.set_value(now);
+            let n = |v| isobar_core::format::number(v, 0);
+            self.announcement.set(format!(
+                "Live update: {}{}, wind {} {}.",
+                n(current.temperature),
+                next.units.temperature.symbol(),
+                n(current.wind_speed),
+                next.units.wind.symbol()
+            ));
+        }
+        next.current = Some(current);
+        self.forecast.state.set(Load::Ready(Arc::new(next)));
+    }
+
     fn set_place(self, place: Place) {
         self.place.set(Load::Ready(place));
+        if !self.feeds_started.get_value() {
+            self.feeds_started.set_value(true);
+            match self.config().live.clone() {
+                Some(url) => crate::live::start(self, url),
+                // Without a live feed, keep the data fresh by polling.
+                None => crate::live::start_polling(self),
+            }
+        }
         if self.config().sequential {
             // For comparison in benchmarks only: one call after the other.
             spawn_local(async move {
@@ -258,7 +313,21 @@ pub fn App(
         forecast: Feed::new(),
         air: Feed::new(),
         hour12,
+        now: RwSignal::new(crate::time::now()),
+        live: RwSignal::new(crate::live::LiveStatus::Off),
+        source_stale: RwSignal::new(false),
+        ignored: RwSignal::new(0),
+        observed: RwSignal::new(None),
+        announcement: RwSignal::new(String::new()),
+        last_announced: StoredValue::new(0),
+        feeds_started: StoredValue::new(false),
     };
+    if let Ok(tick) = set_interval_with_handle(
+        move || dashboard.now.set(crate::time::now()),
+        Duration::from_secs(1),
+    ) {
+        on_cleanup(move || tick.clear());
+    }
     provide_context(dashboard);
     mark("isobar:start");
     dashboard.start();

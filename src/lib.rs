@@ -9,6 +9,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod geo;
+pub mod live;
 pub mod load;
 pub mod time;
 

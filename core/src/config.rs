@@ -86,6 +86,8 @@ pub struct Config {
     /// Make the API calls one after another instead of together (`fetch=sequential`): only
     /// for benchmarks that compare the two.
     pub sequential: bool,
+    /// The relay's WebSocket URL (`live=ws://…/live`): keeps the cards live.
+    pub live: Option<String>,
 }
 
 impl Default for Config {
@@ -102,6 +104,7 @@ impl Default for Config {
             air_quality_url: AIR_QUALITY_URL.to_owned(),
             geocoding_url: GEOCODING_URL.to_owned(),
             sequential: false,
+            live: None,
         }
     }
 }
@@ -305,6 +308,13 @@ impl Config {
             }
             if !cards.is_empty() {
                 c.cards = cards;
+            }
+        }
+        if let Some(l) = get("live").filter(|l| !l.is_empty()) {
+            if (l.starts_with("ws://") || l.starts_with("wss://")) && l.len() > "ws://x".len() {
+                c.live = Some(l);
+            } else {
+                err("live", &l, "a full ws:// or wss:// URL of an Isobar relay");
             }
         }
         if let Some(f) = get("fetch") {

@@ -227,9 +227,33 @@ pub fn sun_progress(now: i64, sunrise: i64, sunset: i64) -> Option<f64> {
         .then(|| (now - sunrise) as f64 / (sunset - sunrise) as f64)
 }
 
+/// How old data is, in words: `updated just now`, `updated 3 min ago`, `updated 2 h ago`.
+pub fn age(now: i64, updated: i64) -> String {
+    let s = (now - updated).max(0);
+    match s {
+        0..=44 => "updated just now".to_owned(),
+        45..=3569 => format!("updated {} min ago", ((s + 30) / 60).max(1)),
+        _ => format!("updated {} h ago", (s + 1800) / 3600),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ages_in_words() {
+        assert_eq!(age(100, 100), "updated just now");
+        assert_eq!(
+            age(100, 200),
+            "updated just now",
+            "a clock ahead is not negative"
+        );
+        assert_eq!(age(1000, 1000 - 50), "updated 1 min ago");
+        assert_eq!(age(1000, 1000 - 150), "updated 3 min ago");
+        assert_eq!(age(10_000, 10_000 - 3600), "updated 1 h ago");
+        assert_eq!(age(100_000, 100_000 - 7 * 3600), "updated 7 h ago");
+    }
 
     #[test]
     fn bars_share_one_scale() {

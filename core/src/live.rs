@@ -194,6 +194,146 @@ pub enum ServerMessage {
     },
 }
 
+/// Merges an observation (metric) into current conditions expressed in `units`: only the
+/// values the observation carries change. Returns whether anything shown changed.
+pub fn apply(
+    current: &mut crate::weather::Current,
+    time: i64,
+    values: &Values,
+    units: crate::units::Units,
+) -> bool {
+    use crate::units::{PrecipUnit, TempUnit, WindUnit};
+    let before = current.clone();
+    let t = |v: f64| TempUnit::Celsius.convert(v, units.temperature);
+    let w = |v: f64| WindUnit::Kmh.convert(v, units.wind);
+    let p = |v: f64| PrecipUnit::Mm.convert(v, units.precipitation);
+    let set = |slot: &mut Option<f64>, v: Option<f64>, f: &dyn Fn(f64) -> f64| {
+        if let Some(v) = v.filter(|v| v.is_finite()) {
+            *slot = Some(f(v));
+        }
+    };
+    let id = |v: f64| v;
+    set(&mut current.temperature, values.temperature, &t);
+    set(
+        &mut current.apparent_temperature,
+        values.apparent_temperature,
+        &t,
+    );
+    set(&mut current.relative_humidity, values.humidity, &id);
+    set(&mut current.pressure_msl, values.pressure, &id);
+    set(&mut current.wind_speed, values.wind_speed, &w);
+    set(&mut current.wind_gusts, values.wind_gust, &w);
+    set(&mut current.wind_direction, values.wind_direction, &id);
+    set(&mut current.uv_index, values.uv_index, &id);
+    set(&mut current.precipitation, values.precipitation, &p);
+    current.time = current.time.max(time);
+    *current != before
+}
+
+/// Whether an observation's target is the place at (`lat`, `lon`): the relay reports places at
+/// the centre of their 0.1° grid cell.
+pub fn is_place(target: &Target, lat: f64, lon: f64) -> bool {
+    match target {
+        Target::Place { lat: a, lon: b } => {
+            (a * 10.0).round() == (lat * 10.0).round() && (b * 10.0).round() == (lon * 10.0).round()
+        }
+        Target::Station { .. } => false,
+    }
+}
+
+/// What the dashboard needs from a server message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    /// New values.
+    Observation {
+        /// For what.
+        target: Target,
+        /// Observed at, Unix seconds.
+        time: i64,
+        /// The values (metric).
+        values: Values,
+    },
+    /// A source went stale (`true`) or recovered.
+    Status {
+        /// For what.
+        target: Target,
+        /// Whether it is stale.
+        stale: bool,
+    },
+    /// A well-formed message the dashboard has nothing to do with (`hello`, `pong`, ...).
+    Other,
+    /// Malformed or of an unknown type: counted and ignored.
+    Invalid,
+}
+
+/// Reads a server message for the dashboard. The same wire format as [`ServerMessage`], read
+/// through `serde_json::Value` by hand: serde's derive for tagged, flattened enums would add
+/// about 20 KB to the WebAssembly bundle.
+pub fn read_incoming(text: &str) -> Incoming {
+    use serde_json::Value;
+    let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) else {
+        return Incoming::Invalid;
+    };
+    let num = |k: &str| m.get(k).and_then(Value::as_f64);
+    let target = || match (
+        num("lat"),
+        num("lon"),
+        m.get("station").and_then(Value::as_str),
+    ) {
+        (Some(lat), Some(lon), _) => Some(Target::Place { lat, lon }),
+        (_, _, Some(s)) => Some(Target::Station {
+            station: s.to_owned(),
+        }),
+        _ => None,
+    };
+    match m.get("type").and_then(Value::as_str) {
+        Some("observation") => {
+            let (Some(target), Some(time), Some(Value::Object(v))) = (
+                target(),
+                m.get("time").and_then(Value::as_i64),
+                m.get("values"),
+            ) else {
+                return Incoming::Invalid;
+            };
+            let f = |k: &str| v.get(k).and_then(Value::as_f64);
+            Incoming::Observation {
+                target,
+                time,
+                values: Values {
+                    temperature: f("temperature"),
+                    apparent_temperature: f("apparent_temperature"),
+                    humidity: f("humidity"),
+                    pressure: f("pressure"),
+                    wind_speed: f("wind_speed"),
+                    wind_gust: f("wind_gust"),
+                    wind_direction: f("wind_direction"),
+                    uv_index: f("uv_index"),
+                    precipitation: f("precipitation"),
+                },
+            }
+        }
+        Some("status") => match (target(), m.get("state").and_then(Value::as_str)) {
+            (Some(target), Some(s @ ("stale" | "live"))) => Incoming::Status {
+                target,
+                stale: s == "stale",
+            },
+            _ => Incoming::Invalid,
+        },
+        Some("hello" | "subscribed" | "pong" | "error") => Incoming::Other,
+        _ => Incoming::Invalid,
+    }
+}
+
+/// The `subscribe` message for a place, written by hand for the same reason.
+pub fn subscribe_place(lat: f64, lon: f64) -> String {
+    let f = |x| crate::format::fixed(x, 4);
+    format!(
+        r#"{{"type":"subscribe","lat":{},"lon":{}}}"#,
+        f(lat),
+        f(lon)
+    )
+}
+
 /// Reads a client message, or says in plain words why not.
 pub fn parse_client(text: &str) -> Result<ClientMessage, String> {
     serde_json::from_str(text).map_err(|e| format!("not a valid message: {e}"))
@@ -230,6 +370,127 @@ mod tests {
         assert!(parse_client(r#"{"type":"subscribe"}"#).is_err());
         assert!(parse_client(r#"{"type":"launch"}"#).is_err());
         assert!(parse_client("not json").is_err());
+    }
+
+    #[test]
+    fn the_dashboards_reader_agrees_with_the_protocol_types() {
+        let obs = ServerMessage::Observation {
+            target: Target::Place {
+                lat: 52.5,
+                lon: 13.4,
+            },
+            time: 1_795_219_200,
+            source: "open-meteo".into(),
+            values: Values {
+                temperature: Some(3.4),
+                wind_direction: Some(322.0),
+                ..Values::default()
+            },
+            units: ObservationUnits::default(),
+        };
+        let text = serde_json::to_string(&obs).unwrap();
+        let ServerMessage::Observation {
+            target,
+            time,
+            values,
+            ..
+        } = obs
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            read_incoming(&text),
+            Incoming::Observation {
+                target,
+                time,
+                values
+            }
+        );
+        let stale = ServerMessage::Status {
+            target: Target::Station {
+                station: "S".into(),
+            },
+            state: SourceState::Stale,
+            reason: Some("503".into()),
+        };
+        assert_eq!(
+            read_incoming(&serde_json::to_string(&stale).unwrap()),
+            Incoming::Status {
+                target: Target::Station {
+                    station: "S".into()
+                },
+                stale: true
+            }
+        );
+        assert_eq!(read_incoming(r#"{"type":"pong"}"#), Incoming::Other);
+        for bad in [
+            "",
+            "[]",
+            "{}",
+            r#"{"type":"observation","lat":1}"#,
+            r#"{"type":"ufo"}"#,
+            r#"{"type":"status","lat":1,"lon":2,"state":"sleepy"}"#,
+        ] {
+            assert_eq!(read_incoming(bad), Incoming::Invalid, "{bad}");
+        }
+        assert_eq!(
+            parse_client(&subscribe_place(52.52, 13.41)).unwrap(),
+            ClientMessage::Subscribe {
+                target: Target::Place {
+                    lat: 52.52,
+                    lon: 13.41
+                }
+            }
+        );
+    }
+
+    #[test]
+    fn observations_merge_in_the_viewers_units() {
+        use crate::units::{PrecipUnit, TempUnit, Units, WindUnit};
+        use crate::weather::Current;
+        let mut c = Current {
+            time: 100,
+            temperature: Some(50.0),
+            relative_humidity: Some(80.0),
+            ..Current::default()
+        };
+        let units = Units {
+            temperature: TempUnit::Fahrenheit,
+            wind: WindUnit::Mph,
+            precipitation: PrecipUnit::Inch,
+        };
+        let v = Values {
+            temperature: Some(20.0),
+            wind_speed: Some(16.09344),
+            precipitation: Some(25.4),
+            ..Values::default()
+        };
+        assert!(apply(&mut c, 200, &v, units));
+        assert_eq!(c.temperature, Some(68.0));
+        assert!((c.wind_speed.unwrap() - 10.0).abs() < 1e-9);
+        assert_eq!(c.precipitation, Some(1.0));
+        assert_eq!(c.relative_humidity, Some(80.0), "absent values are kept");
+        assert_eq!(c.time, 200);
+        assert!(
+            !apply(&mut c, 150, &v, units),
+            "the same values change nothing"
+        );
+        assert!(is_place(
+            &Target::Place {
+                lat: 52.5,
+                lon: 13.4
+            },
+            52.52,
+            13.41
+        ));
+        assert!(!is_place(
+            &Target::Place {
+                lat: 52.6,
+                lon: 13.4
+            },
+            52.52,
+            13.41
+        ));
     }
 
     #[test]

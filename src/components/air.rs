@@ -16,7 +16,7 @@ pub fn AirCard() -> impl IntoView {
     let scale = d.config().aqi;
     let retry = Callback::new(move |()| d.load_air());
     view! {
-        <Card id="air" title="Air quality" state=d.air.state.into() retry blocked=d.air.blocked body=move |a| {
+        <Card id="air" title="Air quality" state=d.air.state.into() retry blocked=d.air.blocked updated=d.air.updated body=move |a| {
             let us = scale == AqiScale::Us;
             let (label, value, band) = if us {
                 ("US AQI", a.us_aqi, a.us_aqi.map(us_aqi_band))

@@ -28,6 +28,12 @@ pub fn Card<T, F, V>(
     /// True while Retry must wait (the service asked to, with `Retry-After`).
     #[prop(optional, into)]
     blocked: Signal<bool>,
+    /// When the data was last updated, Unix seconds: shown as its age.
+    #[prop(optional, into)]
+    updated: Signal<Option<i64>>,
+    /// Whether live updates reach this card (it then highlights changes).
+    #[prop(optional)]
+    live: bool,
     /// Draws the card's body from the value.
     body: F,
 ) -> impl IntoView
@@ -38,34 +44,78 @@ where
 {
     // Only this line depends on the body's type; the frame below is compiled once per `T`.
     frame(
-        id,
-        title,
-        state,
-        retry,
-        blocked,
+        Frame {
+            id,
+            title,
+            state,
+            retry,
+            blocked,
+            updated,
+            live,
+        },
         Arc::new(move |v| body(v).into_any()),
     )
 }
 
-fn frame<T: Clone + Send + Sync + 'static>(
+/// Everything about a card but its body.
+struct Frame<T: Send + Sync + 'static> {
     id: &'static str,
     title: &'static str,
     state: Signal<Load<T>>,
     retry: Callback<()>,
     blocked: Signal<bool>,
-    body: Body<T>,
-) -> AnyView {
+    updated: Signal<Option<i64>>,
+    live: bool,
+}
+
+fn frame<T: Clone + Send + Sync + 'static>(f: Frame<T>, body: Body<T>) -> AnyView {
+    let Frame {
+        id,
+        title,
+        state,
+        retry,
+        blocked,
+        updated,
+        live,
+    } = f;
     let title_id = format!("card-{id}-title");
+    let clock = use_context::<crate::app::Dashboard>().map(|d| d.now);
+    let age = move || {
+        updated.get().map(|t| {
+            let now = clock.map_or_else(crate::time::now, |c| c.get());
+            isobar_core::format::age(now, t)
+        })
+    };
+    // A brief highlight when live data changes (not on the first fill).
+    let flashing = RwSignal::new(false);
+    if live {
+        Effect::new(move |previous: Option<Option<i64>>| {
+            let current = updated.get();
+            if matches!(previous, Some(Some(p)) if current != Some(p)) {
+                flashing.set(true);
+                set_timeout(
+                    move || flashing.set(false),
+                    std::time::Duration::from_millis(1500),
+                );
+            }
+            current
+        });
+    }
     let labelled_by = title_id.clone();
     view! {
         <section
             class=format!("card card-{id}")
+            class:flash=move || flashing.get()
+            data-updated=move || updated.get().map(|t| t.to_string())
             data-card=id
             data-state=move || state.with(Load::name)
             aria-busy=move || state.with(Load::is_loading).to_string()
             aria-labelledby=labelled_by
         >
-            <h2 class="card-title" id=title_id>{title}</h2>
+            <div class="card-head">
+                <h2 class="card-title" id=title_id>{title}</h2>
+                <span class="card-age">{age}</span>
+            </div>
             <div class="card-body">
                 {move || match state.get() {
                     Load::Loading => view! { <Placeholder/> }.into_any(),

@@ -12,9 +12,15 @@ use super::{forecast_feed, with_unit, Detail};
 /// The `current` card.
 #[component]
 pub fn CurrentCard() -> impl IntoView {
-    let (state, retry, blocked) = forecast_feed();
+    let super::ForecastFeed {
+        state,
+        retry,
+        blocked,
+        ..
+    } = forecast_feed();
+    let updated = super::live_updated();
     view! {
-        <Card id="current" title="Now" state retry blocked body=|f| {
+        <Card id="current" title="Now" state retry blocked updated live=true body=|f| {
             let unit = f.units.temperature.symbol();
             let c = f.current.clone().unwrap_or_default();
             let condition = c.weather_code.map_or(format::DASH, wmo::describe);

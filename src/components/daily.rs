@@ -13,9 +13,14 @@ use crate::time::{self, Zone};
 /// The `daily` card.
 #[component]
 pub fn DailyCard() -> impl IntoView {
-    let (state, retry, blocked) = forecast_feed();
+    let super::ForecastFeed {
+        state,
+        retry,
+        blocked,
+        updated,
+    } = forecast_feed();
     view! {
-        <Card id="daily" title="Next days" state retry blocked body=move |f| {
+        <Card id="daily" title="Next days" state retry blocked updated body=move |f| {
             let precip = f.units.precipitation.symbol();
             let today = clock::local(time::now(), &Zone::of(&f.location)).date();
             let days: Vec<_> = f.daily.iter().filter(|d| d.date >= today).collect();

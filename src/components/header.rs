@@ -5,24 +5,15 @@ use leptos::prelude::*;
 use isobar_core::clock;
 
 use crate::app::Dashboard;
+use crate::live::LiveStatus;
 use crate::load::Load;
-use crate::time::{self, Zone};
+use crate::time::Zone;
 
 /// Place name, local time (kept current), attribution.
 #[component]
 pub fn Header() -> impl IntoView {
     let d = Dashboard::get();
-    let now = RwSignal::new(time::now());
-    let handle = set_interval_with_handle(
-        move || now.set(time::now()),
-        std::time::Duration::from_secs(15),
-    )
-    .ok();
-    on_cleanup(move || {
-        if let Some(h) = handle {
-            h.clear();
-        }
-    });
+    let now = d.now;
     let hour12 = d.hour12;
     let name = move || match d.place.get() {
         Load::Ready(p) => p.name,
@@ -48,9 +39,46 @@ pub fn Header() -> impl IntoView {
                 <h1 class="place-name">{name}</h1>
                 <p class="local-time" data-local-time="">{move || local_time().unwrap_or_else(|| "\u{a0}".to_owned())}</p>
             </div>
+            <LiveBadge/>
             <p class="attribution">
                 <a href="https://open-meteo.com/" rel="noopener" target="_blank">"Weather data by Open-Meteo.com"</a>
             </p>
         </header>
+    }
+}
+
+/// The live feed's state: live, reconnecting (with its countdown), offline; and the
+/// throttled announcements for screen readers.
+#[component]
+fn LiveBadge() -> impl IntoView {
+    let d = Dashboard::get();
+    let text = move || {
+        let now_ms = d.now.get() as f64 * 1000.0;
+        let secs = |at: f64| ((at - now_ms) / 1000.0).ceil().max(0.0) as i64;
+        match d.live.get() {
+            LiveStatus::Off => String::new(),
+            LiveStatus::Connecting => "Connecting…".to_owned(),
+            LiveStatus::Live if d.source_stale.get() => "Live (source delayed)".to_owned(),
+            LiveStatus::Live => "Live".to_owned(),
+            LiveStatus::Reconnecting { at_ms } => format!("Reconnecting in {} s", secs(at_ms)),
+            LiveStatus::Offline { at_ms } => {
+                format!(
+                    "Offline: refreshing every 5 min; retrying live in {} s",
+                    secs(at_ms)
+                )
+            }
+        }
+    };
+    view! {
+        <p
+            class="live-status"
+            data-live=move || d.live.get().name()
+            data-ignored=move || d.ignored.get().to_string()
+            hidden=move || d.live.get() == LiveStatus::Off
+        >
+            <span class="live-dot" aria-hidden="true"></span>
+            {text}
+        </p>
+        <p class="visually-hidden" aria-live="polite">{move || d.announcement.get()}</p>
     }
 }

@@ -12,10 +12,15 @@ use crate::time::{self, Zone};
 /// The `hourly` card.
 #[component]
 pub fn HourlyCard() -> impl IntoView {
-    let (state, retry, blocked) = forecast_feed();
+    let super::ForecastFeed {
+        state,
+        retry,
+        blocked,
+        updated,
+    } = forecast_feed();
     let hour12 = Dashboard::get().hour12;
     view! {
-        <Card id="hourly" title="Next 24 hours" state retry blocked body=move |f| {
+        <Card id="hourly" title="Next 24 hours" state retry blocked updated body=move |f| {
             let now = time::now();
             let zone = Zone::of(&f.location);
             let rows = f

@@ -20,15 +20,34 @@ use leptos::prelude::*;
 use crate::app::Dashboard;
 use crate::load::Load;
 
-/// The forecast call's state, a Retry that restarts it, and whether Retry must wait: what
-/// every forecast card takes.
-pub fn forecast_feed() -> (Signal<Load<Arc<Forecast>>>, Callback<()>, Signal<bool>) {
+/// What every forecast card takes: the call's state, a Retry that restarts it, whether Retry
+/// must wait, and when the data was fetched.
+pub struct ForecastFeed {
+    /// The forecast call's state.
+    pub state: Signal<Load<Arc<Forecast>>>,
+    /// Restarts the call.
+    pub retry: Callback<()>,
+    /// True while Retry must wait.
+    pub blocked: Signal<bool>,
+    /// When the forecast was fetched.
+    pub updated: Signal<Option<i64>>,
+}
+
+/// The forecast feed from context.
+pub fn forecast_feed() -> ForecastFeed {
     let d = Dashboard::get();
-    (
-        d.forecast.state.into(),
-        Callback::new(move |()| d.load_forecast()),
-        d.forecast.blocked.into(),
-    )
+    ForecastFeed {
+        state: d.forecast.state.into(),
+        retry: Callback::new(move |()| d.load_forecast()),
+        blocked: d.forecast.blocked.into(),
+        updated: d.forecast.updated.into(),
+    }
+}
+
+/// For cards that live observations reach: the later of the fetch and the last observation.
+pub fn live_updated() -> Signal<Option<i64>> {
+    let d = Dashboard::get();
+    Signal::derive(move || d.forecast.updated.get().max(d.observed.get()))
 }
 
 /// A labelled value in a card's detail list: `<dt>label</dt><dd>value</dd>`.

@@ -51,10 +51,15 @@ fn SunArc(
 /// The `sun` card.
 #[component]
 pub fn SunCard() -> impl IntoView {
-    let (state, retry, blocked) = forecast_feed();
+    let super::ForecastFeed {
+        state,
+        retry,
+        blocked,
+        updated,
+    } = forecast_feed();
     let hour12 = Dashboard::get().hour12;
     view! {
-        <Card id="sun" title="Sun" state retry blocked body=move |f| {
+        <Card id="sun" title="Sun" state retry blocked updated body=move |f| {
             let zone = Zone::of(&f.location);
             let fmt = |t: i64| clock::time_label(t, &zone, hour12);
             let now = time::now();

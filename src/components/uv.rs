@@ -26,10 +26,16 @@ pub fn UvScale(
 /// The `uv` card.
 #[component]
 pub fn UvCard() -> impl IntoView {
-    let (state, retry, blocked) = forecast_feed();
+    let super::ForecastFeed {
+        state,
+        retry,
+        blocked,
+        ..
+    } = forecast_feed();
+    let updated = super::live_updated();
     let hour12 = Dashboard::get().hour12;
     view! {
-        <Card id="uv" title="UV index" state retry blocked body=move |f| {
+        <Card id="uv" title="UV index" state retry blocked updated live=true body=move |f| {
             let now = f.current.as_ref().and_then(|c| c.uv_index);
             let band = now.map(uv_band);
             let zone = Zone::of(&f.location);

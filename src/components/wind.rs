@@ -68,10 +68,16 @@ pub fn speed_text(v: Option<f64>, unit: WindUnit, display: WindDisplay) -> Strin
 /// The `wind` card.
 #[component]
 pub fn WindCard() -> impl IntoView {
-    let (state, retry, blocked) = forecast_feed();
+    let super::ForecastFeed {
+        state,
+        retry,
+        blocked,
+        ..
+    } = forecast_feed();
+    let updated = super::live_updated();
     let display = Dashboard::get().config().wind;
     view! {
-        <Card id="wind" title="Wind" state retry blocked body=move |f| {
+        <Card id="wind" title="Wind" state retry blocked updated live=true body=move |f| {
             let c = f.current.clone().unwrap_or_default();
             let unit = f.units.wind;
             let force = c.wind_speed.map(|s| beaufort(s, unit));

@@ -215,6 +215,20 @@ impl Harness {
         self.client.execute(script, vec![]).await.unwrap()
     }
 
+    /// Waits until `script` (a function body returning a boolean) is true, for up to `secs`.
+    pub async fn wait_js(&self, what: &str, script: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if self.js(script).await == Value::Bool(true) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out after {secs} s waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// `{card id: data-state}` for every card on the page.
     pub async fn card_states(&self) -> Value {
         self.js(

@@ -1,0 +1,197 @@
+//! The live feed: one WebSocket to an Isobar relay (`live=`), subscribed to the shown place.
+//!
+//! Observations change the current conditions in place. When the socket closes the page
+//! reconnects with exponential backoff and jitter (capped at 30 s) and, once back, fetches the
+//! REST data again so nothing missed while away is lost. If the relay cannot be reached at all,
+//! the page polls the forecast API instead, and keeps trying the socket. Malformed or unknown
+//! messages are counted and ignored.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use isobar_core::live::{self, Incoming};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::app::Dashboard;
+
+/// Longest wait between reconnection attempts.
+pub const MAX_BACKOFF_S: f64 = 30.0;
+/// Failed attempts, without ever connecting, before the page polls instead.
+pub const ATTEMPTS_BEFORE_POLLING: u32 = 3;
+/// How often the forecast is fetched while the live feed is down (and without one).
+pub const POLL_INTERVAL: Duration = Duration::from_secs(300);
+
+/// The state of the live feed, as the header shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LiveStatus {
+    /// No `live=` given.
+    Off,
+    /// Opening the first connection.
+    Connecting,
+    /// Connected and subscribed.
+    Live,
+    /// Disconnected; the next attempt is at this Unix time (ms).
+    Reconnecting {
+        /// When the next attempt starts, ms since the epoch.
+        at_ms: f64,
+    },
+    /// The relay could not be reached; the page polls the API and tries again at this time.
+    Offline {
+        /// When the next attempt starts, ms since the epoch.
+        at_ms: f64,
+    },
+}
+
+impl LiveStatus {
+    /// The value of the status element's `data-live` attribute.
+    pub fn name(self) -> &'static str {
+        match self {
+            LiveStatus::Off => "off",
+            LiveStatus::Connecting => "connecting",
+            LiveStatus::Live => "live",
+            LiveStatus::Reconnecting { .. } => "reconnecting",
+            LiveStatus::Offline { .. } => "offline",
+        }
+    }
+}
+
+/// The open socket and the callbacks that must live as long as it.
+struct Conn {
+    ws: web_sys::WebSocket,
+    _open: Closure<dyn FnMut()>,
+    _message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _close: Closure<dyn FnMut()>,
+}
+
+thread_local! {
+    static CONN: RefCell<Option<Conn>> = const { RefCell::new(None) };
+    static POLLER: RefCell<Option<IntervalHandle>> = const { RefCell::new(None) };
+}
+
+/// Seconds before attempt `n` (1, 2, 4, … capped), with jitter so that many pages do not
+/// return at once.
+pub fn backoff_s(n: u32) -> f64 {
+    let base = 2f64
+        .powi(n.saturating_sub(1).min(10) as i32)
+        .min(MAX_BACKOFF_S);
+    base * (0.5 + 0.5 * js_sys::Math::random())
+}
+
+/// Polls the forecast every [`POLL_INTERVAL`] until stopped.
+pub fn start_polling(d: Dashboard) {
+    POLLER.with(|p| {
+        if p.borrow().is_none() {
+            *p.borrow_mut() =
+                set_interval_with_handle(move || d.load_forecast(), POLL_INTERVAL).ok();
+        }
+    });
+}
+
+fn stop_polling() {
+    POLLER.with(|p| {
+        if let Some(h) = p.borrow_mut().take() {
+            h.clear();
+        }
+    });
+}
+
+fn subscribe_message(d: Dashboard) -> Option<String> {
+    let p = d.place.get_untracked().ready().cloned()?;
+    Some(live::subscribe_place(p.lat, p.lon))
+}
+
+/// Opens the feed (once the place is known).
+pub fn start(d: Dashboard, url: String) {
+    d.live.set(LiveStatus::Connecting);
+    connect(d, url, 0, false);
+}
+
+fn connect(d: Dashboard, url: String, attempt: u32, ever_connected: bool) {
+    let Ok(ws) = web_sys::WebSocket::new(&url) else {
+        return retry(d, url, attempt + 1, ever_connected);
+    };
+    let opened = std::rc::Rc::new(std::cell::Cell::new(false));
+
+    let open = {
+        let (ws, opened) = (ws.clone(), opened.clone());
+        Closure::<dyn FnMut()>::new(move || {
+            opened.set(true);
+            if let Some(msg) = subscribe_message(d) {
+                let _ = ws.send_with_str(&msg);
+            }
+            d.live.set(LiveStatus::Live);
+            stop_polling();
+            if attempt > 0 || ever_connected {
+                // Back after a break: fetch what was missed.
+                d.load_forecast();
+                d.load_air();
+            }
+        })
+    };
+    let message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let incoming = e
+                .data()
+                .as_string()
+                .map_or(Incoming::Invalid, |t| live::read_incoming(&t));
+            let ours = |target: &live::Target| {
+                d.place
+                    .get_untracked()
+                    .ready()
+                    .is_some_and(|p| live::is_place(target, p.lat, p.lon))
+            };
+            match incoming {
+                Incoming::Observation {
+                    target,
+                    time,
+                    values,
+                } if ours(&target) => {
+                    d.apply_observation(time, &values);
+                }
+                Incoming::Status { target, stale } if ours(&target) => d.source_stale.set(stale),
+                Incoming::Invalid => d.ignored.update(|n| *n += 1),
+                _ => {}
+            }
+        });
+    let close = {
+        let url = url.clone();
+        let opened = opened.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            let was_open = opened.get();
+            CONN.with(|c| c.borrow_mut().take());
+            let next = if was_open { 1 } else { attempt + 1 };
+            retry(d, url.clone(), next, ever_connected || was_open);
+        })
+    };
+    ws.set_onopen(Some(open.as_ref().unchecked_ref()));
+    ws.set_onmessage(Some(message.as_ref().unchecked_ref()));
+    ws.set_onclose(Some(close.as_ref().unchecked_ref()));
+    CONN.with(|c| {
+        if let Some(old) = c.borrow_mut().replace(Conn {
+            ws,
+            _open: open,
+            _message: message,
+            _close: close,
+        }) {
+            old.ws.set_onclose(None);
+            let _ = old.ws.close();
+        }
+    });
+}
+
+fn retry(d: Dashboard, url: String, attempt: u32, ever_connected: bool) {
+    let wait = backoff_s(attempt);
+    let at_ms = js_sys::Date::now() + wait * 1000.0;
+    if !ever_connected && attempt >= ATTEMPTS_BEFORE_POLLING {
+        d.live.set(LiveStatus::Offline { at_ms });
+        start_polling(d);
+    } else {
+        d.live.set(LiveStatus::Reconnecting { at_ms });
+    }
+    set_timeout(
+        move || connect(d, url, attempt, ever_connected),
+        Duration::from_secs_f64(wait),
+    );
+}

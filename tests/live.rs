@@ -1,0 +1,116 @@
+//! End-to-end: the dashboard's live feed against a real relay (issue 4).
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use isobar_relay::config::Config;
+use isobar_simulator::faults::{Endpoint, FaultTable};
+use support::Harness;
+
+async fn relay(listen: &str, upstream: std::net::SocketAddr) -> isobar_relay::Running {
+    isobar_relay::spawn(Config {
+        listen: listen.into(),
+        // The relay polls its own simulator in live mode: values move every few seconds.
+        forecast_url: format!("http://{upstream}/v1/forecast?sim_live=1"),
+        poll_interval_s: 1.0,
+        ..Config::default()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn observations_change_the_cards_and_a_relay_restart_resyncs() {
+    let h = Harness::start(1280, 1400).await;
+    let upstream = isobar_simulator::spawn("127.0.0.1:0", FaultTable::default())
+        .await
+        .unwrap();
+    let r = relay("127.0.0.1:0", upstream.addr).await;
+    let addr = r.addr;
+    h.client
+        .goto(&h.url(&format!(
+            "lat=52.52&lon=13.41&name=Berlin&hour12=0&live=ws://{addr}/live"
+        )))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    h.wait_js(
+        "the live badge",
+        "return document.querySelector('.live-status').dataset.live === 'live'",
+        20,
+    )
+    .await;
+    assert_eq!(h.text(".live-status").await.trim(), "Live");
+
+    // Live observations change the current-conditions card in place.
+    let before = h.text("[data-card=current] .card-body").await;
+    let stamp = h
+        .js("return document.querySelector('[data-card=current]').dataset.updated")
+        .await;
+    h.wait_js(
+        "a live change in the current card",
+        &format!(
+            "return document.querySelector('[data-card=current] .card-body').textContent !== {}",
+            serde_json::to_string(&before).unwrap()
+        ),
+        30,
+    )
+    .await;
+    let after_stamp = h
+        .js("return document.querySelector('[data-card=current]').dataset.updated")
+        .await;
+    assert_ne!(stamp, after_stamp, "data-updated follows the observation");
+    assert!(h
+        .text("[data-card=current] .card-age")
+        .await
+        .starts_with("updated"));
+    assert_eq!(
+        h.js("return document.querySelector('.live-status').dataset.ignored")
+            .await,
+        "0"
+    );
+
+    // The relay goes away: the page says it is reconnecting, with a countdown.
+    let _ = r.shutdown.send(true);
+    let _ = r.task.await;
+    h.wait_js(
+        "reconnecting",
+        "return document.querySelector('.live-status').dataset.live === 'reconnecting'",
+        15,
+    )
+    .await;
+    assert!(h.text(".live-status").await.contains("Reconnecting in"));
+    let rest_before = (
+        h.sim.state.count(Endpoint::Forecast),
+        h.sim.state.count(Endpoint::AirQuality),
+    );
+
+    // It comes back on the same address: live again, and the REST data fetched again.
+    let r2 = relay(&addr.to_string(), upstream.addr).await;
+    h.wait_js(
+        "live again",
+        "return document.querySelector('.live-status').dataset.live === 'live'",
+        40,
+    )
+    .await;
+    h.wait_all_ready().await;
+    assert!(
+        h.sim.state.count(Endpoint::Forecast) > rest_before.0,
+        "forecast refetched"
+    );
+    assert!(
+        h.sim.state.count(Endpoint::AirQuality) > rest_before.1,
+        "air quality refetched"
+    );
+    assert!(
+        h.console_errors()
+            .await
+            .iter()
+            .all(|e| e.contains("WebSocket")),
+        "{:?}",
+        h.console_errors().await
+    );
+    h.screenshot("live-berlin").await;
+    let _ = r2.shutdown.send(true);
+    h.close().await;
+}

@@ -13,11 +13,15 @@
 //! cargo xtask bench-load [--delay 500] [--runs 5]
 //!     Time to all cards ready in headless Chromium with every API call delayed by D ms,
 //!     calls made together and one after another. Prints figures; asserts nothing.
+//! cargo xtask bench-relay [--connections 10000] [--viewers 1000]
+//!     The relay as its own release process: memory per idle connection, broadcast latency of
+//!     a station upload to every subscriber, upstream calls for many viewers of one place.
 //! cargo xtask setup
 //!     Only install the tools (wasm32 target, Trunk, wasm-bindgen-cli, wasm-opt, Chromium).
 //! ```
 
 mod bench;
+mod bench_relay;
 mod bundle;
 mod serve;
 mod test;
@@ -51,7 +55,7 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang|--nulls ...] | test | build | bench-load [--delay MS] [--runs N] | setup>";
+const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang|--nulls ...] | test | build | bench-load [--delay MS] [--runs N] | bench-relay [--connections N] [--viewers N] | setup>";
 
 fn parse_run(args: &[String]) -> Result<serve::RunOptions> {
     let mut opts = serve::RunOptions {
@@ -120,6 +124,26 @@ fn parse_bench(args: &[String]) -> Result<bench::LoadOptions> {
     Ok(opts)
 }
 
+fn parse_bench_relay(args: &[String]) -> Result<bench_relay::RelayOptions> {
+    let mut opts = bench_relay::RelayOptions {
+        connections: 10_000,
+        viewers: 1_000,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let v: usize = it
+            .next()
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("{a} needs a number"))?;
+        match a.as_str() {
+            "--connections" => opts.connections = v.max(1),
+            "--viewers" => opts.viewers = v.max(1),
+            other => return Err(format!("unknown option {other}\n{USAGE}").into()),
+        }
+    }
+    Ok(opts)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -139,6 +163,8 @@ fn main() {
             bundle::build_release()?;
             tokio::runtime::Runtime::new()?.block_on(bench::load(opts))
         }),
+        Some("bench-relay") => parse_bench_relay(&args[1..])
+            .and_then(|opts| tokio::runtime::Runtime::new()?.block_on(bench_relay::relay(opts))),
         Some("setup") => tools::ensure_build_tools().and_then(|()| tools::ensure_browser()),
         _ => Err(USAGE.into()),
     };

@@ -1,0 +1,213 @@
+//! `cargo xtask bench-relay`: the relay's figures, measured against a release build running as
+//! its own process: memory per idle connection, broadcast latency of one station upload to
+//! every subscriber, and upstream calls for many viewers of one place. Prints figures; asserts
+//! nothing.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use isobar_simulator::faults::{Endpoint, FaultTable};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::tools::path_env;
+use crate::{root, run, Result};
+
+/// What to measure.
+pub struct RelayOptions {
+    /// Idle connections to hold (and subscribers of the broadcast).
+    pub connections: usize,
+    /// Viewers of one place, for the upstream-call count.
+    pub viewers: usize,
+}
+
+struct Relay(Child);
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn open(url: &str, subscribe: &str) -> Result<Ws> {
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
+    ws.next().await; // hello
+    ws.send(Message::Text(subscribe.into())).await?;
+    ws.next().await; // subscribed
+    Ok(ws)
+}
+
+/// Runs the benchmark and prints the figures.
+pub async fn relay(opts: RelayOptions) -> Result<()> {
+    eprintln!("xtask: building the relay (release)");
+    run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "-p", "isobar-relay"])
+            .current_dir(root())
+            .env("PATH", path_env()),
+    )?;
+    let sim = isobar_simulator::spawn("127.0.0.1:0", FaultTable::default()).await?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let config =
+        std::env::temp_dir().join(format!("isobar-bench-relay-{}.toml", std::process::id()));
+    let interval_s = 2.0;
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\nforecast_url = \"http://{}/v1/forecast\"\npoll_interval_s = {interval_s}\nmax_connections_per_ip = {}\nmax_subscriptions = 4\n\n[[stations]]\nid = \"BENCH\"\nkey = \"k\"\n",
+            sim.addr,
+            opts.connections + opts.viewers + 10
+        ),
+    )?;
+    let child = Command::new(root().join("target/release/isobar-relay"))
+        .args(["--config", &config.to_string_lossy()])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let pid = child.id();
+    let _relay = Relay(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while http.get(format!("{base}/health")).send().await.is_err() {
+        if Instant::now() > deadline {
+            return Err("the relay did not start".into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let idle_rss = rss_kib(pid);
+    let url = format!("ws://127.0.0.1:{port}/live");
+
+    // Idle connections, each subscribed to the station.
+    let started = Instant::now();
+    let mut clients = Vec::with_capacity(opts.connections);
+    for chunk in 0..opts.connections.div_ceil(200) {
+        let n = 200.min(opts.connections - chunk * 200);
+        let batch = futures_util::future::join_all(
+            (0..n).map(|_| open(&url, r#"{"type":"subscribe","station":"BENCH"}"#)),
+        )
+        .await;
+        for ws in batch {
+            clients.push(ws?);
+        }
+    }
+    let connect_s = started.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let held_rss = rss_kib(pid);
+    let per_conn = (held_rss.saturating_sub(idle_rss)) as f64 * 1024.0 / opts.connections as f64;
+
+    // Broadcast: one upload, time until each subscriber has it.
+    let rounds = 5;
+    let sent_at = Arc::new(Mutex::new(Instant::now()));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<f64>();
+    for mut ws in clients {
+        let (tx, sent_at) = (tx.clone(), sent_at.clone());
+        tokio::spawn(async move {
+            while let Some(Ok(m)) = ws.next().await {
+                if let Message::Text(t) = m {
+                    if t.contains("\"observation\"") {
+                        let ms = sent_at.lock().expect("lock").elapsed().as_secs_f64() * 1000.0;
+                        let _ = tx.send(ms);
+                    }
+                }
+            }
+        });
+    }
+    drop(tx);
+    let mut latencies = Vec::new();
+    for i in 0..rounds {
+        *sent_at.lock().expect("lock") = Instant::now();
+        http.get(format!(
+            "{base}/weatherstation/updateweatherstation.php?ID=BENCH&PASSWORD=k&tempf={}",
+            60 + i
+        ))
+        .send()
+        .await?;
+        for _ in 0..opts.connections {
+            match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
+                Ok(Some(ms)) => latencies.push(ms),
+                _ => break,
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    latencies.sort_by(f64::total_cmp);
+
+    // Many viewers of one place: upstream calls per interval.
+    let before = sim.state.count(Endpoint::Forecast);
+    let mut viewers = Vec::new();
+    for chunk in 0..opts.viewers.div_ceil(200) {
+        let n = 200.min(opts.viewers - chunk * 200);
+        let batch = futures_util::future::join_all((0..n).map(|i| {
+            let lat = 48.85 + (i % 5) as f64 * 0.01;
+            let msg = format!(r#"{{"type":"subscribe","lat":{lat},"lon":2.35}}"#);
+            let url = url.clone();
+            async move { open(&url, &msg).await }
+        }))
+        .await;
+        for ws in batch {
+            viewers.push(ws?);
+        }
+    }
+    let watch = Instant::now();
+    tokio::time::sleep(Duration::from_secs_f64(interval_s * 3.0 + 0.5)).await;
+    let calls = sim.state.count(Endpoint::Forecast) - before;
+    let intervals = watch.elapsed().as_secs_f64() / interval_s;
+
+    println!("Relay (release build, its own process), 127.0.0.1, this machine");
+    println!(
+        "  idle connections held:        {} (opened in {connect_s:.1} s)",
+        opts.connections
+    );
+    println!(
+        "  relay RSS before / with them: {} KiB / {} KiB",
+        idle_rss, held_rss
+    );
+    println!(
+        "  memory per idle connection:   {:.1} KiB",
+        per_conn / 1024.0
+    );
+    println!(
+        "  broadcast to {} subscribers:  p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} deliveries over {rounds} uploads)",
+        opts.connections,
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        latencies.last().copied().unwrap_or(f64::NAN),
+        latencies.len()
+    );
+    println!(
+        "  {} viewers of one place:     {calls} upstream calls in {intervals:.1} poll intervals (first poll on the first subscription)",
+        opts.viewers
+    );
+    drop(viewers);
+    let _ = std::fs::remove_file(config);
+    Ok(())
+}

@@ -47,6 +47,16 @@ impl Setup {
         ws
     }
 
+    /// The relay's Prometheus metrics, as text.
+    async fn metrics(&self) -> String {
+        reqwest::get(self.url("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.relay.addr)
     }
@@ -166,12 +176,7 @@ async fn many_viewers_of_one_place_cause_one_upstream_poll_per_interval() {
         (2..=4).contains(&calls),
         "{calls} upstream calls for 40 viewers"
     );
-    let metrics = reqwest::get(s.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = s.metrics().await;
     assert!(
         metrics.contains(&format!("isobar_relay_upstream_calls_total {calls}")),
         "{metrics}"
@@ -312,12 +317,7 @@ async fn malformed_and_oversized_messages_get_errors_and_the_connection_lives_on
             id: Some("still here".into())
         }
     );
-    let metrics = reqwest::get(s.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = s.metrics().await;
     // Not JSON, unknown type, too large, binary; a bad target is well-formed and not counted.
     assert!(
         metrics.contains("isobar_relay_messages_rejected_total 4"),
@@ -465,12 +465,7 @@ async fn a_slow_client_is_dropped_and_the_others_get_everything() {
         uploads,
         "the fast client got every observation"
     );
-    let metrics = reqwest::get(s.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = s.metrics().await;
     assert!(
         metrics.contains("isobar_relay_clients_dropped_slow_total 1"),
         "the slow client was not dropped: {metrics}"

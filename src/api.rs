@@ -55,16 +55,6 @@ fn retry_hint(s: Option<u32>) -> String {
     }
 }
 
-impl FetchError {
-    /// Seconds the service asked to wait before retrying, if it said.
-    pub fn retry_after(&self) -> Option<u32> {
-        match self {
-            FetchError::RateLimited { retry_after } => *retry_after,
-            _ => None,
-        }
-    }
-}
-
 /// GETs `url` and returns its body, or why not. Aborts after [`TIMEOUT_MS`].
 pub async fn get_text(url: &str) -> Result<String, FetchError> {
     let controller = web_sys::AbortController::new().ok();

@@ -5,22 +5,14 @@ use isobar_core::format;
 use isobar_core::wmo;
 use leptos::prelude::*;
 
-use super::card::Card;
 use super::icon::WeatherIcon;
-use super::{forecast_feed, with_unit, Detail};
+use super::{with_unit, Detail, ForecastCard};
 
 /// The `current` card.
 #[component]
 pub fn CurrentCard() -> impl IntoView {
-    let super::ForecastFeed {
-        state,
-        retry,
-        blocked,
-        ..
-    } = forecast_feed();
-    let updated = super::live_updated();
     view! {
-        <Card id="current" title="Now" state retry blocked updated live=true body=|f| {
+        <ForecastCard id="current" title="Now" live=true body=|f| {
             let unit = f.units.temperature.symbol();
             let c = f.current.clone().unwrap_or_default();
             let condition = c.weather_code.map_or(format::DASH, wmo::describe);

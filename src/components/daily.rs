@@ -5,22 +5,15 @@ use isobar_core::clock;
 use isobar_core::format::{extent, fixed, range_bar};
 use leptos::prelude::*;
 
-use super::card::Card;
 use super::icon::WeatherIcon;
-use super::{forecast_feed, with_unit};
+use super::{with_unit, ForecastCard};
 use crate::time::{self, Zone};
 
 /// The `daily` card.
 #[component]
 pub fn DailyCard() -> impl IntoView {
-    let super::ForecastFeed {
-        state,
-        retry,
-        blocked,
-        updated,
-    } = forecast_feed();
     view! {
-        <Card id="daily" title="Next days" state retry blocked updated body=move |f| {
+        <ForecastCard id="daily" title="Next days" body=move |f| {
             let precip = f.units.precipitation.symbol();
             let today = clock::local(time::now(), &Zone::of(&f.location)).date();
             let days: Vec<_> = f.daily.iter().filter(|d| d.date >= today).collect();

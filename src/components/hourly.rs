@@ -3,24 +3,17 @@
 use isobar_core::clock;
 use leptos::prelude::*;
 
-use super::card::Card;
 use super::icon::WeatherIcon;
-use super::{forecast_feed, with_unit};
+use super::{with_unit, ForecastCard};
 use crate::app::Dashboard;
 use crate::time::{self, Zone};
 
 /// The `hourly` card.
 #[component]
 pub fn HourlyCard() -> impl IntoView {
-    let super::ForecastFeed {
-        state,
-        retry,
-        blocked,
-        updated,
-    } = forecast_feed();
     let hour12 = Dashboard::get().hour12;
     view! {
-        <Card id="hourly" title="Next 24 hours" state retry blocked updated body=move |f| {
+        <ForecastCard id="hourly" title="Next 24 hours" body=move |f| {
             let now = time::now();
             let zone = Zone::of(&f.location);
             let rows = f

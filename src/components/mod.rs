@@ -18,36 +18,45 @@ use isobar_core::weather::Forecast;
 use leptos::prelude::*;
 
 use crate::app::Dashboard;
-use crate::load::Load;
 
-/// What every forecast card takes: the call's state, a Retry that restarts it, whether Retry
-/// must wait, and when the data was fetched.
-pub struct ForecastFeed {
-    /// The forecast call's state.
-    pub state: Signal<Load<Arc<Forecast>>>,
-    /// Restarts the call.
-    pub retry: Callback<()>,
-    /// True while Retry must wait.
-    pub blocked: Signal<bool>,
-    /// When the forecast was fetched.
-    pub updated: Signal<Option<i64>>,
-}
-
-/// The forecast feed from context.
-pub fn forecast_feed() -> ForecastFeed {
+/// A card fed by the forecast call: the shared [`card::Card`] with the forecast's state,
+/// Retry, `Retry-After` block and data age wired in. `live` cards (reached by live
+/// observations) show the later of the fetch and the last observation, and highlight changes.
+#[component]
+pub fn ForecastCard<F, V>(
+    /// The card's id, for `data-card`.
+    id: &'static str,
+    /// The card's heading.
+    title: &'static str,
+    /// Whether live observations reach this card.
+    #[prop(optional)]
+    live: bool,
+    /// Draws the card's body from the forecast.
+    body: F,
+) -> impl IntoView
+where
+    F: Fn(Arc<Forecast>) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
     let d = Dashboard::get();
-    ForecastFeed {
-        state: d.forecast.state.into(),
-        retry: Callback::new(move |()| d.load_forecast()),
-        blocked: d.forecast.blocked.into(),
-        updated: d.forecast.updated.into(),
+    let fetched = d.forecast.updated;
+    let updated = if live {
+        Signal::derive(move || fetched.get().max(d.observed.get()))
+    } else {
+        fetched.into()
+    };
+    view! {
+        <card::Card
+            id
+            title
+            state=d.forecast.state.into()
+            retry=Callback::new(move |()| d.load_forecast())
+            blocked=d.forecast.blocked
+            updated
+            live
+            body
+        />
     }
-}
-
-/// For cards that live observations reach: the later of the fetch and the last observation.
-pub fn live_updated() -> Signal<Option<i64>> {
-    let d = Dashboard::get();
-    Signal::derive(move || d.forecast.updated.get().max(d.observed.get()))
 }
 
 /// A labelled value in a card's detail list: `<dt>label</dt><dd>value</dd>`.

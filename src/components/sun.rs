@@ -6,8 +6,7 @@ use isobar_core::format::{self, hours_minutes, sun_progress};
 use isobar_core::weather::SunDay;
 use leptos::prelude::*;
 
-use super::card::Card;
-use super::{forecast_feed, Detail};
+use super::{Detail, ForecastCard};
 use crate::app::Dashboard;
 use crate::time::{self, Zone};
 
@@ -51,15 +50,9 @@ fn SunArc(
 /// The `sun` card.
 #[component]
 pub fn SunCard() -> impl IntoView {
-    let super::ForecastFeed {
-        state,
-        retry,
-        blocked,
-        updated,
-    } = forecast_feed();
     let hour12 = Dashboard::get().hour12;
     view! {
-        <Card id="sun" title="Sun" state retry blocked updated body=move |f| {
+        <ForecastCard id="sun" title="Sun" body=move |f| {
             let zone = Zone::of(&f.location);
             let fmt = |t: i64| clock::time_label(t, &zone, hour12);
             let now = time::now();

@@ -5,8 +5,7 @@ use isobar_core::clock;
 use isobar_core::format::{self, uv_band};
 use leptos::prelude::*;
 
-use super::card::Card;
-use super::{forecast_feed, Detail};
+use super::{Detail, ForecastCard};
 use crate::app::Dashboard;
 use crate::time::{self, Zone};
 
@@ -26,16 +25,9 @@ pub fn UvScale(
 /// The `uv` card.
 #[component]
 pub fn UvCard() -> impl IntoView {
-    let super::ForecastFeed {
-        state,
-        retry,
-        blocked,
-        ..
-    } = forecast_feed();
-    let updated = super::live_updated();
     let hour12 = Dashboard::get().hour12;
     view! {
-        <Card id="uv" title="UV index" state retry blocked updated live=true body=move |f| {
+        <ForecastCard id="uv" title="UV index" live=true body=move |f| {
             let now = f.current.as_ref().and_then(|c| c.uv_index);
             let band = now.map(uv_band);
             let zone = Zone::of(&f.location);

@@ -6,8 +6,7 @@ use isobar_core::format::{self, beaufort, compass, BEAUFORT_NAMES};
 use isobar_core::units::WindUnit;
 use leptos::prelude::*;
 
-use super::card::Card;
-use super::{forecast_feed, with_unit, Detail};
+use super::{with_unit, Detail, ForecastCard};
 use crate::app::Dashboard;
 
 /// A compass dial with an arrow blowing the way the wind goes.
@@ -68,16 +67,9 @@ pub fn speed_text(v: Option<f64>, unit: WindUnit, display: WindDisplay) -> Strin
 /// The `wind` card.
 #[component]
 pub fn WindCard() -> impl IntoView {
-    let super::ForecastFeed {
-        state,
-        retry,
-        blocked,
-        ..
-    } = forecast_feed();
-    let updated = super::live_updated();
     let display = Dashboard::get().config().wind;
     view! {
-        <Card id="wind" title="Wind" state retry blocked updated live=true body=move |f| {
+        <ForecastCard id="wind" title="Wind" live=true body=move |f| {
             let c = f.current.clone().unwrap_or_default();
             let unit = f.units.wind;
             let force = c.wind_speed.map(|s| beaufort(s, unit));

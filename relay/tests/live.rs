@@ -480,3 +480,117 @@ async fn a_slow_client_is_dropped_and_the_others_get_everything() {
     }
     assert!(closed, "the slow client's socket is still open");
 }
+
+#[tokio::test]
+async fn connections_per_ip_are_limited_and_freed_when_one_closes() {
+    let s = setup(|c| c.max_connections_per_ip = 2).await;
+    let mut a = s.connect().await;
+    hello(&mut a).await;
+    let mut b = s.connect().await;
+    hello(&mut b).await;
+    let url = format!("ws://{}/live", s.relay.addr);
+    let err = tokio_tungstenite::connect_async(&url).await.unwrap_err();
+    assert!(err.to_string().contains("429"), "{err}");
+    assert!(s
+        .metrics()
+        .await
+        .contains("isobar_relay_connections_refused_total 1"));
+    // The first closes; its slot is free again once the relay has seen it go.
+    a.close(None).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let mut c = loop {
+        match tokio_tungstenite::connect_async(&url).await {
+            Ok((ws, _)) => break ws,
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                assert!(e.to_string().contains("429"), "{e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("the closed connection's slot was never freed: {e}"),
+        }
+    };
+    hello(&mut c).await;
+    send(&mut b, r#"{"type":"ping","id":"b"}"#).await;
+    assert_eq!(
+        next(&mut b).await,
+        ServerMessage::Pong {
+            id: Some("b".into())
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_silent_client_is_closed_after_the_idle_timeout_and_a_responsive_one_is_not() {
+    let s = setup(|c| {
+        c.heartbeat_s = 1;
+        c.idle_timeout_s = 2;
+    })
+    .await;
+    let mut silent = s.connect().await;
+    let mut responsive = s.connect().await;
+    hello(&mut responsive).await;
+    // The responsive client reads, so tungstenite answers the relay's pings with pongs.
+    let watcher = tokio::spawn(async move {
+        let start = tokio::time::Instant::now();
+        while start.elapsed() < Duration::from_millis(4500) {
+            match tokio::time::timeout(Duration::from_millis(200), responsive.next()).await {
+                Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) => {
+                    return Err(start.elapsed())
+                }
+                _ => {}
+            }
+        }
+        Ok(responsive)
+    });
+    // The silent one reads nothing (and so answers no ping) for 3.5 s.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let mut closed = false;
+    while let Ok(Some(m)) = tokio::time::timeout(Duration::from_secs(3), silent.next()).await {
+        if matches!(m, Ok(Message::Close(_)) | Err(_)) {
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed, "the silent client was not closed");
+    let mut responsive = watcher
+        .await
+        .unwrap()
+        .unwrap_or_else(|t| panic!("the responsive client was closed after {t:?}"));
+    send(&mut responsive, r#"{"type":"ping"}"#).await;
+    assert_eq!(
+        next(&mut responsive).await,
+        ServerMessage::Pong { id: None }
+    );
+}
+
+#[tokio::test]
+async fn static_files_are_served_next_to_the_live_endpoint() {
+    let dir = std::env::temp_dir().join(format!("isobar-relay-static-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><title>Isobar</title>",
+    )
+    .unwrap();
+    let s = setup(|c| c.static_dir = Some(dir.display().to_string())).await;
+    let page = reqwest::get(s.url("/")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("<title>Isobar</title>"));
+    assert_eq!(
+        reqwest::get(s.url("/missing.js")).await.unwrap().status(),
+        404
+    );
+    // The relay's own routes still answer.
+    assert_eq!(reqwest::get(s.url("/health")).await.unwrap().status(), 200);
+    let mut ws = s.connect().await;
+    hello(&mut ws).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_example_configuration_is_valid() {
+    let text = include_str!("../relay.example.toml");
+    let config = Config::from_toml(text).unwrap();
+    assert_eq!(config.stations.len(), 2);
+    assert!(config.stations[1].ecowitt_passkey.is_some());
+    assert!(!config.allowed_origins.is_empty());
+}

@@ -230,9 +230,21 @@ fn parse_body<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, ParseError> {
         Ok(v) => Ok(v),
         Err(e) => Err(match api_error_reason(body) {
             Some(reason) => ParseError::Api(reason),
-            None => ParseError::InvalidJson(e.to_string()),
+            None => ParseError::InvalidJson(json_problem(&e)),
         }),
     }
+}
+
+/// Says in plain words what is wrong with a body serde_json refused, and where. Written by
+/// hand: serde_json's own messages pull float formatting into the WebAssembly bundle.
+fn json_problem(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Eof => "it ends too early",
+        Category::Syntax | Category::Io => "it is not JSON",
+        Category::Data => "a value has the wrong type",
+    };
+    format!("{what} (line {}, column {})", e.line(), e.column())
 }
 
 fn read_time(v: Option<&serde_json::Value>, offset: i32) -> Result<i64, ParseError> {

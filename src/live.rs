@@ -1,4 +1,5 @@
-//! The live feed: one WebSocket to an Isobar relay (`live=`), subscribed to the shown place.
+//! The live feed: one WebSocket to an Isobar relay (`live=`), subscribed to the shown place,
+//! or to a personal weather station on that relay (`station=`).
 //!
 //! Observations change the current conditions in place. When the socket closes the page
 //! reconnects with exponential backoff and jitter (capped at 30 s) and, once back, fetches the
@@ -97,9 +98,26 @@ fn stop_polling() {
     });
 }
 
+/// What the page subscribes to: the `station=` if given, else the shown place.
 fn subscribe_message(d: Dashboard) -> Option<String> {
+    if let Some(s) = &d.config().station {
+        return Some(live::subscribe_station(s));
+    }
     let p = d.place.get_untracked().ready().cloned()?;
     Some(live::subscribe_place(p.lat, p.lon))
+}
+
+/// Whether a message is about what the page subscribed to.
+fn is_ours(d: Dashboard, target: &live::Target) -> bool {
+    match (&d.config().station, target) {
+        (Some(s), live::Target::Station { station }) => s == station,
+        (Some(_), _) => false,
+        (None, _) => d
+            .place
+            .get_untracked()
+            .ready()
+            .is_some_and(|p| live::is_place(target, p.lat, p.lon)),
+    }
 }
 
 /// Opens the feed (once the place is known).
@@ -136,12 +154,7 @@ fn connect(d: Dashboard, url: String, attempt: u32, ever_connected: bool) {
                 .data()
                 .as_string()
                 .map_or(Incoming::Invalid, |t| live::read_incoming(&t));
-            let ours = |target: &live::Target| {
-                d.place
-                    .get_untracked()
-                    .ready()
-                    .is_some_and(|p| live::is_place(target, p.lat, p.lon))
-            };
+            let ours = |target: &live::Target| is_ours(d, target);
             match incoming {
                 Incoming::Observation {
                     target,

@@ -114,3 +114,66 @@ async fn observations_change_the_cards_and_a_relay_restart_resyncs() {
     let _ = r2.shutdown.send(true);
     h.close().await;
 }
+
+#[tokio::test]
+async fn a_station_upload_reaches_the_current_card() {
+    let h = Harness::start(1280, 1400).await;
+    let r = isobar_relay::spawn(Config {
+        listen: "127.0.0.1:0".into(),
+        forecast_url: format!("http://{}/v1/forecast", h.sim.addr),
+        stations: vec![isobar_relay::config::Station {
+            id: "KTEST1".into(),
+            key: "k".into(),
+            ecowitt_passkey: None,
+        }],
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let addr = r.addr;
+    h.client
+        .goto(&h.url(&format!(
+            "lat=37.77&lon=-122.42&name=Home&live=ws://{addr}/live&station=KTEST1"
+        )))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    h.wait_js(
+        "the live badge",
+        "return document.querySelector('.live-status').dataset.live === 'live'",
+        20,
+    )
+    .await;
+    assert_eq!(
+        h.text("[data-card=current] [data-value=station]").await,
+        "KTEST1 (waiting)"
+    );
+    // The station reports 98.6 °F: the card shows 37 °C (rounded) and names the station.
+    let upload = format!(
+        "http://{addr}/weatherstation/updateweatherstation.php?ID=KTEST1&PASSWORD=k&dateutc=now&tempf=98.6&humidity=12"
+    );
+    let status = reqwest::get(&upload).await.unwrap().status();
+    assert_eq!(status, 200);
+    h.wait_js(
+        "the station's temperature",
+        "return document.querySelector('[data-card=current] [data-value=temperature]').textContent.startsWith('37')",
+        10,
+    )
+    .await;
+    assert_eq!(
+        h.text("[data-card=current] [data-value=station]").await,
+        "KTEST1"
+    );
+    // No wind chill from the station: feels-like is computed by the relay (BoM formula).
+    assert!(h
+        .text("[data-card=current] .details")
+        .await
+        .contains("Feels like36°"));
+    assert!(h
+        .text("[data-card=current] .details")
+        .await
+        .contains("12 %"));
+    h.screenshot("live-station").await;
+    let _ = r.shutdown.send(true);
+    h.close().await;
+}

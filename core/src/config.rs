@@ -88,6 +88,9 @@ pub struct Config {
     pub sequential: bool,
     /// The relay's WebSocket URL (`live=ws://…/live`): keeps the cards live.
     pub live: Option<String>,
+    /// A personal weather station on that relay (`station=ID`): its uploads, not the model's
+    /// current conditions, keep the current card live.
+    pub station: Option<String>,
 }
 
 impl Default for Config {
@@ -105,6 +108,7 @@ impl Default for Config {
             geocoding_url: GEOCODING_URL.to_owned(),
             sequential: false,
             live: None,
+            station: None,
         }
     }
 }
@@ -317,6 +321,23 @@ impl Config {
                 err("live", &l, "a full ws:// or wss:// URL of an Isobar relay");
             }
         }
+        if let Some(s) = get("station").filter(|s| !s.is_empty()) {
+            if !crate::live::is_station_id(&s) {
+                err(
+                    "station",
+                    &s,
+                    "a station id of letters, digits, - and _ (at most 64)",
+                );
+            } else if c.live.is_none() {
+                err(
+                    "station",
+                    &s,
+                    "a live= relay too: stations upload to a relay, which passes them on",
+                );
+            } else {
+                c.station = Some(s);
+            }
+        }
         if let Some(f) = get("fetch") {
             match f.as_str() {
                 "concurrent" => c.sequential = false,
@@ -399,5 +420,19 @@ mod tests {
         assert_eq!(decode_component("S%C3%A3o+Paulo"), "São Paulo");
         assert_eq!(decode_component("100%"), "100%");
         assert_eq!(decode_component("%zz"), "%zz");
+    }
+
+    #[test]
+    fn a_station_needs_a_relay_and_a_plain_id() {
+        let (c, e) = Config::from_query("live=ws://127.0.0.1:8082/live&station=KCASANFR5");
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(c.station.as_deref(), Some("KCASANFR5"));
+        let (c, e) = Config::from_query("station=KCASANFR5");
+        assert_eq!(c.station, None);
+        assert_eq!(e[0].param, "station");
+        assert!(e[0].to_string().contains("live="), "{}", e[0]);
+        let (c, e) = Config::from_query("live=ws://h/live&station=a%22b");
+        assert_eq!(c.station, None);
+        assert!(e[0].to_string().contains("letters, digits"), "{}", e[0]);
     }
 }

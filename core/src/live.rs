@@ -241,6 +241,15 @@ pub fn is_place(target: &Target, lat: f64, lon: f64) -> bool {
     }
 }
 
+/// Whether `id` can name a station: 1 to 64 ASCII letters, digits, `-` and `_`.
+pub fn is_station_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+}
+
 /// What the dashboard needs from a server message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Incoming {
@@ -332,6 +341,12 @@ pub fn subscribe_place(lat: f64, lon: f64) -> String {
         f(lat),
         f(lon)
     )
+}
+
+/// The `subscribe` message for a station (its id checked by [`is_station_id`], so it needs
+/// no escaping).
+pub fn subscribe_station(id: &str) -> String {
+    format!(r#"{{"type":"subscribe","station":"{id}"}}"#)
 }
 
 /// Reads a client message, or says in plain words why not.

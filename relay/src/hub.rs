@@ -39,14 +39,8 @@ impl TopicKey {
                     lon10: if lon10 == 1800 { -1800 } else { lon10 },
                 })
             }
-            Target::Station { station } => {
-                let ok = !station.is_empty()
-                    && station.len() <= 64
-                    && station
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-                ok.then(|| TopicKey::Station(station.clone()))
-            }
+            Target::Station { station } => isobar_core::live::is_station_id(station)
+                .then(|| TopicKey::Station(station.clone())),
         }
     }
 

@@ -123,12 +123,28 @@ pub fn parse(pairs: &HashMap<String, String>) -> Option<Upload> {
         )
         .map(inch),
     };
+    let mut values = values;
+    if values.apparent_temperature.is_none() {
+        if let (Some(t), Some(rh)) = (values.temperature, values.humidity) {
+            values.apparent_temperature = Some(apparent_temperature(t, rh, values.wind_speed));
+        }
+    }
     Some(Upload {
         credential,
         time: read_time(pairs),
         values,
         dropped,
     })
+}
+
+/// Feels-like temperature (°C) by the Australian Bureau of Meteorology's formula, the one
+/// Open-Meteo uses, so a station's value is comparable with the model's: air temperature `t`
+/// (°C), relative humidity `rh` (%), wind at 10 m (km/h; calm when the station sends none).
+/// Used when a station sends no wind chill of its own.
+pub fn apparent_temperature(t: f64, rh: f64, wind_kmh: Option<f64>) -> f64 {
+    let vapour_hpa = rh / 100.0 * 6.105 * (17.27 * t / (237.7 + t)).exp();
+    let wind_ms = wind_kmh.unwrap_or(0.0) / 3.6;
+    ((t + 0.33 * vapour_hpa - 0.70 * wind_ms - 4.00) * 10.0).round() / 10.0
 }
 
 #[cfg(test)]
@@ -143,6 +159,25 @@ mod tests {
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty() && !l.starts_with('{'))
             .collect()
+    }
+
+    #[test]
+    fn feels_like_is_computed_when_the_station_sends_none() {
+        assert_eq!(apparent_temperature(20.0, 50.0, None), 19.8);
+        assert_eq!(apparent_temperature(37.0, 12.0, None), 35.5);
+        // Wind cools: 36 km/h = 10 m/s takes 7 °C off.
+        assert_eq!(apparent_temperature(20.0, 50.0, Some(36.0)), 12.8);
+        let up = parse(&form_pairs("ID=X&PASSWORD=y&tempf=68&humidity=50")).unwrap();
+        assert_eq!(up.values.apparent_temperature, Some(19.8));
+        // A station's own wind chill wins.
+        let up = parse(&form_pairs(
+            "ID=X&PASSWORD=y&tempf=68&humidity=50&windchillf=50",
+        ))
+        .unwrap();
+        assert_eq!(up.values.apparent_temperature, Some(10.0));
+        // Without humidity nothing is made up.
+        let up = parse(&form_pairs("ID=X&PASSWORD=y&tempf=68")).unwrap();
+        assert_eq!(up.values.apparent_temperature, None);
     }
 
     #[test]

@@ -11,8 +11,10 @@ use super::{with_unit, Detail, ForecastCard};
 /// The `current` card.
 #[component]
 pub fn CurrentCard() -> impl IntoView {
+    let d = crate::app::Dashboard::get();
+    let station = d.config().station.clone();
     view! {
-        <ForecastCard id="current" title="Now" live=true body=|f| {
+        <ForecastCard id="current" title="Now" live=true body=move |f| {
             let unit = f.units.temperature.symbol();
             let c = f.current.clone().unwrap_or_default();
             let condition = c.weather_code.map_or(format::DASH, wmo::describe);
@@ -22,11 +24,23 @@ pub fn CurrentCard() -> impl IntoView {
                     <WeatherIcon code=c.weather_code is_day=c.is_day.unwrap_or(true) size=56/>
                 </div>
                 <p class="condition" data-value="condition">{condition}</p>
+
                 <dl class="details">
                     <Detail label="Feels like" value=with_unit(c.apparent_temperature, 0, unit)/>
                     <Detail label="Humidity" value=with_unit(c.relative_humidity, 0, " %")/>
                     <Detail label="Pressure" value=with_unit(c.pressure_msl, 0, " hPa")/>
-                    <Detail label="Cloud cover" value=with_unit(c.cloud_cover, 0, " %")/>
+                    {match station.clone() {
+                        // A station measures no cloud: its row takes cloud cover's place.
+                        Some(s) => view! {
+                            <div class="detail">
+                                <dt>"Station"</dt>
+                                <dd data-value="station">
+                                    {move || if d.observed.get().is_some() { s.clone() } else { format!("{s} (waiting)") }}
+                                </dd>
+                            </div>
+                        }.into_any(),
+                        None => view! { <Detail label="Cloud cover" value=with_unit(c.cloud_cover, 0, " %")/> }.into_any(),
+                    }}
                 </dl>
             }
         }/>

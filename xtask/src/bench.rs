@@ -19,7 +19,8 @@ pub struct LoadOptions {
     pub runs: usize,
 }
 
-struct Driver(Child);
+/// The ChromeDriver process, killed when dropped.
+pub struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -28,7 +29,8 @@ impl Drop for Driver {
     }
 }
 
-async fn browser() -> Result<(Driver, Client)> {
+/// Starts ChromeDriver and a headless Chromium session.
+pub async fn browser() -> Result<(Driver, Client)> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();

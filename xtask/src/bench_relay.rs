@@ -22,7 +22,8 @@ pub struct RelayOptions {
     pub viewers: usize,
 }
 
-struct Relay(Child);
+/// The relay process, killed when dropped.
+pub struct Relay(Child);
 
 impl Drop for Relay {
     fn drop(&mut self) {
@@ -43,7 +44,8 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+/// The `p` quantile (0..1) of sorted values.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -61,15 +63,41 @@ async fn open(url: &str, subscribe: &str) -> Result<Ws> {
     Ok(ws)
 }
 
-/// Runs the benchmark and prints the figures.
-pub async fn relay(opts: RelayOptions) -> Result<()> {
+/// Builds the release relay.
+pub fn build() -> Result<()> {
     eprintln!("xtask: building the relay (release)");
     run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["build", "--release", "-p", "isobar-relay"])
             .current_dir(root())
             .env("PATH", path_env()),
-    )?;
+    )
+}
+
+/// Starts the release relay with a configuration file listening on `port`, and waits until
+/// it answers `/health`.
+pub async fn start(config: &std::path::Path, port: u16) -> Result<Relay> {
+    let child = Command::new(root().join("target/release/isobar-relay"))
+        .args(["--config", &config.to_string_lossy()])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let relay = Relay(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let health = format!("http://127.0.0.1:{port}/health");
+    while reqwest::get(&health).await.is_err() {
+        if Instant::now() > deadline {
+            return Err("the relay did not start".into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(relay)
+}
+
+/// Runs the benchmark and prints the figures.
+pub async fn relay(opts: RelayOptions) -> Result<()> {
+    build()?;
     let sim = isobar_simulator::spawn("127.0.0.1:0", FaultTable::default()).await?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -85,23 +113,10 @@ pub async fn relay(opts: RelayOptions) -> Result<()> {
             opts.connections + opts.viewers + 10
         ),
     )?;
-    let child = Command::new(root().join("target/release/isobar-relay"))
-        .args(["--config", &config.to_string_lossy()])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let pid = child.id();
-    let _relay = Relay(child);
+    let relay = start(&config, port).await?;
+    let pid = relay.0.id();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while http.get(format!("{base}/health")).send().await.is_err() {
-        if Instant::now() > deadline {
-            return Err("the relay did not start".into());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let idle_rss = rss_kib(pid);
     let url = format!("ws://127.0.0.1:{port}/live");
@@ -208,6 +223,7 @@ pub async fn relay(opts: RelayOptions) -> Result<()> {
         opts.viewers
     );
     drop(viewers);
+    drop(relay);
     let _ = std::fs::remove_file(config);
     Ok(())
 }

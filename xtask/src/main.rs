@@ -16,11 +16,15 @@
 //! cargo xtask bench-relay [--connections 10000] [--viewers 1000]
 //!     The relay as its own release process: memory per idle connection, broadcast latency of
 //!     a station upload to every subscriber, upstream calls for many viewers of one place.
+//! cargo xtask bench-live [--messages 1000] [--spacing 25]
+//!     Relay message to DOM updated in headless Chromium: a station upload every N ms reaches
+//!     the page through the release relay; p50/p95/p99 of upload → DOM change and → next frame.
 //! cargo xtask setup
 //!     Only install the tools (wasm32 target, Trunk, wasm-bindgen-cli, wasm-opt, Chromium).
 //! ```
 
 mod bench;
+mod bench_live;
 mod bench_relay;
 mod bundle;
 mod serve;
@@ -55,7 +59,7 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang|--nulls ...] | test | build | bench-load [--delay MS] [--runs N] | bench-relay [--connections N] [--viewers N] | setup>";
+const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang|--nulls ...] | test | build | bench-load [--delay MS] [--runs N] | bench-relay [--connections N] [--viewers N] | bench-live [--messages N] [--spacing MS] | setup>";
 
 fn parse_run(args: &[String]) -> Result<serve::RunOptions> {
     let mut opts = serve::RunOptions {
@@ -144,6 +148,26 @@ fn parse_bench_relay(args: &[String]) -> Result<bench_relay::RelayOptions> {
     Ok(opts)
 }
 
+fn parse_bench_live(args: &[String]) -> Result<bench_live::LiveOptions> {
+    let mut opts = bench_live::LiveOptions {
+        messages: 1_000,
+        spacing_ms: 25,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let v: usize = it
+            .next()
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("{a} needs a number"))?;
+        match a.as_str() {
+            "--messages" => opts.messages = v.max(1),
+            "--spacing" => opts.spacing_ms = v.max(1) as u64,
+            other => return Err(format!("unknown option {other}\n{USAGE}").into()),
+        }
+    }
+    Ok(opts)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -165,6 +189,14 @@ fn main() {
         }),
         Some("bench-relay") => parse_bench_relay(&args[1..])
             .and_then(|opts| tokio::runtime::Runtime::new()?.block_on(bench_relay::relay(opts))),
+        Some("bench-live") => parse_bench_live(&args[1..]).and_then(|opts| {
+            tools::ensure_build_tools()?;
+            tools::ensure_browser()?;
+            bundle::build_release()?;
+            tokio::runtime::Runtime::new()?
+                .block_on(bench_live::live(opts))
+                .map(drop)
+        }),
         Some("setup") => tools::ensure_build_tools().and_then(|()| tools::ensure_browser()),
         _ => Err(USAGE.into()),
     };

@@ -177,3 +177,36 @@ async fn a_station_upload_reaches_the_current_card() {
     let _ = r.shutdown.send(true);
     h.close().await;
 }
+
+#[tokio::test]
+async fn an_unreachable_relay_shows_offline_without_moving_the_cards_on_a_phone() {
+    let h = Harness::start(390, 900).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port(); // closed again: nothing listens there
+    h.client
+        .goto(&h.url(&format!(
+            "lat=52.52&lon=13.41&name=Berlin&live=ws://127.0.0.1:{port}/live"
+        )))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    let layout = "const h = document.querySelector('.header').getBoundingClientRect(); \
+                  const c = document.querySelector('[data-card]').getBoundingClientRect(); \
+                  return [h.height, c.top];";
+    let before = h.js(layout).await;
+    h.wait_js(
+        "offline",
+        "return document.querySelector('.live-status').dataset.live === 'offline'",
+        30,
+    )
+    .await;
+    let badge = h.text(".live-status").await;
+    assert!(badge.starts_with("Offline, retry in "), "{badge}");
+    assert!(badge.contains("refreshing every 5 min"), "{badge}");
+    assert_eq!(h.js(layout).await, before, "the header changed height");
+    h.screenshot("live-offline-390").await;
+    h.close().await;
+}

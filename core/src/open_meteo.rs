@@ -36,27 +36,53 @@ pub enum ParseError {
     Api(String),
 }
 
-/// Open-Meteo's error body: `{"error":true,"reason":"..."}`.
-#[derive(Debug, Deserialize)]
-struct ErrorBody {
-    error: bool,
-    #[serde(default)]
-    reason: Option<String>,
-}
-
-/// Returns the `reason` of an Open-Meteo error body, if `body` is one.
+/// Returns the `reason` of an Open-Meteo error body (`{"error":true,"reason":"..."}`), if
+/// `body` is one. Read through `serde_json::Value`, which the parser needs anyway: a derived
+/// struct would add its own code to the WebAssembly bundle.
 pub fn api_error_reason(body: &str) -> Option<String> {
-    let e: ErrorBody = serde_json::from_str(body).ok()?;
-    e.error
-        .then(|| e.reason.unwrap_or_else(|| "unknown error".to_owned()))
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    (v.get("error")? == true).then(|| {
+        v.get("reason")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("unknown error")
+            .to_owned()
+    })
 }
 
 /// A time as Open-Meteo sends it: Unix seconds, or ISO 8601 local time without offset.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 enum TimeValue {
     Unix(i64),
     Iso(String),
+}
+
+/// Reads one time (by hand, for the same reason as [`api_error_reason`]).
+fn time_value(v: &serde_json::Value) -> Result<TimeValue, ParseError> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Ok(TimeValue::Iso(s.clone())),
+        Value::Number(n) => n.as_i64().map(TimeValue::Unix).ok_or_else(|| {
+            ParseError::BadTime(crate::format::fixed(n.as_f64().unwrap_or(f64::NAN), 3))
+        }),
+        Value::Null => Err(ParseError::BadTime("null".into())),
+        Value::Bool(b) => Err(ParseError::BadTime(b.to_string())),
+        Value::Array(_) => Err(ParseError::BadTime("a list".into())),
+        Value::Object(_) => Err(ParseError::BadTime("an object".into())),
+    }
+}
+
+/// Reads a list of times, where `null`s are allowed when `nullable`.
+fn time_list(v: &serde_json::Value, nullable: bool) -> Result<Vec<Option<TimeValue>>, ParseError> {
+    let items = v
+        .as_array()
+        .ok_or_else(|| ParseError::BadTime("not a list of times".into()))?;
+    items
+        .iter()
+        .map(|t| match t {
+            serde_json::Value::Null if nullable => Ok(None),
+            t => time_value(t).map(Some),
+        })
+        .collect()
 }
 
 impl TimeValue {
@@ -249,15 +275,13 @@ fn json_problem(e: &serde_json::Error) -> String {
 
 fn read_time(v: Option<&serde_json::Value>, offset: i32) -> Result<i64, ParseError> {
     let v = v.ok_or(ParseError::MissingField("time"))?;
-    let t: TimeValue =
-        serde_json::from_value(v.clone()).map_err(|_| ParseError::BadTime(v.to_string()))?;
-    t.to_epoch(offset)
+    time_value(v)?.to_epoch(offset)
 }
 
 /// The `time` array of an hourly or daily block.
 fn time_array(block: &Values) -> Result<Vec<TimeValue>, ParseError> {
     let v = block.get("time").ok_or(ParseError::MissingField("time"))?;
-    serde_json::from_value(v.clone()).map_err(|_| ParseError::BadTime(v.to_string()))
+    Ok(time_list(v, false)?.into_iter().flatten().collect())
 }
 
 /// Units of a response, read from any of its `*_units` objects (Open-Meteo's own defaults
@@ -387,9 +411,7 @@ pub fn parse_forecast(body: &str) -> Result<Forecast, ParseError> {
 fn optional_times(block: &Values, key: &str) -> Result<Vec<Option<TimeValue>>, ParseError> {
     match block.get(key) {
         None => Ok(Vec::new()),
-        Some(v) => {
-            serde_json::from_value(v.clone()).map_err(|_| ParseError::BadTime(v.to_string()))
-        }
+        Some(v) => time_list(v, true),
     }
 }
 

@@ -61,12 +61,8 @@ fn LiveBadge() -> impl IntoView {
             LiveStatus::Live if d.source_stale.get() => "Live (source delayed)".to_owned(),
             LiveStatus::Live => "Live".to_owned(),
             LiveStatus::Reconnecting { at_ms } => format!("Reconnecting in {} s", secs(at_ms)),
-            LiveStatus::Offline { at_ms } => {
-                format!(
-                    "Offline: refreshing every 5 min; retrying live in {} s",
-                    secs(at_ms)
-                )
-            }
+            // Short enough to share a phone's row with the attribution.
+            LiveStatus::Offline { at_ms } => format!("Offline, retry in {} s", secs(at_ms)),
         }
     };
     view! {
@@ -78,6 +74,9 @@ fn LiveBadge() -> impl IntoView {
         >
             <span class="live-dot" aria-hidden="true"></span>
             {text}
+            <span class="visually-hidden">
+                {move || matches!(d.live.get(), LiveStatus::Offline { .. }).then_some(" (refreshing every 5 min meanwhile)")}
+            </span>
         </p>
         <p class="visually-hidden" aria-live="polite">{move || d.announcement.get()}</p>
     }

@@ -9,10 +9,8 @@
 //! (Open-Meteo can append plain text to a response that has already started), is a
 //! [`ParseError`].
 
-use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
-use serde::Deserialize;
 
 use crate::units::{PrecipUnit, TempUnit, Units, WindUnit};
 use crate::weather::{
@@ -136,87 +134,34 @@ fn parse_iso(s: &str) -> Option<NaiveDateTime> {
     date.and_hms_opt(h, m, sec)
 }
 
-/// The header every Open-Meteo forecast and air-quality answer starts with.
-#[derive(Debug, Deserialize)]
-struct Header {
-    latitude: Option<f64>,
-    longitude: Option<f64>,
-    #[serde(default)]
-    elevation: Option<f64>,
-    utc_offset_seconds: Option<i32>,
-    timezone: Option<String>,
-    #[serde(default)]
-    timezone_abbreviation: Option<String>,
+/// A JSON object: a whole answer, or a block of values keyed by variable name (`current`, or
+/// the arrays of `hourly`/`daily`). Answers are read through `serde_json::Value` by hand: a
+/// derived struct per shape (with `flatten`, which buffers the whole answer twice) cost several
+/// KB of WebAssembly.
+type Values = serde_json::Map<String, serde_json::Value>;
+
+/// The location every Open-Meteo forecast and air-quality answer starts with.
+fn location_of(v: &Values) -> Result<Location, ParseError> {
+    let need = |k: &'static str| num(v.get(k)).ok_or(ParseError::MissingField(k));
+    let text = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    let offset = need("utc_offset_seconds")?;
+    Ok(Location {
+        latitude: need("latitude")?,
+        longitude: need("longitude")?,
+        elevation: num(v.get("elevation")),
+        timezone: text("timezone").ok_or(ParseError::MissingField("timezone"))?,
+        timezone_abbreviation: text("timezone_abbreviation"),
+        utc_offset_seconds: offset as i32,
+    })
 }
 
-impl Header {
-    fn location(&self) -> Result<Location, ParseError> {
-        Ok(Location {
-            latitude: self.latitude.ok_or(ParseError::MissingField("latitude"))?,
-            longitude: self
-                .longitude
-                .ok_or(ParseError::MissingField("longitude"))?,
-            elevation: self.elevation,
-            timezone: self
-                .timezone
-                .clone()
-                .ok_or(ParseError::MissingField("timezone"))?,
-            timezone_abbreviation: self.timezone_abbreviation.clone(),
-            utc_offset_seconds: self
-                .utc_offset_seconds
-                .ok_or(ParseError::MissingField("utc_offset_seconds"))?,
-        })
-    }
-}
-
-/// A block of values keyed by variable name (`current`, or one row of `hourly`/`daily`).
-type Values = HashMap<String, serde_json::Value>;
-
-#[derive(Debug, Deserialize)]
-struct ForecastDto {
-    #[serde(flatten)]
-    header: Header,
-    #[serde(default)]
-    current_units: HashMap<String, String>,
-    #[serde(default)]
-    current: Option<Values>,
-    #[serde(default)]
-    hourly_units: HashMap<String, String>,
-    #[serde(default)]
-    hourly: Option<Values>,
-    #[serde(default)]
-    daily_units: HashMap<String, String>,
-    #[serde(default)]
-    daily: Option<Values>,
-}
-
-#[derive(Debug, Deserialize)]
-struct AirQualityDto {
-    #[serde(flatten)]
-    header: Header,
-    #[serde(default)]
-    current: Option<Values>,
-}
-
-#[derive(Debug, Deserialize)]
-struct GeocodingDto {
-    #[serde(default)]
-    results: Vec<GeoResultDto>,
-}
-
-#[derive(Debug, Deserialize)]
-struct GeoResultDto {
-    name: String,
-    latitude: f64,
-    longitude: f64,
-    #[serde(default)]
-    country: Option<String>,
-    #[serde(default)]
-    country_code: Option<String>,
-    #[serde(default)]
-    admin1: Option<String>,
-    #[serde(default)]
-    timezone: Option<String>,
+/// The object named `key`, if there is one.
+fn block<'a>(v: &'a Values, key: &str) -> Option<&'a Values> {
+    v.get(key).and_then(serde_json::Value::as_object)
 }
 
 /// Reads a number; `null`, absent or non-numeric values are `None`.
@@ -245,15 +190,16 @@ fn first_at(block: &Values, keys: &[&str], i: usize) -> Option<f64> {
     keys.iter().find_map(|k| num_at(block, k, i))
 }
 
-fn parse_body<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, ParseError> {
+fn parse_body(body: &str) -> Result<Values, ParseError> {
     // Only an error body has an `error` key; look for it before the full parse.
     if body.contains("\"error\"") {
         if let Some(reason) = api_error_reason(body) {
             return Err(ParseError::Api(reason));
         }
     }
-    match serde_json::from_str::<T>(body) {
-        Ok(v) => Ok(v),
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(v)) => Ok(v),
+        Ok(_) => Err(ParseError::InvalidJson("it is not a JSON object".into())),
         Err(e) => Err(match api_error_reason(body) {
             Some(reason) => ParseError::Api(reason),
             None => ParseError::InvalidJson(json_problem(&e)),
@@ -286,10 +232,12 @@ fn time_array(block: &Values) -> Result<Vec<TimeValue>, ParseError> {
 
 /// Units of a response, read from any of its `*_units` objects (Open-Meteo's own defaults
 /// where a unit is not stated).
-fn units_of(maps: &[&HashMap<String, String>]) -> Units {
+fn units_of(maps: &[Option<&Values>]) -> Units {
     let find = |keys: &[&str]| -> Option<&str> {
-        maps.iter()
-            .find_map(|m| keys.iter().find_map(|k| m.get(*k)).map(String::as_str))
+        maps.iter().flatten().find_map(|m| {
+            keys.iter()
+                .find_map(|k| m.get(*k).and_then(serde_json::Value::as_str))
+        })
     };
     Units {
         temperature: find(&[
@@ -310,12 +258,16 @@ fn units_of(maps: &[&HashMap<String, String>]) -> Units {
 
 /// Parses a `/v1/forecast` answer.
 pub fn parse_forecast(body: &str) -> Result<Forecast, ParseError> {
-    let dto: ForecastDto = parse_body(body)?;
-    let location = dto.header.location()?;
+    let dto = parse_body(body)?;
+    let location = location_of(&dto)?;
     let offset = location.utc_offset_seconds;
-    let units = units_of(&[&dto.current_units, &dto.hourly_units, &dto.daily_units]);
+    let units = units_of(&[
+        block(&dto, "current_units"),
+        block(&dto, "hourly_units"),
+        block(&dto, "daily_units"),
+    ]);
 
-    let current = match &dto.current {
+    let current = match block(&dto, "current") {
         None => None,
         Some(c) => Some(Current {
             time: read_time(c.get("time"), offset)?,
@@ -336,7 +288,7 @@ pub fn parse_forecast(body: &str) -> Result<Forecast, ParseError> {
         }),
     };
 
-    let hourly = match &dto.hourly {
+    let hourly = match block(&dto, "hourly") {
         None => Vec::new(),
         Some(h) => time_array(h)?
             .iter()
@@ -358,7 +310,7 @@ pub fn parse_forecast(body: &str) -> Result<Forecast, ParseError> {
             .collect::<Result<_, ParseError>>()?,
     };
 
-    let daily = match &dto.daily {
+    let daily = match block(&dto, "daily") {
         None => Vec::new(),
         Some(d) => {
             let sunrise = optional_times(d, "sunrise")?;
@@ -441,9 +393,9 @@ fn sun_day(sunrise: Option<i64>, sunset: Option<i64>, daylight: Option<f64>) -> 
 
 /// Parses a `/v1/air-quality` answer with a `current` block.
 pub fn parse_air_quality(body: &str) -> Result<AirQuality, ParseError> {
-    let dto: AirQualityDto = parse_body(body)?;
-    let location = dto.header.location()?;
-    let c = dto.current.ok_or(ParseError::MissingField("current"))?;
+    let dto = parse_body(body)?;
+    let location = location_of(&dto)?;
+    let c = block(&dto, "current").ok_or(ParseError::MissingField("current"))?;
     Ok(AirQuality {
         time: read_time(c.get("time"), location.utc_offset_seconds)?,
         location,
@@ -455,8 +407,8 @@ pub fn parse_air_quality(body: &str) -> Result<AirQuality, ParseError> {
         nitrogen_dioxide: num(c.get("nitrogen_dioxide")),
         sulphur_dioxide: num(c.get("sulphur_dioxide")),
         carbon_monoxide: num(c.get("carbon_monoxide")),
-        european_sub: sub_indices(&c, "european_aqi_"),
-        us_sub: sub_indices(&c, "us_aqi_"),
+        european_sub: sub_indices(c, "european_aqi_"),
+        us_sub: sub_indices(c, "us_aqi_"),
     })
 }
 
@@ -470,20 +422,33 @@ fn sub_indices(c: &Values, prefix: &str) -> Vec<(Pollutant, f64)> {
 /// Parses a `/v1/search` (geocoding) answer. No match is an empty list: Open-Meteo then
 /// leaves out the `results` key entirely.
 pub fn parse_geocoding(body: &str) -> Result<Vec<Place>, ParseError> {
-    let dto: GeocodingDto = parse_body(body)?;
-    Ok(dto
-        .results
-        .into_iter()
-        .map(|r| Place {
-            name: r.name,
-            latitude: r.latitude,
-            longitude: r.longitude,
-            country: r.country,
-            country_code: r.country_code,
-            admin1: r.admin1,
-            timezone: r.timezone,
+    let dto = parse_body(body)?;
+    let Some(results) = dto.get("results") else {
+        return Ok(Vec::new());
+    };
+    let results = results
+        .as_array()
+        .ok_or(ParseError::MissingField("results"))?;
+    results
+        .iter()
+        .map(|r| {
+            let r = r.as_object().ok_or(ParseError::MissingField("results"))?;
+            let text = |k: &str| {
+                r.get(k)
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned)
+            };
+            Ok(Place {
+                name: text("name").ok_or(ParseError::MissingField("name"))?,
+                latitude: num(r.get("latitude")).ok_or(ParseError::MissingField("latitude"))?,
+                longitude: num(r.get("longitude")).ok_or(ParseError::MissingField("longitude"))?,
+                country: text("country"),
+                country_code: text("country_code"),
+                admin1: text("admin1"),
+                timezone: text("timezone"),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Default endpoint of the forecast API.

@@ -9,7 +9,6 @@
 //! (Open-Meteo can append plain text to a response that has already started), is a
 //! [`ParseError`].
 
-
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 use crate::units::{PrecipUnit, TempUnit, Units, WindUnit};

@@ -28,7 +28,7 @@ pub mod tz;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -51,6 +51,17 @@ use crate::forecast::{Api, BadRequest, Request};
 pub struct SimState {
     faults: Mutex<FaultTable>,
     counts: [AtomicU64; 3],
+    open: [AtomicI64; 3],
+}
+
+/// Counts a request as open until dropped: when its answer is done, or when the client goes
+/// away first (hyper then drops the handler, or the body of a `hang` answer).
+struct OpenGuard(Arc<SimState>, Endpoint);
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        self.0.open[self.1 as usize].fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl SimState {
@@ -82,10 +93,17 @@ impl SimState {
         self.counts[endpoint as usize].load(Ordering::Relaxed)
     }
 
+    /// How many requests to `endpoint` are open now (received, answer not finished, client
+    /// still there).
+    pub fn open(&self, endpoint: Endpoint) -> i64 {
+        self.open[endpoint as usize].load(Ordering::Relaxed)
+    }
+
     fn stats(&self) -> Value {
         let mut m = serde_json::Map::new();
         for e in Endpoint::ALL {
             m.insert(e.name().into(), json!(self.count(e)));
+            m.insert(format!("{}_open", e.name()), json!(self.open(e)));
         }
         Value::Object(m)
     }
@@ -166,12 +184,14 @@ fn reason_for(status: u16) -> &'static str {
 
 /// Answers one API request: counts it, applies its fault, then builds the body.
 async fn serve(
-    state: &SimState,
+    state: &Shared,
     endpoint: Endpoint,
     query: &Pairs,
     build: impl FnOnce(&Fault) -> Result<Value, BadRequest>,
 ) -> Response {
     state.counts[endpoint as usize].fetch_add(1, Ordering::Relaxed);
+    state.open[endpoint as usize].fetch_add(1, Ordering::Relaxed);
+    let guard = OpenGuard(state.clone(), endpoint);
     let configured = state
         .faults
         .lock()
@@ -213,7 +233,11 @@ async fn serve(
         // Headers and the first part of the body, then nothing, ever.
         let first = Bytes::copy_from_slice(&body.as_bytes()[..cut(fault.truncate.unwrap_or(0.5))]);
         let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) })
-            .chain(futures_util::stream::pending());
+            .chain(futures_util::stream::pending())
+            // Open until the client goes away and the body is dropped.
+            .inspect(move |_| {
+                let _ = &guard;
+            });
         return (StatusCode::OK, headers, Body::from_stream(stream)).into_response();
     }
     if let Some(t) = fault.truncate {

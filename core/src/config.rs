@@ -91,6 +91,11 @@ pub struct Config {
     /// A personal weather station on that relay (`station=ID`): its uploads, not the model's
     /// current conditions, keep the current card live.
     pub station: Option<String>,
+    /// The compact layout for a narrow column (`compact`, `layout=compact`): one column,
+    /// tighter spacing.
+    pub compact: bool,
+    /// A transparent background around the cards (`transparent`, `background=transparent`).
+    pub transparent: bool,
 }
 
 impl Default for Config {
@@ -109,6 +114,8 @@ impl Default for Config {
             sequential: false,
             live: None,
             station: None,
+            compact: false,
+            transparent: false,
         }
     }
 }
@@ -338,6 +345,38 @@ impl Config {
                 c.station = Some(s);
             }
         }
+        // Flags: present (`?compact`, `compact=`), or 1/true/yes; 0/false/no turn them off.
+        let flag = |key: &str, err: &mut dyn FnMut(&str, &str, &str)| -> Option<bool> {
+            let v = get(key)?;
+            match v.to_ascii_lowercase().as_str() {
+                "" | "1" | "true" | "yes" | "on" => Some(true),
+                "0" | "false" | "no" | "off" => Some(false),
+                _ => {
+                    err(key, &v, "nothing, 1 or true (0 or false turns it off)");
+                    None
+                }
+            }
+        };
+        if let Some(b) = flag("compact", &mut err) {
+            c.compact = b;
+        }
+        if let Some(b) = flag("transparent", &mut err) {
+            c.transparent = b;
+        }
+        if let Some(l) = get("layout") {
+            match l.as_str() {
+                "compact" => c.compact = true,
+                "full" => c.compact = false,
+                _ => err("layout", &l, "full or compact"),
+            }
+        }
+        if let Some(b) = get("background") {
+            match b.as_str() {
+                "transparent" => c.transparent = true,
+                "solid" => c.transparent = false,
+                _ => err("background", &b, "solid or transparent"),
+            }
+        }
         if let Some(f) = get("fetch") {
             match f.as_str() {
                 "concurrent" => c.sequential = false,
@@ -434,5 +473,22 @@ mod tests {
         let (c, e) = Config::from_query("live=ws://h/live&station=a%22b");
         assert_eq!(c.station, None);
         assert!(e[0].to_string().contains("letters, digits"), "{}", e[0]);
+    }
+
+    #[test]
+    fn compact_and_transparent_as_flags_or_values() {
+        let (c, e) = Config::from_query("compact&transparent=1");
+        assert!(e.is_empty(), "{e:?}");
+        assert!(c.compact && c.transparent);
+        let (c, e) = Config::from_query("layout=compact&background=transparent");
+        assert!(e.is_empty(), "{e:?}");
+        assert!(c.compact && c.transparent);
+        let (c, e) = Config::from_query("compact=false&transparent=no");
+        assert!(e.is_empty());
+        assert!(!c.compact && !c.transparent);
+        let (c, e) = Config::from_query("compact=maybe&layout=tiny");
+        assert!(!c.compact);
+        let params: Vec<&str> = e.iter().map(|e| e.param.as_str()).collect();
+        assert_eq!(params, ["compact", "layout"]);
     }
 }

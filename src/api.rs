@@ -2,9 +2,19 @@
 //!
 //! The same functions talk to the real Open-Meteo and to the simulator: only the endpoint URLs
 //! of the [`Config`] differ.
+//!
+//! Requests are shared by everything on the page: widgets that ask for the same URL while it is
+//! in flight, or within [`REUSE_MS`] of its answer, get that answer instead of a request of
+//! their own. A request whose every caller has gone (a widget removed from the page) is
+//! aborted.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+
+use futures_util::future::{FutureExt, Shared, WeakShared};
 
 use gloo_net::http::Request;
 use isobar_core::config::Config;
@@ -55,9 +65,80 @@ fn retry_hint(s: Option<u32>) -> String {
     }
 }
 
-/// GETs `url` and returns its body, or why not. Aborts after [`TIMEOUT_MS`].
+/// How long an answer is reused for other callers of the same URL.
+pub const REUSE_MS: f64 = 60_000.0;
+
+type Body = Result<Rc<str>, FetchError>;
+type Request_ = Shared<Pin<Box<dyn Future<Output = Body>>>>;
+
+/// A request in flight (held weakly: when every caller has gone it is dropped, and aborted) or
+/// an answer, with when it came.
+enum Entry {
+    InFlight(WeakShared<Pin<Box<dyn Future<Output = Body>>>>),
+    Done(Rc<str>, f64),
+}
+
+thread_local! {
+    static REQUESTS: RefCell<HashMap<String, Entry>> = RefCell::new(HashMap::new());
+}
+
+/// GETs `url` like [`get_text`], sharing the request with every other caller on the page.
+/// `fresh` skips a stored answer (Retry, a refresh) but still joins a request in flight.
+pub async fn get_shared(url: &str, fresh: bool) -> Result<Rc<str>, FetchError> {
+    let now = js_sys::Date::now();
+    let request: Request_ = REQUESTS.with(|r| {
+        let mut r = r.borrow_mut();
+        match r.get(url) {
+            Some(Entry::Done(body, at)) if !fresh && now - at < REUSE_MS => {
+                let body = body.clone();
+                return async move { Ok(body) }.boxed_local().shared();
+            }
+            Some(Entry::InFlight(weak)) => {
+                if let Some(shared) = weak.upgrade() {
+                    return shared;
+                }
+            }
+            _ => {}
+        }
+        let owned = url.to_owned();
+        let request = async move {
+            let result: Body = get_text(&owned).await.map(Rc::from);
+            REQUESTS.with(|r| {
+                let mut r = r.borrow_mut();
+                match &result {
+                    Ok(body) => r.insert(owned, Entry::Done(body.clone(), js_sys::Date::now())),
+                    Err(_) => r.remove(&owned),
+                };
+            });
+            result
+        }
+        .boxed_local()
+        .shared();
+        if let Some(weak) = request.downgrade() {
+            r.insert(url.to_owned(), Entry::InFlight(weak));
+        }
+        request
+    });
+    request.await
+}
+
+/// Aborts a request when dropped before it finished: a caller that goes away (a widget removed
+/// from the page) takes its request with it.
+struct AbortOnDrop(Option<web_sys::AbortController>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            c.abort();
+        }
+    }
+}
+
+/// GETs `url` and returns its body, or why not. Aborts after [`TIMEOUT_MS`], and when the
+/// future is dropped before the answer is in.
 pub async fn get_text(url: &str) -> Result<String, FetchError> {
     let controller = web_sys::AbortController::new().ok();
+    let mut guard = AbortOnDrop(controller.clone());
     let timed_out = Rc::new(Cell::new(false));
     let timer = controller.as_ref().and_then(|c| {
         let c = c.clone();
@@ -95,6 +176,7 @@ pub async fn get_text(url: &str) -> Result<String, FetchError> {
         Ok(body)
     }
     .await;
+    guard.0 = None;
     if let (Some(id), Some(w)) = (timer, web_sys::window()) {
         w.clear_timeout_with_handle(id);
     }
@@ -110,22 +192,32 @@ pub async fn forecast(
     lat: f64,
     lon: f64,
     units: Units,
+    fresh: bool,
 ) -> Result<Forecast, FetchError> {
     let url = open_meteo::forecast_url(&config.forecast_url, lat, lon, units, FORECAST_DAYS);
-    Ok(open_meteo::parse_forecast(&get_text(&url).await?)?)
+    Ok(open_meteo::parse_forecast(&get_shared(&url, fresh).await?)?)
 }
 
 /// Current air quality for a place.
-pub async fn air_quality(config: &Config, lat: f64, lon: f64) -> Result<AirQuality, FetchError> {
+pub async fn air_quality(
+    config: &Config,
+    lat: f64,
+    lon: f64,
+    fresh: bool,
+) -> Result<AirQuality, FetchError> {
     let us = config.aqi == isobar_core::config::AqiScale::Us;
     let url = open_meteo::air_quality_url(&config.air_quality_url, lat, lon, us);
-    Ok(open_meteo::parse_air_quality(&get_text(&url).await?)?)
+    Ok(open_meteo::parse_air_quality(
+        &get_shared(&url, fresh).await?,
+    )?)
 }
 
 /// The first place matching `name`, if any.
 pub async fn geocode(config: &Config, name: &str) -> Result<Option<Place>, FetchError> {
     let url = open_meteo::geocoding_url(&config.geocoding_url, name, 1);
-    Ok(open_meteo::parse_geocoding(&get_text(&url).await?)?
-        .into_iter()
-        .next())
+    Ok(
+        open_meteo::parse_geocoding(&get_shared(&url, false).await?)?
+            .into_iter()
+            .next(),
+    )
 }

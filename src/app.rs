@@ -8,6 +8,8 @@ use isobar_core::config::{Config, ConfigError, PlaceChoice, Theme, DEFAULT_PLACE
 use isobar_core::weather::{AirQuality, Forecast};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::api::{self, FetchError};
 use crate::components::{
@@ -74,8 +76,8 @@ impl<T: Send + Sync + 'static> Feed<T> {
         self.generation.set_value(generation);
         self.state.set(Load::Loading);
         let result = call.await;
-        if self.generation.get_value() != generation {
-            return; // A newer attempt has started; its answer wins.
+        if self.generation.try_get_value() != Some(generation) {
+            return; // A newer attempt has started (its answer wins), or the widget is gone.
         }
         match result {
             Ok(v) => {
@@ -138,6 +140,15 @@ pub struct Dashboard {
     pub announcement: RwSignal<String>,
     last_announced: StoredValue<i64>,
     feeds_started: StoredValue<bool>,
+    /// The open live connection (see [`crate::live`]).
+    pub(crate) conn: StoredValue<Option<crate::live::Conn>, LocalStorage>,
+    /// The polling interval, while polling.
+    pub(crate) poller: StoredValue<Option<IntervalHandle>>,
+    /// The next reconnection attempt, while waiting for it.
+    pub(crate) reconnect: StoredValue<Option<TimeoutHandle>>,
+    /// Calls in flight, aborted when the dashboard is removed.
+    tasks: StoredValue<Vec<(u64, futures_util::future::AbortHandle)>>,
+    next_task: StoredValue<u64>,
 }
 
 impl Dashboard {
@@ -151,8 +162,59 @@ impl Dashboard {
         self.config.get_value()
     }
 
+    /// False once the dashboard has been removed (a widget taken out of its page): callbacks
+    /// that outlive it check this before touching its state.
+    pub fn alive(self) -> bool {
+        !self.config.is_disposed()
+    }
+
+    /// Runs `task` until it ends or the dashboard is removed, whichever comes first; a request
+    /// it was waiting for is then aborted (see [`crate::api`]).
+    pub fn spawn(self, task: impl Future<Output = ()> + 'static) {
+        let (task, handle) = futures_util::future::abortable(task);
+        let id = self.next_task.get_value();
+        self.next_task.set_value(id + 1);
+        self.tasks.update_value(|t| t.push((id, handle)));
+        spawn_local(async move {
+            let _ = task.await;
+            self.tasks.try_update_value(|t| t.retain(|(i, _)| *i != id));
+        });
+    }
+
+    /// Stops everything that would outlive the dashboard: calls in flight, the live connection,
+    /// timers. Run when it is removed.
+    fn stop(self) {
+        for (_, task) in self
+            .tasks
+            .try_update_value(std::mem::take)
+            .unwrap_or_default()
+        {
+            task.abort();
+        }
+        if let Some(Some(h)) = self.poller.try_update_value(Option::take) {
+            h.clear();
+        }
+        if let Some(Some(h)) = self.reconnect.try_update_value(Option::take) {
+            h.clear();
+        }
+        crate::live::close(self);
+    }
+
+    /// Whether any shown card is fed by the forecast call.
+    fn needs_forecast(self) -> bool {
+        self.config().cards.iter().any(|c| c != "air")
+    }
+
+    /// Whether the air-quality card is shown.
+    fn needs_air(self) -> bool {
+        self.config().cards.iter().any(|c| c == "air")
+    }
+
     /// Resolves the place, then starts every call for it at once.
     pub fn start(self) {
+        if !self.alive() {
+            return;
+        }
         let config = self.config();
         self.place.set(Load::Loading);
         match config.place.clone() {
@@ -163,7 +225,7 @@ impl Dashboard {
                 });
                 self.set_place(Place { lat, lon, name });
             }
-            PlaceChoice::Search(q) => spawn_local(async move {
+            PlaceChoice::Search(q) => self.spawn(async move {
                 match api::geocode(&config, &q).await {
                     Ok(Some(p)) => self.set_place(Place {
                         lat: p.latitude,
@@ -174,7 +236,7 @@ impl Dashboard {
                     Err(e) => self.fail_all(format!("The place “{q}” could not be looked up. {e}")),
                 }
             }),
-            PlaceChoice::Auto => spawn_local(async move {
+            PlaceChoice::Auto => self.spawn(async move {
                 match crate::geo::locate(GEOLOCATION_TIMEOUT_MS).await {
                     Some((lat, lon)) => self.set_place(Place {
                         lat,
@@ -231,6 +293,9 @@ impl Dashboard {
     }
 
     fn set_place(self, place: Place) {
+        if !self.alive() {
+            return;
+        }
         self.place.set(Load::Ready(place));
         if !self.feeds_started.get_value() {
             self.feeds_started.set_value(true);
@@ -242,13 +307,13 @@ impl Dashboard {
         }
         if self.config().sequential {
             // For comparison in benchmarks only: one call after the other.
-            spawn_local(async move {
-                self.forecast_attempt().await;
-                self.air_attempt().await;
+            self.spawn(async move {
+                self.forecast_attempt(false).await;
+                self.air_attempt(false).await;
             });
         } else {
-            self.load_forecast();
-            self.load_air();
+            self.spawn(self.forecast_attempt(false));
+            self.spawn(self.air_attempt(false));
         }
     }
 
@@ -256,37 +321,97 @@ impl Dashboard {
         self.place.get_untracked().ready().cloned()
     }
 
-    async fn forecast_attempt(self) {
+    async fn forecast_attempt(self, fresh: bool) {
         let Some(p) = self.place_ready() else { return };
+        if !self.needs_forecast() {
+            return;
+        }
         let config = self.config();
-        let call = async move { api::forecast(&config, p.lat, p.lon, config.units).await };
+        let call = async move { api::forecast(&config, p.lat, p.lon, config.units, fresh).await };
         self.forecast
             .attempt(call, move || self.load_forecast())
             .await;
     }
 
-    async fn air_attempt(self) {
+    async fn air_attempt(self, fresh: bool) {
         let Some(p) = self.place_ready() else { return };
+        if !self.needs_air() {
+            return;
+        }
         let config = self.config();
-        let call = async move { api::air_quality(&config, p.lat, p.lon).await };
+        let call = async move { api::air_quality(&config, p.lat, p.lon, fresh).await };
         self.air.attempt(call, move || self.load_air()).await;
     }
 
-    /// (Re)starts the forecast call; restarts everything if the place itself failed.
+    /// (Re)starts the forecast call, for a fresh answer (Retry, a refresh); restarts
+    /// everything if the place itself failed.
     pub fn load_forecast(self) {
+        if !self.alive() {
+            return;
+        }
         if self.place_ready().is_none() {
             return self.start();
         }
-        spawn_local(self.forecast_attempt());
+        self.spawn(self.forecast_attempt(true));
     }
 
-    /// (Re)starts the air-quality call; restarts everything if the place itself failed.
+    /// (Re)starts the air-quality call, for a fresh answer; restarts everything if the place
+    /// itself failed.
     pub fn load_air(self) {
+        if !self.alive() {
+            return;
+        }
         if self.place_ready().is_none() {
             return self.start();
         }
-        spawn_local(self.air_attempt());
+        self.spawn(self.air_attempt(true));
     }
+}
+
+/// Where the dashboard is shown, when not as a page of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Embedded {
+    /// In an iframe: as tall as its content, which it posts to the parent page.
+    Iframe,
+    /// In an `<isobar-weather>` element's shadow root.
+    Widget,
+}
+
+/// The message an iframed dashboard posts to its parent when its height changes:
+/// `{"type": "isobar:height", "height": <CSS pixels>}`.
+pub const HEIGHT_MESSAGE: &str = "isobar:height";
+
+/// Posts the document's content height to the parent page whenever it changes, so the host
+/// can size the iframe with no scrollbar. Returns the observer, to disconnect.
+fn report_height() -> Option<web_sys::ResizeObserver> {
+    let window = web_sys::window()?;
+    let body = window.document()?.body()?;
+    let last = std::cell::Cell::new(0.0);
+    let post = Closure::<dyn FnMut()>::new(move || {
+        let (Some(w), Some(b)) = (
+            web_sys::window(),
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.body()),
+        ) else {
+            return;
+        };
+        let height = b.get_bounding_client_rect().height().ceil();
+        if height == last.get() {
+            return;
+        }
+        last.set(height);
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&msg, &"type".into(), &HEIGHT_MESSAGE.into());
+        let _ = js_sys::Reflect::set(&msg, &"height".into(), &height.into());
+        if let Ok(Some(parent)) = w.parent() {
+            let _ = parent.post_message(&msg, "*");
+        }
+    });
+    let observer = web_sys::ResizeObserver::new(post.as_ref().unchecked_ref()).ok()?;
+    observer.observe(&body);
+    post.forget(); // One per page, for its whole life.
+    Some(observer)
 }
 
 /// The whole page: header, notices, and the cards in the configured order.
@@ -296,6 +421,8 @@ pub fn App(
     config: Config,
     /// Problems found in the query string, shown above the cards.
     errors: Vec<ConfigError>,
+    /// Where the dashboard is shown, if embedded.
+    embedded: Option<Embedded>,
 ) -> impl IntoView {
     let theme = match config.theme {
         Theme::Light => "light",
@@ -303,6 +430,20 @@ pub fn App(
         Theme::Auto => "auto",
     };
     let cards = config.cards.clone();
+    let layout = if config.compact { "compact" } else { "full" };
+    let background = if config.transparent {
+        "transparent"
+    } else {
+        "solid"
+    };
+    if embedded == Some(Embedded::Iframe) {
+        if let Some(observer) = report_height() {
+            let observer = StoredValue::new_local(observer);
+            on_cleanup(move || {
+                observer.try_with_value(web_sys::ResizeObserver::disconnect);
+            });
+        }
+    }
     let hour12 = config
         .hour12
         .unwrap_or_else(crate::time::locale_uses_12_hours);
@@ -321,7 +462,13 @@ pub fn App(
         announcement: RwSignal::new(String::new()),
         last_announced: StoredValue::new(0),
         feeds_started: StoredValue::new(false),
+        conn: StoredValue::new_local(None),
+        poller: StoredValue::new(None),
+        reconnect: StoredValue::new(None),
+        tasks: StoredValue::new(Vec::new()),
+        next_task: StoredValue::new(0),
     };
+    on_cleanup(move || dashboard.stop());
     if let Ok(tick) = set_interval_with_handle(
         move || dashboard.now.set(crate::time::now()),
         Duration::from_secs(1),
@@ -334,8 +481,9 @@ pub fn App(
     // One mark when every call has answered, for benchmarks (`cargo xtask bench-load`).
     let marked = StoredValue::new(false);
     Effect::new(move || {
-        let done = dashboard.forecast.state.with(|s| !s.is_loading())
-            && dashboard.air.state.with(|s| !s.is_loading());
+        let done = (!dashboard.needs_forecast()
+            || dashboard.forecast.state.with(|s| !s.is_loading()))
+            && (!dashboard.needs_air() || dashboard.air.state.with(|s| !s.is_loading()));
         if done && !marked.get_value() {
             marked.set_value(true);
             mark("isobar:ready");
@@ -356,7 +504,17 @@ pub fn App(
             .map(|n| view! { <p class="place-note" role="status">{n}</p> })
     };
     view! {
-        <div class="isobar" data-theme=theme>
+        <div
+            class="isobar"
+            part="root"
+            data-theme=theme
+            data-layout=layout
+            data-background=background
+            data-embedded=embedded.map(|e| match e {
+                Embedded::Iframe => "iframe",
+                Embedded::Widget => "widget",
+            })
+        >
             <Header/>
             {notices}
             {place_note}

@@ -7,7 +7,6 @@
 //! the page polls the forecast API instead, and keeps trying the socket. Malformed or unknown
 //! messages are counted and ignored.
 
-use std::cell::RefCell;
 use std::time::Duration;
 
 use isobar_core::live::{self, Incoming};
@@ -58,17 +57,28 @@ impl LiveStatus {
     }
 }
 
-/// The open socket and the callbacks that must live as long as it.
-struct Conn {
+/// A dashboard's open socket and the callbacks that must live as long as it.
+pub(crate) struct Conn {
     ws: web_sys::WebSocket,
     _open: Closure<dyn FnMut()>,
     _message: Closure<dyn FnMut(web_sys::MessageEvent)>,
     _close: Closure<dyn FnMut()>,
 }
 
-thread_local! {
-    static CONN: RefCell<Option<Conn>> = const { RefCell::new(None) };
-    static POLLER: RefCell<Option<IntervalHandle>> = const { RefCell::new(None) };
+impl Conn {
+    /// Closes the socket without the reconnection its close event would start.
+    fn shut(self) {
+        self.ws.set_onclose(None);
+        self.ws.set_onmessage(None);
+        let _ = self.ws.close();
+    }
+}
+
+/// Closes the dashboard's live connection for good (it is being removed).
+pub fn close(d: Dashboard) {
+    if let Some(Some(conn)) = d.conn.try_update_value(Option::take) {
+        conn.shut();
+    }
 }
 
 /// Seconds before attempt `n` (1, 2, 4, … capped), with jitter so that many pages do not
@@ -82,20 +92,20 @@ pub fn backoff_s(n: u32) -> f64 {
 
 /// Polls the forecast every [`POLL_INTERVAL`] until stopped.
 pub fn start_polling(d: Dashboard) {
-    POLLER.with(|p| {
-        if p.borrow().is_none() {
-            *p.borrow_mut() =
-                set_interval_with_handle(move || d.load_forecast(), POLL_INTERVAL).ok();
-        }
-    });
+    if d.poller.get_value().is_none() {
+        let refresh = move || {
+            d.load_forecast();
+            d.load_air();
+        };
+        d.poller
+            .set_value(set_interval_with_handle(refresh, POLL_INTERVAL).ok());
+    }
 }
 
-fn stop_polling() {
-    POLLER.with(|p| {
-        if let Some(h) = p.borrow_mut().take() {
-            h.clear();
-        }
-    });
+fn stop_polling(d: Dashboard) {
+    if let Some(h) = d.poller.try_update_value(Option::take).flatten() {
+        h.clear();
+    }
 }
 
 /// What the page subscribes to: the `station=` if given, else the shown place.
@@ -127,6 +137,10 @@ pub fn start(d: Dashboard, url: String) {
 }
 
 fn connect(d: Dashboard, url: String, attempt: u32, ever_connected: bool) {
+    if !d.alive() {
+        return;
+    }
+    d.reconnect.set_value(None);
     let Ok(ws) = web_sys::WebSocket::new(&url) else {
         return retry(d, url, attempt + 1, ever_connected);
     };
@@ -140,7 +154,7 @@ fn connect(d: Dashboard, url: String, attempt: u32, ever_connected: bool) {
                 let _ = ws.send_with_str(&msg);
             }
             d.live.set(LiveStatus::Live);
-            stop_polling();
+            stop_polling(d);
             if attempt > 0 || ever_connected {
                 // Back after a break: fetch what was missed.
                 d.load_forecast();
@@ -172,8 +186,14 @@ fn connect(d: Dashboard, url: String, attempt: u32, ever_connected: bool) {
         let url = url.clone();
         let opened = opened.clone();
         Closure::<dyn FnMut()>::new(move || {
+            if !d.alive() {
+                return;
+            }
             let was_open = opened.get();
-            CONN.with(|c| c.borrow_mut().take());
+            // Dropping the closures from inside one of them is not allowed: defer it.
+            if let Some(Some(conn)) = d.conn.try_update_value(Option::take) {
+                set_timeout(move || drop(conn), Duration::ZERO);
+            }
             let next = if was_open { 1 } else { attempt + 1 };
             retry(d, url.clone(), next, ever_connected || was_open);
         })
@@ -181,17 +201,15 @@ fn connect(d: Dashboard, url: String, attempt: u32, ever_connected: bool) {
     ws.set_onopen(Some(open.as_ref().unchecked_ref()));
     ws.set_onmessage(Some(message.as_ref().unchecked_ref()));
     ws.set_onclose(Some(close.as_ref().unchecked_ref()));
-    CONN.with(|c| {
-        if let Some(old) = c.borrow_mut().replace(Conn {
-            ws,
-            _open: open,
-            _message: message,
-            _close: close,
-        }) {
-            old.ws.set_onclose(None);
-            let _ = old.ws.close();
-        }
-    });
+    let conn = Conn {
+        ws,
+        _open: open,
+        _message: message,
+        _close: close,
+    };
+    if let Some(Some(old)) = d.conn.try_update_value(|c| c.replace(conn)) {
+        old.shut();
+    }
 }
 
 fn retry(d: Dashboard, url: String, attempt: u32, ever_connected: bool) {
@@ -203,8 +221,11 @@ fn retry(d: Dashboard, url: String, attempt: u32, ever_connected: bool) {
     } else {
         d.live.set(LiveStatus::Reconnecting { at_ms });
     }
-    set_timeout(
-        move || connect(d, url, attempt, ever_connected),
-        Duration::from_secs_f64(wait),
+    d.reconnect.set_value(
+        set_timeout_with_handle(
+            move || connect(d, url, attempt, ever_connected),
+            Duration::from_secs_f64(wait),
+        )
+        .ok(),
     );
 }

@@ -105,6 +105,7 @@ fn frame<T: Clone + Send + Sync + 'static>(f: Frame<T>, body: Body<T>) -> AnyVie
     view! {
         <section
             class=format!("card card-{id}")
+            part=format!("card card-{id}")
             class:flash=move || flashing.get()
             data-updated=move || updated.get().map(|t| t.to_string())
             data-card=id
@@ -113,10 +114,10 @@ fn frame<T: Clone + Send + Sync + 'static>(f: Frame<T>, body: Body<T>) -> AnyVie
             aria-labelledby=labelled_by
         >
             <div class="card-head">
-                <h2 class="card-title" id=title_id>{title}</h2>
+                <h2 class="card-title" part="card-title" id=title_id>{title}</h2>
                 <span class="card-age">{age}</span>
             </div>
-            <div class="card-body">
+            <div class="card-body" part="card-body">
                 {move || match state.get() {
                     Load::Loading => view! { <Placeholder/> }.into_any(),
                     Load::Ready(v) => body(v),
@@ -126,6 +127,7 @@ fn frame<T: Clone + Send + Sync + 'static>(f: Frame<T>, body: Body<T>) -> AnyVie
                             <button
                                 type="button"
                                 class="retry"
+                                part="retry"
                                 disabled=move || blocked.get()
                                 on:click=move |_| retry.run(())
                             >

@@ -34,13 +34,13 @@ pub fn Header() -> impl IntoView {
         })
     };
     view! {
-        <header class="header">
+        <header class="header" part="header">
             <div class="place">
                 <h1 class="place-name">{name}</h1>
                 <p class="local-time" data-local-time="">{move || local_time().unwrap_or_else(|| "\u{a0}".to_owned())}</p>
             </div>
             <LiveBadge/>
-            <p class="attribution">
+            <p class="attribution" part="attribution">
                 <a href="https://open-meteo.com/" rel="noopener" target="_blank">"Weather data by Open-Meteo.com"</a>
             </p>
         </header>
@@ -68,6 +68,7 @@ fn LiveBadge() -> impl IntoView {
     view! {
         <p
             class="live-status"
+            part="live-status"
             data-live=move || d.live.get().name()
             data-ignored=move || d.ignored.get().to_string()
             hidden=move || d.live.get() == LiveStatus::Off

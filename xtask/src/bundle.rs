@@ -23,7 +23,37 @@ pub fn build_release() -> Result<()> {
         .args(["build", "--release"])
         .current_dir(root())
         .env("PATH", path_env())
-        .env("TRUNK_SKIP_VERSION_CHECK", "true"))
+        .env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
+    write_widget(&dist())
+}
+
+/// The custom element's script, written next to the bundle.
+pub const WIDGET: &str = "isobar-widget.js";
+
+/// The one file of `dir` whose name starts with `prefix` and ends with `suffix`.
+fn find(dir: &Path, prefix: &str, suffix: &str) -> Result<String> {
+    let mut names = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix) && n.ends_with(suffix) && n != WIDGET);
+    match (names.next(), names.next()) {
+        (Some(n), None) => Ok(n),
+        _ => Err(format!("expected one {prefix}*{suffix} in {}", dir.display()).into()),
+    }
+}
+
+/// Writes `dist/isobar-widget.js` from `src/widget.js` with this build's hashed file names.
+pub fn write_widget(dist: &Path) -> Result<()> {
+    let wasm = find(dist, "isobar-", "_bg.wasm")?;
+    let js = wasm.replace("_bg.wasm", ".js");
+    let css = find(dist, "main-", ".css")?;
+    let template = std::fs::read_to_string(root().join("src/widget.js"))?;
+    let script = template
+        .replace("__ISOBAR_JS__", &js)
+        .replace("__ISOBAR_WASM__", &wasm)
+        .replace("__ISOBAR_CSS__", &css);
+    std::fs::write(dist.join(WIDGET), script)?;
+    Ok(())
 }
 
 /// One file of the bundle, measured.
@@ -56,13 +86,13 @@ fn brotli_len(data: &[u8]) -> u64 {
     out.len() as u64
 }
 
-/// Measures every file a first visit downloads: the files at the top of `dist`
-/// (`public/` holds extras that the page itself does not load).
+/// Measures every file a first visit downloads: the files at the top of `dist` but the
+/// widget's script (`public/` holds extras that the page itself does not load).
 pub fn measure(dist: &Path) -> Result<Vec<FileSize>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
         let entry = entry?;
-        if !entry.file_type()?.is_file() {
+        if !entry.file_type()?.is_file() || entry.file_name() == WIDGET {
             continue;
         }
         let data = std::fs::read(entry.path())?;

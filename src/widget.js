@@ -1,0 +1,129 @@
+// <isobar-weather>: Isobar as a custom element. A host page needs one script tag,
+//   <script type="module" src="https://YOUR-HOST/isobar-widget.js"></script>
+// then <isobar-weather lat="52.52" lon="13.41" cards="current,hourly"></isobar-weather> anywhere.
+// Every query parameter of the dashboard is an attribute (`forecast_url` may also be written
+// `forecast-url`). Each element renders into its own shadow root with the stylesheet inside;
+// the WebAssembly and the stylesheet load once for the whole page, and requests for the same
+// data are shared between elements (see src/api.rs). Changing an attribute re-renders the
+// element; removing it stops its requests and closes its live connection.
+//
+// This is the template: `cargo xtask build` writes dist/isobar-widget.js with the hashed file
+// names of the build filled in. No inline script, no eval: it works under a strict
+// Content-Security-Policy (README, "Embedding").
+import init, { mount } from "./__ISOBAR_JS__";
+
+const OPTIONS = [
+  "q", "lat", "lon", "name", "units", "temp", "wind", "precip", "hour12", "theme", "aqi",
+  "cards", "live", "station", "compact", "transparent", "layout", "background",
+  "forecast_url", "air_quality_url", "geocoding_url",
+];
+const dashed = (o) => o.replaceAll("_", "-");
+const FATAL = "Isobar stopped because of an internal error. Reload the page to try again.";
+
+let loading = null;
+/** The WebAssembly (started once) and the stylesheet (fetched once), shared by every element. */
+function load() {
+  loading ??= Promise.all([
+    init({ module_or_path: new URL("./__ISOBAR_WASM__", import.meta.url) }),
+    fetch(new URL("./__ISOBAR_CSS__", import.meta.url))
+      .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`stylesheet: HTTP ${r.status}`))))
+      .then((css) => {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(css);
+        return sheet;
+      }),
+  ]).then(([, sheet]) => sheet);
+  return loading;
+}
+
+const connected = new Set();
+// A panic stops the one WebAssembly instance, so every element says so.
+addEventListener("isobar:fatal", () => connected.forEach((el) => el.fail(FATAL)));
+
+class IsobarWeather extends HTMLElement {
+  static observedAttributes = [...new Set(OPTIONS.flatMap((o) => [o, dashed(o)]))];
+
+  #widget = null;
+  #query = null;
+  #scheduled = false;
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" });
+  }
+
+  connectedCallback() {
+    // An unknown element is inline by default (and under `* { all: unset }`): lay out as a block.
+    if (getComputedStyle(this).display === "inline") this.style.setProperty("display", "block");
+    connected.add(this);
+    this.#schedule();
+  }
+
+  disconnectedCallback() {
+    connected.delete(this);
+    this.#unmount();
+  }
+
+  attributeChangedCallback() {
+    if (this.isConnected) this.#schedule();
+  }
+
+  /** The element's options as the dashboard's query string. */
+  get query() {
+    const params = new URLSearchParams();
+    for (const o of OPTIONS) {
+      const v = this.getAttribute(o) ?? this.getAttribute(dashed(o));
+      if (v !== null) params.set(o, v);
+    }
+    return params.toString();
+  }
+
+  /** Shows a message in place of the dashboard. */
+  fail(message) {
+    this.#unmount();
+    const p = document.createElement("p");
+    p.setAttribute("role", "alert");
+    p.setAttribute("part", "error");
+    p.textContent = message;
+    this.shadowRoot.replaceChildren(p);
+  }
+
+  // Several attributes set together re-render once.
+  #schedule() {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#render();
+    });
+  }
+
+  async #render() {
+    let sheet;
+    try {
+      sheet = await load();
+    } catch (e) {
+      this.fail(`Isobar could not load: ${e.message || e}`);
+      return;
+    }
+    const query = this.query;
+    if (!this.isConnected || (this.#widget && query === this.#query)) return;
+    this.#unmount();
+    this.shadowRoot.adoptedStyleSheets = [sheet];
+    const root = document.createElement("div");
+    this.shadowRoot.replaceChildren(root);
+    this.#query = query;
+    this.#widget = mount(root, query);
+  }
+
+  #unmount() {
+    if (this.#widget) {
+      this.#widget.unmount();
+      this.#widget.free();
+      this.#widget = null;
+      this.#query = null;
+    }
+  }
+}
+
+if (!customElements.get("isobar-weather")) customElements.define("isobar-weather", IsobarWeather);

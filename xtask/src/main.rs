@@ -19,11 +19,15 @@
 //! cargo xtask bench-live [--messages 1000] [--spacing 25]
 //!     Relay message to DOM updated in headless Chromium: a station upload every N ms reaches
 //!     the page through the release relay; p50/p95/p99 of upload → DOM change and → next frame.
+//! cargo xtask bench-embed [--delay 500] [--runs 5]
+//!     A host page with one <isobar-weather> and one with three: bytes downloaded, API calls,
+//!     time to every card ready.
 //! cargo xtask setup
 //!     Only install the tools (wasm32 target, Trunk, wasm-bindgen-cli, wasm-opt, Chromium).
 //! ```
 
 mod bench;
+mod bench_embed;
 mod bench_live;
 mod bench_relay;
 mod bundle;
@@ -59,7 +63,7 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang|--nulls ...] | test | build | bench-load [--delay MS] [--runs N] | bench-relay [--connections N] [--viewers N] | bench-live [--messages N] [--spacing MS] | setup>";
+const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang|--nulls ...] | test | build | bench-load [--delay MS] [--runs N] | bench-relay [--connections N] [--viewers N] | bench-live [--messages N] [--spacing MS] | bench-embed [--delay MS] [--runs N] | setup>";
 
 fn parse_run(args: &[String]) -> Result<serve::RunOptions> {
     let mut opts = serve::RunOptions {
@@ -196,6 +200,17 @@ fn main() {
             tokio::runtime::Runtime::new()?
                 .block_on(bench_live::live(opts))
                 .map(drop)
+        }),
+        Some("bench-embed") => parse_bench(&args[1..]).and_then(|opts| {
+            tools::ensure_build_tools()?;
+            tools::ensure_browser()?;
+            bundle::build_release()?;
+            tokio::runtime::Runtime::new()?.block_on(bench_embed::embed(
+                bench_embed::EmbedOptions {
+                    delay_ms: opts.delay_ms,
+                    runs: opts.runs,
+                },
+            ))
         }),
         Some("setup") => tools::ensure_build_tools().and_then(|()| tools::ensure_browser()),
         _ => Err(USAGE.into()),

@@ -32,6 +32,7 @@ pub async fn serve(dist: PathBuf, opts: RunOptions) -> Result<()> {
     let addr = listener.local_addr()?;
     let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(dist));
     let mut url = format!("http://{addr}/");
+    let mut endpoints = String::new();
     if opts.offline {
         let sim = isobar_simulator::spawn(&format!("127.0.0.1:{}", opts.sim_port), opts.faults)
             .await
@@ -45,11 +46,21 @@ pub async fn serve(dist: PathBuf, opts: RunOptions) -> Result<()> {
         println!(
             "Open-Meteo simulator on http://{s} (faults: PUT http://{s}/_sim/faults/<endpoint>)"
         );
-        url.push_str(&format!(
+        endpoints = format!(
             "?forecast_url=http://{s}/v1/forecast&air_quality_url=http://{s}/v1/air-quality&geocoding_url=http://{s}/v1/search"
-        ));
+        );
+        url.push_str(&endpoints);
     }
     println!("Isobar is running: {url}");
+    println!("Embedding examples:");
+    for page in [
+        "embed-iframes",
+        "embed-elements",
+        "embed-hostile",
+        "embed-csp",
+    ] {
+        println!("  http://{addr}/public/{page}.html{endpoints}");
+    }
     println!("(Ctrl-C to stop)");
     tokio::select! {
         r = axum::serve(listener, app) => r?,

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use axum::extract::ws::Utf8Bytes;
 use isobar_core::live::{ServerMessage, Target};
@@ -56,11 +57,21 @@ impl TopicKey {
     }
 }
 
+/// A message on its way to one client.
+#[derive(Debug)]
+pub struct Outgoing {
+    /// The serialised message.
+    pub text: Utf8Bytes,
+    /// When it was published to every subscriber (`None` for a reply to this client), for the
+    /// delivery-time histogram.
+    pub published: Option<Instant>,
+}
+
 /// One client's way in: its queue, and a bell that closes it.
 #[derive(Clone, Debug)]
 pub struct Outbox {
     /// The client's bounded queue of serialised messages.
-    pub queue: mpsc::Sender<Utf8Bytes>,
+    pub queue: mpsc::Sender<Outgoing>,
     /// Rung when the client must be dropped.
     pub close: Arc<Notify>,
 }
@@ -68,7 +79,12 @@ pub struct Outbox {
 impl Outbox {
     /// Queues a message; `false` when the queue is full or gone (the client is then closed).
     pub fn offer(&self, text: Utf8Bytes) -> bool {
-        if self.queue.try_send(text).is_ok() {
+        self.offer_published(text, None)
+    }
+
+    /// Queues a published message, stamped with when it was published.
+    pub fn offer_published(&self, text: Utf8Bytes, published: Option<Instant>) -> bool {
+        if self.queue.try_send(Outgoing { text, published }).is_ok() {
             true
         } else {
             self.close.notify_one();
@@ -159,8 +175,9 @@ impl Hub {
         }
         let mut slow = Vec::new();
         let mut sent = 0;
+        let now = Some(Instant::now());
         for (id, outbox) in &topic.subscribers {
-            if outbox.offer(text.clone()) {
+            if outbox.offer_published(text.clone(), now) {
                 sent += 1;
             } else {
                 slow.push(*id);

@@ -16,7 +16,7 @@ use futures_util::{SinkExt, StreamExt};
 use isobar_core::live::{self, ClientMessage, Limits, ServerMessage, PROTOCOL_VERSION};
 use tokio::sync::{mpsc, Notify};
 
-use crate::hub::{encode, Outbox, TopicKey};
+use crate::hub::{encode, Outbox, Outgoing, TopicKey};
 use crate::metrics::Metrics;
 use crate::{upstream, AppState};
 
@@ -85,7 +85,7 @@ async fn connection(socket: WebSocket, state: Arc<AppState>) {
     let id = state.next_id();
     state.metrics.connections.fetch_add(1, Ordering::Relaxed);
     let (mut sink, mut stream) = socket.split();
-    let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(state.config.client_queue.max(2));
+    let (tx, mut rx) = mpsc::channel::<Outgoing>(state.config.client_queue.max(2));
     let close = Arc::new(Notify::new());
     let outbox = Outbox {
         queue: tx,
@@ -113,8 +113,11 @@ async fn connection(socket: WebSocket, state: Arc<AppState>) {
         loop {
             tokio::select! {
                 m = rx.recv() => match m {
-                    Some(text) => {
+                    Some(Outgoing { text, published }) => {
                         if sink.send(Message::Text(text)).await.is_err() { break; }
+                        if let Some(t) = published {
+                            metrics.delivery.observe(t.elapsed());
+                        }
                     }
                     None => break,
                 },

@@ -252,6 +252,14 @@ async fn a_station_upload_reaches_its_subscribers_at_once() {
         next_news(&mut late).await,
         ServerMessage::Observation { .. }
     ));
+    // Each published observation written to a subscriber was timed (the newcomer's copy is a
+    // reply, not a publication).
+    let metrics = s.metrics().await;
+    let count = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("isobar_relay_delivery_seconds_count "))
+        .and_then(|v| v.parse::<u64>().ok());
+    assert!(count.is_some_and(|n| n >= 2), "{metrics}");
 }
 
 #[tokio::test]

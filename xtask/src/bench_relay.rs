@@ -59,6 +59,39 @@ fn cpu_ms(pid: u32) -> f64 {
     ticks * 10.0
 }
 
+/// The relay's delivery histogram: cumulative counts per upper bound (seconds).
+async fn delivery_buckets(http: &reqwest::Client, base: &str) -> Vec<(f64, u64)> {
+    let text = match http.get(format!("{base}/metrics")).send().await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    text.lines()
+        .filter_map(|l| l.strip_prefix("isobar_relay_delivery_seconds_bucket{le=\""))
+        .filter_map(|l| {
+            let (le, n) = l.split_once("\"} ")?;
+            let le = if le == "+Inf" {
+                f64::INFINITY
+            } else {
+                le.parse().ok()?
+            };
+            Some((le, n.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// The bucket bound (ms) below which fraction `p` of the observations between two readings of
+/// the histogram fall.
+fn bucket_quantile(before: &[(f64, u64)], after: &[(f64, u64)], p: f64) -> f64 {
+    let total = after.last().map_or(0, |a| a.1) - before.last().map_or(0, |b| b.1);
+    for (i, (le, n)) in after.iter().enumerate() {
+        let d = n - before.get(i).map_or(0, |b| b.1);
+        if d as f64 >= p * total as f64 {
+            return le * 1000.0;
+        }
+    }
+    f64::INFINITY
+}
+
 /// The `p` quantile (0..1) of sorted values.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -177,6 +210,7 @@ pub async fn relay(opts: RelayOptions) -> Result<()> {
     }
     drop(tx);
     let mut latencies = Vec::new();
+    let histogram_before = delivery_buckets(&http, &base).await;
     let cpu_before = cpu_ms(pid);
     for i in 0..rounds {
         sent_at.store(epoch.elapsed().as_micros() as u64, Ordering::Relaxed);
@@ -196,6 +230,11 @@ pub async fn relay(opts: RelayOptions) -> Result<()> {
     }
     latencies.sort_by(f64::total_cmp);
     let relay_cpu = (cpu_ms(pid) - cpu_before) / f64::from(rounds);
+    let histogram_after = delivery_buckets(&http, &base).await;
+    let relay_side = (
+        bucket_quantile(&histogram_before, &histogram_after, 0.5),
+        bucket_quantile(&histogram_before, &histogram_after, 0.99),
+    );
 
     // Many viewers of one place: upstream calls per interval.
     let before = sim.state.count(Endpoint::Forecast);
@@ -238,6 +277,10 @@ pub async fn relay(opts: RelayOptions) -> Result<()> {
         percentile(&latencies, 0.99),
         latencies.last().copied().unwrap_or(f64::NAN),
         latencies.len()
+    );
+    println!(
+        "  relay side (publish → written to the socket, from its histogram): p50 ≤ {} ms, p99 ≤ {} ms",
+        relay_side.0, relay_side.1
     );
     println!("  relay CPU per broadcast:      {relay_cpu:.0} ms (user + system, 10 ms ticks; includes the 200 ms pauses)");
     println!(

@@ -20,20 +20,47 @@ const OPTIONS = [
 const dashed = (o) => o.replaceAll("_", "-");
 const FATAL = "Isobar stopped because of an internal error. Reload the page to try again.";
 
-let loading = null;
-/** The WebAssembly (started once) and the stylesheet (fetched once), shared by every element. */
-function load() {
-  loading ??= Promise.all([
-    init({ module_or_path: new URL("./__ISOBAR_WASM__", import.meta.url) }),
-    fetch(new URL("./__ISOBAR_CSS__", import.meta.url))
-      .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`stylesheet: HTTP ${r.status}`))))
-      .then((css) => {
-        const sheet = new CSSStyleSheet();
-        sheet.replaceSync(css);
-        return sheet;
-      }),
-  ]).then(([, sheet]) => sheet);
-  return loading;
+// The dashboard's static layout with placeholder cards (from index.html, filled in by the
+// build): shown as soon as the stylesheet is in, while the WebAssembly loads, at the sizes the
+// live cards will have, so the host page does not move when they replace it.
+const SKELETON = __ISOBAR_SKELETON__;
+
+let sheet = null;
+let wasm = null;
+/** The stylesheet (fetched once) and the WebAssembly (started once), shared by every element. */
+function loadSheet() {
+  sheet ??= fetch(new URL("./__ISOBAR_CSS__", import.meta.url))
+    .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`stylesheet: HTTP ${r.status}`))))
+    .then((css) => {
+      const s = new CSSStyleSheet();
+      s.replaceSync(css);
+      return s;
+    });
+  return sheet;
+}
+function loadWasm() {
+  wasm ??= init({ module_or_path: new URL("./__ISOBAR_WASM__", import.meta.url) });
+  return wasm;
+}
+
+/** The skeleton for an element's options: its cards, in its order, and its layout. */
+function skeleton(el) {
+  const t = document.createElement("template");
+  t.innerHTML = SKELETON;
+  const root = t.content.firstElementChild;
+  const attr = (o) => el.getAttribute(o) ?? el.getAttribute(dashed(o));
+  const flag = (o) => attr(o) !== null && !/^(0|false|no|off)$/i.test(attr(o));
+  const cards = (attr("cards") ?? "").split(",").map((c) => c.trim()).filter(Boolean);
+  const main = root.querySelector("main");
+  if (cards.length && main) {
+    const byId = Object.fromEntries([...main.children].map((c) => [c.dataset.card, c]));
+    main.replaceChildren(...cards.map((c) => byId[c]).filter(Boolean));
+  }
+  root.dataset.embedded = "widget";
+  if (flag("compact") || attr("layout") === "compact") root.dataset.layout = "compact";
+  if (flag("transparent") || attr("background") === "transparent") root.dataset.background = "transparent";
+  if (/^(light|dark)$/.test(attr("theme") ?? "")) root.dataset.theme = attr("theme");
+  return root;
 }
 
 const connected = new Set();
@@ -99,9 +126,17 @@ class IsobarWeather extends HTMLElement {
   }
 
   async #render() {
-    let sheet;
     try {
-      sheet = await load();
+      const css = await loadSheet();
+      if (!this.isConnected) return;
+      this.shadowRoot.adoptedStyleSheets = [css];
+      if (!this.#widget) {
+        const root = document.createElement("div");
+        root.className = "isobar-mount";
+        root.append(skeleton(this));
+        this.shadowRoot.replaceChildren(root);
+      }
+      await loadWasm();
     } catch (e) {
       this.fail(`Isobar could not load: ${e.message || e}`);
       return;
@@ -109,9 +144,8 @@ class IsobarWeather extends HTMLElement {
     const query = this.query;
     if (!this.isConnected || (this.#widget && query === this.#query)) return;
     this.#unmount();
-    this.shadowRoot.adoptedStyleSheets = [sheet];
-    const root = document.createElement("div");
-    this.shadowRoot.replaceChildren(root);
+    const root = this.shadowRoot.firstElementChild ?? document.createElement("div");
+    if (!root.isConnected) this.shadowRoot.replaceChildren(root);
     this.#query = query;
     this.#widget = mount(root, query);
   }

@@ -295,3 +295,35 @@ async fn a_strict_content_security_policy_is_enough() {
     h.screenshot("embed-csp-390").await;
     h.close().await;
 }
+
+#[tokio::test]
+async fn widgets_keep_their_size_while_their_cards_fill() {
+    let mut faults = FaultTable::default();
+    for e in [Endpoint::Forecast, Endpoint::AirQuality] {
+        faults.0.insert(
+            e,
+            Fault {
+                delay_ms: Some(1500),
+                ..Fault::default()
+            },
+        );
+    }
+    let h = Harness::start_with(faults, 1280, 1000).await;
+    h.client
+        .goto(&example(&h, "embed-elements.html"))
+        .await
+        .unwrap();
+    // Mounted (the live dashboard always states its layout), cards still loading.
+    h.wait_js(
+        "three mounted widgets with loading cards",
+        "const ws = [...document.querySelectorAll('isobar-weather')]; \
+         return ws.length === 3 && ws.every(w => w.shadowRoot?.querySelector('.isobar[data-layout]') \
+           && [...w.shadowRoot.querySelectorAll('[data-card]')].every(c => c.dataset.state === 'loading'));",
+        10,
+    )
+    .await;
+    let loading = h.js(LAYOUT).await;
+    wait_widgets_ready(&h).await;
+    assert_eq!(h.js(LAYOUT).await, loading);
+    h.close().await;
+}

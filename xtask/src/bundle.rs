@@ -42,6 +42,22 @@ fn find(dir: &Path, prefix: &str, suffix: &str) -> Result<String> {
     }
 }
 
+/// The static layout of `dist/index.html` (the `.isobar` element, header and placeholder
+/// cards), as a JavaScript string literal.
+fn skeleton(dist: &Path) -> Result<String> {
+    let html = std::fs::read_to_string(dist.join("index.html"))?;
+    let start = ["<div class=isobar ", "<div class=\"isobar\""]
+        .iter()
+        .find_map(|p| html.find(p))
+        .ok_or("index.html has no .isobar skeleton")?;
+    let end = html[start..]
+        .find("</main></div>")
+        .ok_or("index.html's skeleton has no </main></div>")?
+        + start
+        + "</main></div>".len();
+    Ok(serde_json::to_string(&html[start..end])?)
+}
+
 /// Writes `dist/isobar-widget.js` from `src/widget.js` with this build's hashed file names.
 pub fn write_widget(dist: &Path) -> Result<()> {
     let wasm = find(dist, "isobar-", "_bg.wasm")?;
@@ -49,6 +65,7 @@ pub fn write_widget(dist: &Path) -> Result<()> {
     let css = find(dist, "main-", ".css")?;
     let template = std::fs::read_to_string(root().join("src/widget.js"))?;
     let script = template
+        .replace("__ISOBAR_SKELETON__", &skeleton(dist)?)
         .replace("__ISOBAR_JS__", &js)
         .replace("__ISOBAR_WASM__", &wasm)
         .replace("__ISOBAR_CSS__", &css);

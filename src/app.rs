@@ -430,6 +430,7 @@ pub fn App(
         Theme::Auto => "auto",
     };
     let cards = config.cards.clone();
+    let widget = embedded == Some(Embedded::Widget);
     let layout = if config.compact { "compact" } else { "full" };
     let background = if config.transparent {
         "transparent"
@@ -503,6 +504,8 @@ pub fn App(
             .get()
             .map(|n| view! { <p class="place-note" role="status">{n}</p> })
     };
+    // After provide_context: the cards read the dashboard from it.
+    let cards_view = cards.iter().map(|id| card(id)).collect_view();
     view! {
         <div
             class="isobar"
@@ -515,12 +518,23 @@ pub fn App(
                 Embedded::Widget => "widget",
             })
         >
-            <Header/>
+            <Header landmark=!widget/>
             {notices}
             {place_note}
-            <main class="cards" id="cards" aria-label="Weather">
-                {cards.into_iter().map(|id| card(&id)).collect_view()}
-            </main>
+            // The page's main landmark; a widget, in its host page's tree, adds none.
+            <div
+                class="cards"
+                id="cards"
+                role=(!widget).then_some("main")
+                aria-label=move || {
+                    (!widget).then(|| match dashboard.place.get() {
+                        Load::Ready(p) => format!("Weather for {}", p.name),
+                        _ => "Weather".to_owned(),
+                    })
+                }
+            >
+                {cards_view}
+            </div>
         </div>
     }
 }

@@ -51,11 +51,15 @@ function skeleton(el) {
   const attr = (o) => el.getAttribute(o) ?? el.getAttribute(dashed(o));
   const flag = (o) => attr(o) !== null && !/^(0|false|no|off)$/i.test(attr(o));
   const cards = (attr("cards") ?? "").split(",").map((c) => c.trim()).filter(Boolean);
-  const main = root.querySelector("main");
-  if (cards.length && main) {
-    const byId = Object.fromEntries([...main.children].map((c) => [c.dataset.card, c]));
-    main.replaceChildren(...cards.map((c) => byId[c]).filter(Boolean));
+  const list = root.querySelector(".cards");
+  if (cards.length && list) {
+    const byId = Object.fromEntries([...list.children].map((c) => [c.dataset.card, c]));
+    list.replaceChildren(...cards.map((c) => byId[c]).filter(Boolean));
   }
+  // In the host page's tree a widget adds no landmarks (as the live dashboard does).
+  list?.removeAttribute("role");
+  list?.removeAttribute("aria-label");
+  root.querySelector("header")?.setAttribute("role", "none");
   root.dataset.embedded = "widget";
   if (flag("compact") || attr("layout") === "compact") root.dataset.layout = "compact";
   if (flag("transparent") || attr("background") === "transparent") root.dataset.background = "transparent";

@@ -97,6 +97,17 @@ async fn three_elements_render_and_two_of_one_place_share_one_request() {
         "{:?}",
         h.console_errors().await
     );
+    // Nothing overflows its card, even in the 300 px compact widget (only the hourly list
+    // scrolls, by design, and it is focusable).
+    let overflowing = h
+        .js(
+            "return [...document.querySelectorAll('isobar-weather')].flatMap(w => \
+               [...w.shadowRoot.querySelectorAll('.card-body')] \
+                 .filter(b => b.scrollWidth > b.clientWidth || b.scrollHeight > b.clientHeight) \
+                 .map(b => w.id + ' ' + b.parentElement.dataset.card));",
+        )
+        .await;
+    assert_eq!(overflowing, serde_json::json!([]));
     h.screenshot("embed-elements-1280").await;
     h.close().await;
 }

@@ -103,7 +103,7 @@ fn frame<T: Clone + Send + Sync + 'static>(f: Frame<T>, body: Body<T>) -> AnyVie
     }
     let labelled_by = title_id.clone();
     view! {
-        <section
+        <article
             class=format!("card card-{id}")
             part=format!("card card-{id}")
             class:flash=move || flashing.get()
@@ -138,7 +138,7 @@ fn frame<T: Clone + Send + Sync + 'static>(f: Frame<T>, body: Body<T>) -> AnyVie
                     .into_any(),
                 }}
             </div>
-        </section>
+        </article>
     }
     .into_any()
 }

@@ -11,7 +11,11 @@ use crate::time::Zone;
 
 /// Place name, local time (kept current), attribution.
 #[component]
-pub fn Header() -> impl IntoView {
+pub fn Header(
+    /// A `<header>` (the page's banner landmark); in a widget, whose host page has its own
+    /// landmarks, a plain `<div>`.
+    landmark: bool,
+) -> impl IntoView {
     let d = Dashboard::get();
     let now = d.now;
     let hour12 = d.hour12;
@@ -33,16 +37,28 @@ pub fn Header() -> impl IntoView {
             })
         })
     };
-    view! {
-        <header class="header" part="header">
+    let inner = move || {
+        view! {
             <div class="place">
-                <h1 class="place-name">{name}</h1>
+                <h1 class="place-name" id="place-name">{name}</h1>
                 <p class="local-time" data-local-time="">{move || local_time().unwrap_or_else(|| "\u{a0}".to_owned())}</p>
             </div>
             <LiveBadge/>
             <p class="attribution" part="attribution">
                 <a href="https://open-meteo.com/" rel="noopener" target="_blank">"Weather data by Open-Meteo.com"</a>
             </p>
+        }
+    };
+    // The page's banner landmark; in a widget, a plain group.
+    // Landmarks named by the place, so two dashboards framed in one page stay distinct.
+    view! {
+        <header
+            class="header"
+            part="header"
+            role=(!landmark).then_some("none")
+            aria-labelledby=landmark.then_some("place-name")
+        >
+            {inner()}
         </header>
     }
 }

@@ -130,6 +130,8 @@ pub fn app(state: Shared) -> Router {
         .route("/_sim/stats", get(get_stats).delete(reset_stats))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not Found", None) })
         .layer(cors)
+        // Like Open-Meteo, answer compressed when the client accepts it.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
 

@@ -24,7 +24,36 @@ pub fn build_release() -> Result<()> {
         .current_dir(root())
         .env("PATH", path_env())
         .env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
-    write_widget(&dist())
+    write_widget(&dist())?;
+    precompress(&dist())?;
+    precompress(&dist().join("public"))
+}
+
+/// Whether a file is a compressed copy written by [`precompress`].
+fn is_compressed_copy(name: &str) -> bool {
+    name.ends_with(".br") || name.ends_with(".gz")
+}
+
+/// Writes `NAME.br` (brotli, quality 11) and `NAME.gz` (gzip, level 9) beside every text and
+/// wasm file of `dir`, as a static host serves them (`brotli_static`/`gzip_static` in nginx,
+/// and what Netlify or Cloudflare do): `cargo xtask run` and the benchmarks serve these.
+pub fn precompress(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let wanted = [".wasm", ".js", ".css", ".html", ".svg", ".json"]
+            .iter()
+            .any(|e| name.ends_with(e));
+        if !entry.file_type()?.is_file() || !wanted {
+            continue;
+        }
+        let data = std::fs::read(entry.path())?;
+        std::fs::write(dir.join(format!("{name}.br")), brotli_bytes(&data))?;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&data)?;
+        std::fs::write(dir.join(format!("{name}.gz")), enc.finish()?)?;
+    }
+    Ok(())
 }
 
 /// The custom element's script, written next to the bundle.
@@ -35,7 +64,9 @@ fn find(dir: &Path, prefix: &str, suffix: &str) -> Result<String> {
     let mut names = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(prefix) && n.ends_with(suffix) && n != WIDGET);
+        .filter(|n| {
+            n.starts_with(prefix) && n.ends_with(suffix) && n != WIDGET && !is_compressed_copy(n)
+        });
     match (names.next(), names.next()) {
         (Some(n), None) => Ok(n),
         _ => Err(format!("expected one {prefix}*{suffix} in {}", dir.display()).into()),
@@ -50,19 +81,49 @@ fn skeleton(dist: &Path) -> Result<String> {
         .iter()
         .find_map(|p| html.find(p))
         .ok_or("index.html has no .isobar skeleton")?;
+    // It ends where #app does: the last card, the cards, .isobar, #app, then </body>.
     let end = html[start..]
-        .find("</main></div>")
-        .ok_or("index.html's skeleton has no </main></div>")?
-        + start
-        + "</main></div>".len();
+        .find("</div></body>")
+        .ok_or("index.html's skeleton is not the end of its <body>")?
+        + start;
     Ok(serde_json::to_string(&html[start..end])?)
+}
+
+/// Writes the stylesheet inlined in `dist/index.html` to `dist/isobar-<hash>.css` (named by
+/// its content, so it can be cached for good) and returns the name.
+fn write_widget_css(dist: &Path) -> Result<String> {
+    let html = std::fs::read_to_string(dist.join("index.html"))?;
+    let start = html
+        .find("<style>")
+        .ok_or("index.html has no inlined <style>")?
+        + "<style>".len();
+    let end = html[start..]
+        .find("</style>")
+        .ok_or("index.html's <style> is not closed")?
+        + start;
+    let css = &html[start..end];
+    // FNV-1a, 64 bits: a content hash for the name, like Trunk's.
+    let hash = css.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    for entry in std::fs::read_dir(dist)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.starts_with("isobar-") && name.contains(".css") {
+            std::fs::remove_file(dist.join(name))?;
+        }
+    }
+    let name = format!("isobar-{hash:016x}.css");
+    std::fs::write(dist.join(&name), css)?;
+    Ok(name)
 }
 
 /// Writes `dist/isobar-widget.js` from `src/widget.js` with this build's hashed file names.
 pub fn write_widget(dist: &Path) -> Result<()> {
     let wasm = find(dist, "isobar-", "_bg.wasm")?;
     let js = wasm.replace("_bg.wasm", ".js");
-    let css = find(dist, "main-", ".css")?;
+    // The page inlines its stylesheet (one request fewer before the first paint); the widget
+    // gets the same rules as a file of its own.
+    let css = write_widget_css(dist)?;
     let template = std::fs::read_to_string(root().join("src/widget.js"))?;
     let script = template
         .replace("__ISOBAR_SKELETON__", &skeleton(dist)?)
@@ -92,8 +153,8 @@ fn gzip_len(data: &[u8]) -> u64 {
     enc.finish().expect("in-memory write").len() as u64
 }
 
-/// Bytes of `data` brotli-compressed (quality 11), as a static host would serve it.
-pub fn brotli_len(data: &[u8]) -> u64 {
+/// `data` brotli-compressed (quality 11), as a static host would serve it.
+fn brotli_bytes(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,
@@ -101,16 +162,23 @@ pub fn brotli_len(data: &[u8]) -> u64 {
         ..Default::default()
     };
     brotli::BrotliCompress(&mut &data[..], &mut out, &params).expect("in-memory compression");
-    out.len() as u64
+    out
+}
+
+/// Bytes of `data` brotli-compressed (quality 11).
+pub fn brotli_len(data: &[u8]) -> u64 {
+    brotli_bytes(data).len() as u64
 }
 
 /// Measures every file a first visit downloads: the files at the top of `dist` but the
-/// widget's script (`public/` holds extras that the page itself does not load).
+/// widget's script and stylesheet (`public/` holds extras that the page itself does not load).
 pub fn measure(dist: &Path) -> Result<Vec<FileSize>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
         let entry = entry?;
-        if !entry.file_type()?.is_file() || entry.file_name() == WIDGET {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let widget_only = name == WIDGET || (name.starts_with("isobar-") && name.ends_with(".css"));
+        if !entry.file_type()?.is_file() || widget_only || is_compressed_copy(&name) {
             continue;
         }
         let data = std::fs::read(entry.path())?;

@@ -19,6 +19,45 @@ pub struct RunOptions {
     pub faults: FaultTable,
 }
 
+/// The built site as a static host serves it: brotli or gzip copies when the browser accepts
+/// them (written by `bundle::precompress`), hashed files cached for a year, the rest revalidated.
+pub fn static_site(dir: PathBuf) -> axum::Router {
+    let files = tower_http::services::ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip();
+    axum::Router::new()
+        .fallback_service(files)
+        .layer(axum::middleware::from_fn(cache_headers))
+}
+
+/// `Cache-Control` by file name: Trunk's hashed names (`isobar-0123456789abcdef.js`) never
+/// change content; everything else may.
+async fn cache_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let hashed = req
+        .uri()
+        .path()
+        .rsplit('/')
+        .next()
+        .and_then(|name| name.split('.').next())
+        .map(|stem| stem.trim_end_matches("_bg"))
+        .and_then(|stem| stem.rsplit_once('-'))
+        .is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    let mut resp = next.run(req).await;
+    let value = if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    resp.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static(value),
+    );
+    resp
+}
+
 /// Serves `dist` until Ctrl-C, printing the URL to open.
 pub async fn serve(dist: PathBuf, opts: RunOptions) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", opts.port))
@@ -30,7 +69,7 @@ pub async fn serve(dist: PathBuf, opts: RunOptions) -> Result<()> {
             )
         })?;
     let addr = listener.local_addr()?;
-    let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(dist));
+    let app = static_site(dist);
     let mut url = format!("http://{addr}/");
     let mut endpoints = String::new();
     if opts.offline {

@@ -73,6 +73,7 @@ pub async fn browser() -> Result<(Driver, Client)> {
 #[derive(Debug, Clone, Copy)]
 struct Sample {
     first_paint: f64,
+    placeholders: f64,
     wasm_start: f64,
     all_ready: f64,
 }
@@ -85,14 +86,16 @@ async fn load_once(client: &Client, url: &str) -> Result<Sample> {
         let v = client
             .execute(
                 "const m = n => (performance.getEntriesByName(n)[0] || {}).startTime;
-                 return [m('first-contentful-paint'), m('isobar:start'), m('isobar:ready')];",
+                 return [m('first-paint'), m('first-contentful-paint'), m('isobar:start'), m('isobar:ready')];",
                 vec![],
             )
             .await?;
-        if let Some(ready) = v[2].as_f64() {
+        if let Some(ready) = v[3].as_f64() {
+            let f = |i: usize| v[i].as_f64().unwrap_or(f64::NAN);
             return Ok(Sample {
-                first_paint: v[0].as_f64().unwrap_or(f64::NAN),
-                wasm_start: v[1].as_f64().unwrap_or(f64::NAN),
+                first_paint: f(0),
+                placeholders: f(1),
+                wasm_start: f(2),
                 all_ready: ready,
             });
         }
@@ -108,27 +111,67 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Runs the benchmark and prints a table.
-pub async fn load(opts: LoadOptions) -> Result<()> {
+/// Medians of one way of loading, ms from navigation start.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadTimes {
+    /// First paint.
+    pub first_paint: f64,
+    /// The placeholder cards visible: they are in the static HTML, so this is the first
+    /// contentful paint.
+    pub placeholders: f64,
+    /// The WebAssembly started (`isobar:start`).
+    pub wasm_start: f64,
+    /// Every call answered, every card filled (`isobar:ready`).
+    pub all_ready: f64,
+}
+
+/// The load figures.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadFigures {
+    /// Delay added to every API call, ms.
+    pub delay_ms: f64,
+    /// Loads per mode.
+    pub runs: usize,
+    /// Calls made together, as shipped.
+    pub concurrent: LoadTimes,
+    /// Calls made one after another (`fetch=sequential`), for comparison.
+    pub sequential: LoadTimes,
+}
+
+impl LoadFigures {
+    /// (all ready − D) / D for the shipped, concurrent page.
+    pub fn ratio(&self) -> f64 {
+        (self.concurrent.all_ready - self.delay_ms) / self.delay_ms
+    }
+}
+
+/// Runs the benchmark (the release bundle must be built) and prints a table.
+pub async fn load(opts: LoadOptions) -> Result<LoadFigures> {
     let mut faults = FaultTable::default();
     faults.apply_flag("--delay", &opts.delay_ms.to_string())?;
     let sim = isobar_simulator::spawn("127.0.0.1:0", faults).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let site = listener.local_addr()?;
-    let app =
-        axum::Router::new().fallback_service(tower_http::services::ServeDir::new(bundle::dist()));
+    let app = crate::serve::static_site(bundle::dist());
     tokio::spawn(async move { axum::serve(listener, app).await });
     let (_driver, client) = browser().await?;
     let s = sim.addr;
     let d = opts.delay_ms as f64;
     println!(
-        "Load with every API call delayed by D = {} ms; median of {} loads each (warm cache, 127.0.0.1)",
+        "Load with every API call delayed by D = {} ms; median of {} loads each (warm cache, 127.0.0.1, files served brotli-compressed)",
         opts.delay_ms, opts.runs
     );
     println!(
-        "{:<12} {:>12} {:>12} {:>14} {:>14} {:>12}",
-        "calls", "first paint", "wasm start", "all ready", "ready - D", "(ready-D)/D"
+        "{:<12} {:>12} {:>13} {:>11} {:>11} {:>11} {:>12}",
+        "calls",
+        "first paint",
+        "placeholders",
+        "wasm start",
+        "all ready",
+        "ready - D",
+        "(ready-D)/D"
     );
+    let mut modes = Vec::new();
     for mode in ["concurrent", "sequential"] {
         let url = format!(
             "http://{site}/?lat=52.52&lon=13.41&name=Berlin&fetch={mode}&forecast_url=http://{s}/v1/forecast&air_quality_url=http://{s}/v1/air-quality&geocoding_url=http://{s}/v1/search"
@@ -138,17 +181,30 @@ pub async fn load(opts: LoadOptions) -> Result<()> {
         for _ in 0..opts.runs {
             samples.push(load_once(&client, &url).await?);
         }
-        let ready = median(samples.iter().map(|x| x.all_ready).collect());
+        let m = |f: fn(&Sample) -> f64| median(samples.iter().map(f).collect());
+        let t = LoadTimes {
+            first_paint: m(|x| x.first_paint),
+            placeholders: m(|x| x.placeholders),
+            wasm_start: m(|x| x.wasm_start),
+            all_ready: m(|x| x.all_ready),
+        };
         println!(
-            "{:<12} {:>9.0} ms {:>9.0} ms {:>11.0} ms {:>11.0} ms {:>12.2}",
+            "{:<12} {:>9.0} ms {:>10.0} ms {:>8.0} ms {:>8.0} ms {:>8.0} ms {:>12.2}",
             mode,
-            median(samples.iter().map(|x| x.first_paint).collect()),
-            median(samples.iter().map(|x| x.wasm_start).collect()),
-            ready,
-            ready - d,
-            (ready - d) / d
+            t.first_paint,
+            t.placeholders,
+            t.wasm_start,
+            t.all_ready,
+            t.all_ready - d,
+            (t.all_ready - d) / d
         );
+        modes.push(t);
     }
     let _ = client.close().await;
-    Ok(())
+    Ok(LoadFigures {
+        delay_ms: d,
+        runs: opts.runs,
+        concurrent: modes[0],
+        sequential: modes[1],
+    })
 }

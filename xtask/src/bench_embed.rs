@@ -57,8 +57,25 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// One host page's figures.
+#[derive(Debug, Clone)]
+pub struct EmbedRow {
+    /// Widgets on the page.
+    pub widgets: usize,
+    /// Bytes of the files fetched, brotli.
+    pub files_brotli: u64,
+    /// Files fetched (from the bundle).
+    pub files: usize,
+    /// API calls made.
+    pub api_calls: usize,
+    /// Bytes of the API answers, uncompressed.
+    pub api_bytes: f64,
+    /// Navigation to every card of every widget ready, ms (median, warm).
+    pub all_ready_ms: f64,
+}
+
 /// Runs the benchmark (the release bundle must be built) and prints the figures.
-pub async fn embed(opts: EmbedOptions) -> Result<()> {
+pub async fn embed(opts: EmbedOptions) -> Result<Vec<EmbedRow>> {
     let mut faults = FaultTable::default();
     faults.apply_flag("--delay", &opts.delay_ms.to_string())?;
     let sim = isobar_simulator::spawn("127.0.0.1:0", faults).await?;
@@ -77,7 +94,7 @@ pub async fn embed(opts: EmbedOptions) -> Result<()> {
             "/bench-three.html",
             axum::routing::get(move || async move { axum::response::Html(three) }),
         )
-        .fallback_service(tower_http::services::ServeDir::new(bundle::dist()));
+        .merge(crate::serve::static_site(bundle::dist()));
     tokio::spawn(async move { axum::serve(listener, app).await });
     let (_driver, client) = bench::browser().await?;
     let dist = bundle::dist();
@@ -89,6 +106,7 @@ pub async fn embed(opts: EmbedOptions) -> Result<()> {
         "{:<10} {:>14} {:>10} {:>14} {:>14} {:>12}",
         "widgets", "files brotli", "files", "API calls", "API bytes", "all ready"
     );
+    let mut rows = Vec::new();
     for (label, page) in [("1", "bench-one.html"), ("3", "bench-three.html")] {
         let url = format!("http://{site}/{page}");
         let mut times = Vec::new();
@@ -151,18 +169,26 @@ pub async fn embed(opts: EmbedOptions) -> Result<()> {
                 }
             }
         }
-        eprintln!("  files of the {label}-widget page: {names:?}");
+        let row = EmbedRow {
+            widgets: label.parse().unwrap_or(0),
+            files_brotli: brotli,
+            files: files.len(),
+            api_calls,
+            api_bytes,
+            all_ready_ms: median(times),
+        };
         println!(
             "{:<10} {:>11.1} KB {:>10} {:>14} {:>11.1} KB {:>9.0} ms",
             label,
-            brotli as f64 / 1024.0,
-            files.len(),
-            api_calls,
-            api_bytes / 1024.0,
-            median(times)
+            row.files_brotli as f64 / 1024.0,
+            row.files,
+            row.api_calls,
+            row.api_bytes / 1024.0,
+            row.all_ready_ms
         );
+        rows.push(row);
     }
     println!("(files: widget script, JS glue, wasm, stylesheet, each fetched once per page; API bytes uncompressed as the simulator sends them; all ready: navigation to every card of every widget ready, warm cache)");
     let _ = client.close().await;
-    Ok(())
+    Ok(rows)
 }

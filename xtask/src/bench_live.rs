@@ -109,8 +109,7 @@ pub async fn live(opts: LiveOptions) -> Result<LiveFigures> {
     let relay = bench_relay::start(&config, port).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let site = listener.local_addr()?;
-    let app =
-        axum::Router::new().fallback_service(tower_http::services::ServeDir::new(bundle::dist()));
+    let app = crate::serve::static_site(bundle::dist());
     tokio::spawn(async move { axum::serve(listener, app).await });
     let (_driver, client) = bench::browser().await?;
     let s = sim.addr;

@@ -17,7 +17,8 @@ use crate::{root, run, Result};
 
 /// What to measure.
 pub struct RelayOptions {
-    /// Idle connections to hold (and subscribers of the broadcast).
+    /// Idle connections to hold (and subscribers of the broadcast); memory is also measured at
+    /// a tenth of it on the way.
     pub connections: usize,
     /// Viewers of one place, for the upstream-call count.
     pub viewers: usize,
@@ -143,8 +144,42 @@ pub async fn start(config: &std::path::Path, port: u16) -> Result<Relay> {
     Ok(relay)
 }
 
+/// Memory with `connections` idle connections held.
+#[derive(Debug, Clone, Copy)]
+pub struct Held {
+    /// Connections held.
+    pub connections: usize,
+    /// Relay RSS with them, KiB.
+    pub rss_kib: u64,
+    /// (RSS with them − RSS before any) / connections, KiB.
+    pub per_connection_kib: f64,
+}
+
+/// The relay's figures.
+#[derive(Debug, Clone)]
+pub struct RelayFigures {
+    /// Relay RSS before any connection, KiB.
+    pub idle_rss_kib: u64,
+    /// Memory at each level of idle connections.
+    pub held: Vec<Held>,
+    /// Subscribers of the broadcast.
+    pub subscribers: usize,
+    /// Upload to each subscriber's receipt, seen by the clients: p50, p99, max (ms).
+    pub broadcast_ms: (f64, f64, f64),
+    /// Publish to socket write, from the relay's histogram: p50, p99 bucket bounds (ms).
+    pub relay_side_ms: (f64, f64),
+    /// Relay CPU per broadcast, ms.
+    pub cpu_per_broadcast_ms: f64,
+    /// Viewers of one place.
+    pub viewers: usize,
+    /// Upstream calls made while they watched.
+    pub upstream_calls: u64,
+    /// Poll intervals they watched for.
+    pub intervals: f64,
+}
+
 /// Runs the benchmark and prints the figures.
-pub async fn relay(opts: RelayOptions) -> Result<()> {
+pub async fn relay(opts: RelayOptions) -> Result<RelayFigures> {
     build()?;
     let sim = isobar_simulator::spawn("127.0.0.1:0", FaultTable::default()).await?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -169,23 +204,31 @@ pub async fn relay(opts: RelayOptions) -> Result<()> {
     let idle_rss = rss_kib(pid);
     let url = format!("ws://127.0.0.1:{port}/live");
 
-    // Idle connections, each subscribed to the station.
+    // Idle connections, each subscribed to the station: memory at a tenth, then at all.
     let started = Instant::now();
     let mut clients = Vec::with_capacity(opts.connections);
-    for chunk in 0..opts.connections.div_ceil(200) {
-        let n = 200.min(opts.connections - chunk * 200);
-        let batch = futures_util::future::join_all(
-            (0..n).map(|_| open(&url, r#"{"type":"subscribe","station":"BENCH"}"#)),
-        )
-        .await;
-        for ws in batch {
-            clients.push(ws?);
+    let mut held = Vec::new();
+    let levels = [(opts.connections / 10).max(1), opts.connections];
+    for level in levels {
+        while clients.len() < level {
+            let n = 200.min(level - clients.len());
+            let batch = futures_util::future::join_all(
+                (0..n).map(|_| open(&url, r#"{"type":"subscribe","station":"BENCH"}"#)),
+            )
+            .await;
+            for ws in batch {
+                clients.push(ws?);
+            }
         }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let rss = rss_kib(pid);
+        held.push(Held {
+            connections: level,
+            rss_kib: rss,
+            per_connection_kib: rss.saturating_sub(idle_rss) as f64 / level as f64,
+        });
     }
     let connect_s = started.elapsed().as_secs_f64();
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let held_rss = rss_kib(pid);
-    let per_conn = (held_rss.saturating_sub(idle_rss)) as f64 * 1024.0 / opts.connections as f64;
 
     // Broadcast: one upload, time until each subscriber has it.
     let rounds = 5;
@@ -259,17 +302,15 @@ pub async fn relay(opts: RelayOptions) -> Result<()> {
 
     println!("Relay (release build, its own process), 127.0.0.1, this machine");
     println!(
-        "  idle connections held:        {} (opened in {connect_s:.1} s)",
+        "  idle connections held:        {} (opened in {connect_s:.1} s); relay RSS before any: {idle_rss} KiB",
         opts.connections
     );
-    println!(
-        "  relay RSS before / with them: {} KiB / {} KiB",
-        idle_rss, held_rss
-    );
-    println!(
-        "  memory per idle connection:   {:.1} KiB",
-        per_conn / 1024.0
-    );
+    for h in &held {
+        println!(
+            "  memory per idle connection:   {:.1} KiB at {} connections (RSS {} KiB)",
+            h.per_connection_kib, h.connections, h.rss_kib
+        );
+    }
     println!(
         "  broadcast to {} subscribers:  p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} deliveries over {rounds} uploads)",
         opts.connections,
@@ -290,5 +331,19 @@ pub async fn relay(opts: RelayOptions) -> Result<()> {
     drop(viewers);
     drop(relay);
     let _ = std::fs::remove_file(config);
-    Ok(())
+    Ok(RelayFigures {
+        idle_rss_kib: idle_rss,
+        held,
+        subscribers: opts.connections,
+        broadcast_ms: (
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.99),
+            latencies.last().copied().unwrap_or(f64::NAN),
+        ),
+        relay_side_ms: relay_side,
+        cpu_per_broadcast_ms: relay_cpu,
+        viewers: opts.viewers,
+        upstream_calls: calls,
+        intervals,
+    })
 }

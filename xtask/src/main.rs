@@ -10,6 +10,9 @@
 //!     release bundle and its size budget, end-to-end tests in headless Chromium.
 //! cargo xtask build
 //!     Build the release bundle and print its sizes against the budget.
+//! cargo xtask bench [--quick] [--delay 500] [--runs 5] [--json target/bench.json]
+//!     Every figure against its budget: bundle, load, live, relay, embedding, Lighthouse
+//!     (desktop and mobile) and axe-core; a table, and the same as JSON. --quick: smaller runs.
 //! cargo xtask bench-load [--delay 500] [--runs 5]
 //!     Time to all cards ready in headless Chromium with every API call delayed by D ms,
 //!     calls made together and one after another. Prints figures; asserts nothing.
@@ -26,7 +29,9 @@
 //!     Only install the tools (wasm32 target, Trunk, wasm-bindgen-cli, wasm-opt, Chromium).
 //! ```
 
+mod audits;
 mod bench;
+mod bench_all;
 mod bench_embed;
 mod bench_live;
 mod bench_relay;
@@ -63,7 +68,7 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang|--nulls ...] | test | build | bench-load [--delay MS] [--runs N] | bench-relay [--connections N] [--viewers N] | bench-live [--messages N] [--spacing MS] | bench-embed [--delay MS] [--runs N] | setup>";
+const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang|--nulls ...] | test | build | bench [--quick] [--delay MS] [--runs N] [--json PATH] | bench-load [--delay MS] [--runs N] | bench-relay [--connections N] [--viewers N] | bench-live [--messages N] [--spacing MS] | bench-embed [--delay MS] [--runs N] | setup>";
 
 fn parse_run(args: &[String]) -> Result<serve::RunOptions> {
     let mut opts = serve::RunOptions {
@@ -172,6 +177,35 @@ fn parse_bench_live(args: &[String]) -> Result<bench_live::LiveOptions> {
     Ok(opts)
 }
 
+fn parse_bench_all(args: &[String]) -> Result<bench_all::BenchOptions> {
+    let mut opts = bench_all::BenchOptions {
+        quick: false,
+        delay_ms: 500,
+        runs: 5,
+        json: root().join("target/bench.json"),
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--quick" {
+            opts.quick = true;
+            continue;
+        }
+        let v = it.next().ok_or_else(|| format!("{a} needs a value"))?;
+        match a.as_str() {
+            "--delay" => opts.delay_ms = v.parse().map_err(|_| "--delay needs milliseconds")?,
+            "--runs" => {
+                opts.runs = v
+                    .parse::<usize>()
+                    .map_err(|_| "--runs needs a number")?
+                    .max(5)
+            }
+            "--json" => opts.json = v.into(),
+            other => return Err(format!("unknown option {other}\n{USAGE}").into()),
+        }
+    }
+    Ok(opts)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -185,14 +219,26 @@ fn main() {
         Some("build") => tools::ensure_build_tools()
             .and_then(|()| bundle::build_release())
             .and_then(|()| bundle::check_budget()),
+        Some("bench") => parse_bench_all(&args[1..]).and_then(|opts| {
+            tools::ensure_build_tools()?;
+            tools::ensure_browser()?;
+            tools::ensure_audit_tools()?;
+            bundle::build_release()?;
+            tokio::runtime::Runtime::new()?.block_on(bench_all::all(opts))
+        }),
         Some("bench-load") => parse_bench(&args[1..]).and_then(|opts| {
             tools::ensure_build_tools()?;
             tools::ensure_browser()?;
             bundle::build_release()?;
-            tokio::runtime::Runtime::new()?.block_on(bench::load(opts))
+            tokio::runtime::Runtime::new()?
+                .block_on(bench::load(opts))
+                .map(drop)
         }),
-        Some("bench-relay") => parse_bench_relay(&args[1..])
-            .and_then(|opts| tokio::runtime::Runtime::new()?.block_on(bench_relay::relay(opts))),
+        Some("bench-relay") => parse_bench_relay(&args[1..]).and_then(|opts| {
+            tokio::runtime::Runtime::new()?
+                .block_on(bench_relay::relay(opts))
+                .map(drop)
+        }),
         Some("bench-live") => parse_bench_live(&args[1..]).and_then(|opts| {
             tools::ensure_build_tools()?;
             tools::ensure_browser()?;
@@ -205,12 +251,12 @@ fn main() {
             tools::ensure_build_tools()?;
             tools::ensure_browser()?;
             bundle::build_release()?;
-            tokio::runtime::Runtime::new()?.block_on(bench_embed::embed(
-                bench_embed::EmbedOptions {
+            tokio::runtime::Runtime::new()?
+                .block_on(bench_embed::embed(bench_embed::EmbedOptions {
                     delay_ms: opts.delay_ms,
                     runs: opts.runs,
-                },
-            ))
+                }))
+                .map(drop)
         }),
         Some("setup") => tools::ensure_build_tools().and_then(|()| tools::ensure_browser()),
         _ => Err(USAGE.into()),

@@ -138,28 +138,56 @@ pub fn ensure_browser() -> Result<()> {
         return Ok(());
     }
     step("installing Chromium and ChromeDriver from Debian's packages");
-    let sudo = |args: &[&str]| -> Command {
-        let root_user = output_of("id", &["-u"])
-            .map(|u| u.trim() == "0")
-            .unwrap_or(false);
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// `apt-get install` of Debian packages, through `sudo` when not root.
+fn apt_install(packages: &[&str]) -> Result<()> {
+    let root_user = output_of("id", &["-u"])
+        .map(|u| u.trim() == "0")
+        .unwrap_or(false);
+    let apt = |args: &[&str]| -> Command {
         let mut c = if root_user {
-            Command::new(args[0])
+            Command::new("apt-get")
         } else {
             let mut c = Command::new("sudo");
-            c.arg(args[0]);
+            c.arg("apt-get");
             c
         };
-        c.args(&args[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         c
     };
-    run(&mut sudo(&["apt-get", "update", "-qq"]))?;
-    run(&mut sudo(&[
-        "apt-get",
-        "install",
-        "-y",
-        "-qq",
-        "chromium",
-        "chromium-driver",
-    ]))?;
+    run(&mut apt(&["update", "-qq"]))?;
+    let mut install = apt(&["install", "-y", "-qq"]);
+    install.args(packages);
+    run(&mut install)
+}
+
+/// The audit tools' folder: `package.json` and `package-lock.json` pin Lighthouse and axe-core.
+pub fn npm_dir() -> PathBuf {
+    root().join("xtask/npm")
+}
+
+/// Node.js and npm (Debian's, when missing), then Lighthouse and axe-core from the npm
+/// registry at the versions of `xtask/npm/package-lock.json` (`npm ci`, skipped when they are
+/// installed already).
+pub fn ensure_audit_tools() -> Result<()> {
+    if output_of("node", &["--version"]).is_none() || output_of("npm", &["--version"]).is_none() {
+        step("installing Node.js and npm from Debian's packages");
+        apt_install(&["nodejs", "npm"])?;
+    }
+    let dir = npm_dir();
+    let installed = dir.join("node_modules/.package-lock.json");
+    let lock = dir.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&installed), std::fs::metadata(&lock)) {
+        (Ok(i), Ok(l)) => i.modified()? >= l.modified()?,
+        _ => false,
+    };
+    if !fresh {
+        step("installing Lighthouse and axe-core (npm ci in xtask/npm)");
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir))?;
+    }
     Ok(())
 }

@@ -45,11 +45,30 @@ where
     } else {
         fetched.into()
     };
+    // Each card draws in a task of its own: the six cards one answer fills would otherwise be
+    // one long task, which a slow phone feels as a page that does not answer (Lighthouse's
+    // total blocking time).
+    let source = d.forecast.state;
+    let shown = RwSignal::new(source.get_untracked());
+    Effect::watch(
+        move || source.track(),
+        move |_, _, _| {
+            set_timeout(
+                move || {
+                    if let Some(v) = source.try_get_untracked() {
+                        shown.set(v);
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+        },
+        false,
+    );
     view! {
         <card::Card
             id
             title
-            state=d.forecast.state.into()
+            state=shown.into()
             retry=Callback::new(move |()| d.load_forecast())
             blocked=d.forecast.blocked
             updated

@@ -193,6 +193,22 @@ pub fn measure(dist: &Path) -> Result<Vec<FileSize>> {
     Ok(files)
 }
 
+/// The stylesheet the page inlines, measured on its own (it is part of `index.html`'s bytes).
+pub fn inlined_css(dist: &Path) -> Result<FileSize> {
+    let html = std::fs::read_to_string(dist.join("index.html"))?;
+    let css = html
+        .split_once("<style>")
+        .and_then(|(_, rest)| rest.split_once("</style>"))
+        .map_or("", |(css, _)| css)
+        .as_bytes();
+    Ok(FileSize {
+        name: "(the CSS, inlined in index.html)".into(),
+        raw: css.len() as u64,
+        gzip: gzip_len(css),
+        brotli: brotli_len(css),
+    })
+}
+
 /// Prints the table and returns the brotli total.
 pub fn report(files: &[FileSize]) -> u64 {
     let kb = |b: u64| format!("{:.1} KB", b as f64 / 1024.0);

@@ -171,6 +171,11 @@ impl Dashboard {
     /// Runs `task` until it ends or the dashboard is removed, whichever comes first; a request
     /// it was waiting for is then aborted (see [`crate::api`]).
     pub fn spawn(self, task: impl Future<Output = ()> + 'static) {
+        self.spawn_boxed(Box::pin(task));
+    }
+
+    /// [`Dashboard::spawn`] for a boxed task: one copy of this code whatever the task.
+    fn spawn_boxed(self, task: std::pin::Pin<Box<dyn Future<Output = ()>>>) {
         let (task, handle) = futures_util::future::abortable(task);
         let id = self.next_task.get_value();
         self.next_task.set_value(id + 1);

@@ -19,6 +19,18 @@ async fn relay(listen: &str, upstream: std::net::SocketAddr) -> isobar_relay::Ru
     .unwrap()
 }
 
+/// Opens the dashboard with `query` and waits until its cards are ready and its feed is live.
+async fn open_live(h: &Harness, query: &str) {
+    h.client.goto(&h.url(query)).await.unwrap();
+    h.wait_all_ready().await;
+    h.wait_js(
+        "the live badge",
+        "return document.querySelector('.live-status').dataset.live === 'live'",
+        20,
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn observations_change_the_cards_and_a_relay_restart_resyncs() {
     let h = Harness::start(1280, 1400).await;
@@ -27,17 +39,9 @@ async fn observations_change_the_cards_and_a_relay_restart_resyncs() {
         .unwrap();
     let r = relay("127.0.0.1:0", upstream.addr).await;
     let addr = r.addr;
-    h.client
-        .goto(&h.url(&format!(
-            "lat=52.52&lon=13.41&name=Berlin&hour12=0&live=ws://{addr}/live"
-        )))
-        .await
-        .unwrap();
-    h.wait_all_ready().await;
-    h.wait_js(
-        "the live badge",
-        "return document.querySelector('.live-status').dataset.live === 'live'",
-        20,
+    open_live(
+        &h,
+        &format!("lat=52.52&lon=13.41&name=Berlin&hour12=0&live=ws://{addr}/live"),
     )
     .await;
     assert_eq!(h.text(".live-status").await.trim(), "Live");
@@ -131,17 +135,9 @@ async fn a_station_upload_reaches_the_current_card() {
     .await
     .unwrap();
     let addr = r.addr;
-    h.client
-        .goto(&h.url(&format!(
-            "lat=37.77&lon=-122.42&name=Home&live=ws://{addr}/live&station=KTEST1"
-        )))
-        .await
-        .unwrap();
-    h.wait_all_ready().await;
-    h.wait_js(
-        "the live badge",
-        "return document.querySelector('.live-status').dataset.live === 'live'",
-        20,
+    open_live(
+        &h,
+        &format!("lat=37.77&lon=-122.42&name=Home&live=ws://{addr}/live&station=KTEST1"),
     )
     .await;
     assert_eq!(

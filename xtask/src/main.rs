@@ -115,25 +115,35 @@ fn parse_run(args: &[String]) -> Result<serve::RunOptions> {
     Ok(opts)
 }
 
+/// Reads `--name NUMBER` pairs, handing each to `set`, which names the options it knows.
+fn numeric_options(
+    args: &[String],
+    mut set: impl FnMut(&str, usize) -> std::result::Result<(), ()>,
+) -> Result<()> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let v: usize = it
+            .next()
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("{a} needs a number"))?;
+        set(a, v).map_err(|()| format!("unknown option {a}\n{USAGE}"))?;
+    }
+    Ok(())
+}
+
 fn parse_bench(args: &[String]) -> Result<bench::LoadOptions> {
     let mut opts = bench::LoadOptions {
         delay_ms: 500,
         runs: 5,
     };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let v = it.next().ok_or_else(|| format!("{a} needs a value"))?;
-        match a.as_str() {
-            "--delay" => opts.delay_ms = v.parse().map_err(|_| "--delay needs milliseconds")?,
-            "--runs" => {
-                opts.runs = v
-                    .parse::<usize>()
-                    .map_err(|_| "--runs needs a number")?
-                    .max(1)
-            }
-            other => return Err(format!("unknown option {other}\n{USAGE}").into()),
+    numeric_options(args, |name, v| {
+        match name {
+            "--delay" => opts.delay_ms = v as u64,
+            "--runs" => opts.runs = v.max(1),
+            _ => return Err(()),
         }
-    }
+        Ok(())
+    })?;
     Ok(opts)
 }
 
@@ -142,18 +152,14 @@ fn parse_bench_relay(args: &[String]) -> Result<bench_relay::RelayOptions> {
         connections: 10_000,
         viewers: 1_000,
     };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let v: usize = it
-            .next()
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| format!("{a} needs a number"))?;
-        match a.as_str() {
+    numeric_options(args, |name, v| {
+        match name {
             "--connections" => opts.connections = v.max(1),
             "--viewers" => opts.viewers = v.max(1),
-            other => return Err(format!("unknown option {other}\n{USAGE}").into()),
+            _ => return Err(()),
         }
-    }
+        Ok(())
+    })?;
     Ok(opts)
 }
 
@@ -162,18 +168,14 @@ fn parse_bench_live(args: &[String]) -> Result<bench_live::LiveOptions> {
         messages: 1_000,
         spacing_ms: 25,
     };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let v: usize = it
-            .next()
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| format!("{a} needs a number"))?;
-        match a.as_str() {
+    numeric_options(args, |name, v| {
+        match name {
             "--messages" => opts.messages = v.max(1),
             "--spacing" => opts.spacing_ms = v.max(1) as u64,
-            other => return Err(format!("unknown option {other}\n{USAGE}").into()),
+            _ => return Err(()),
         }
-    }
+        Ok(())
+    })?;
     Ok(opts)
 }
 

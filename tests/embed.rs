@@ -46,6 +46,12 @@ async fn wait_widgets_ready(h: &Harness) -> Value {
     }
 }
 
+/// Opens the example page `name` against the simulator and waits for every widget to fill.
+async fn open_example(h: &Harness, name: &str) -> Value {
+    h.client.goto(&example(h, name)).await.unwrap();
+    wait_widgets_ready(h).await
+}
+
 /// Each widget's size, and each of its cards' box relative to the widget.
 const LAYOUT: &str = "const o = {}; \
     document.querySelectorAll('isobar-weather').forEach(w => { \
@@ -59,11 +65,7 @@ const LAYOUT: &str = "const o = {}; \
 #[tokio::test]
 async fn three_elements_render_and_two_of_one_place_share_one_request() {
     let h = Harness::start(1280, 1000).await;
-    h.client
-        .goto(&example(&h, "embed-elements.html"))
-        .await
-        .unwrap();
-    let states = wait_widgets_ready(&h).await;
+    let states = open_example(&h, "embed-elements.html").await;
     assert_eq!(states["berlin"].as_object().unwrap().len(), 7, "{states}");
     assert_eq!(
         states["berlin-compact"].as_object().unwrap().len(),
@@ -115,11 +117,7 @@ async fn three_elements_render_and_two_of_one_place_share_one_request() {
 #[tokio::test]
 async fn hostile_css_does_not_change_the_widgets_layout() {
     let h = Harness::start(1280, 1000).await;
-    h.client
-        .goto(&example(&h, "embed-hostile.html"))
-        .await
-        .unwrap();
-    wait_widgets_ready(&h).await;
+    open_example(&h, "embed-hostile.html").await;
     let hostile = h.js(LAYOUT).await;
     h.screenshot("embed-hostile-1280").await;
     // The same page without its hostile stylesheet.
@@ -129,11 +127,7 @@ async fn hostile_css_does_not_change_the_widgets_layout() {
     let plain = h.js(LAYOUT).await;
     assert_eq!(hostile, plain);
     // And the same as the plain example page with the same three widgets.
-    h.client
-        .goto(&example(&h, "embed-elements.html"))
-        .await
-        .unwrap();
-    wait_widgets_ready(&h).await;
+    open_example(&h, "embed-elements.html").await;
     assert_eq!(h.js(LAYOUT).await, plain);
     h.close().await;
 }
@@ -141,11 +135,7 @@ async fn hostile_css_does_not_change_the_widgets_layout() {
 #[tokio::test]
 async fn an_attribute_change_re_renders_the_element() {
     let h = Harness::start(1280, 1000).await;
-    h.client
-        .goto(&example(&h, "embed-elements.html"))
-        .await
-        .unwrap();
-    wait_widgets_ready(&h).await;
+    open_example(&h, "embed-elements.html").await;
     let before = h.sim.state.count(Endpoint::Forecast);
     h.js("const w = document.getElementById('tokyo'); \
           w.setAttribute('lat', '-33.87'); w.setAttribute('lon', '151.21'); \

@@ -35,11 +35,18 @@ function loadSheet() {
       const s = new CSSStyleSheet();
       s.replaceSync(css);
       return s;
+    })
+    .catch((e) => {
+      sheet = null; // the next element (or attribute change) tries again
+      throw e;
     });
   return sheet;
 }
 function loadWasm() {
-  wasm ??= init({ module_or_path: new URL("./__ISOBAR_WASM__", import.meta.url) });
+  wasm ??= init({ module_or_path: new URL("./__ISOBAR_WASM__", import.meta.url) }).catch((e) => {
+    wasm = null;
+    throw e;
+  });
   return wasm;
 }
 

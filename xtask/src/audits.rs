@@ -42,10 +42,6 @@ pub struct Lighthouse {
     pub failing: Vec<String>,
 }
 
-/// The flags Chromium needs on these machines (no sandbox as root, no network beyond
-/// localhost).
-const CHROME_FLAGS: &str = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync";
-
 /// Runs Lighthouse on `url`.
 pub fn lighthouse(url: &str, form_factor: FormFactor) -> Result<Lighthouse> {
     let out = std::env::temp_dir().join(format!(
@@ -58,7 +54,10 @@ pub fn lighthouse(url: &str, form_factor: FormFactor) -> Result<Lighthouse> {
         .arg(url)
         .args(["--output=json", "--quiet"])
         .arg(format!("--output-path={}", out.display()))
-        .arg(format!("--chrome-flags={CHROME_FLAGS}"))
+        .arg(format!(
+            "--chrome-flags={}",
+            tools::CHROMIUM_FLAGS.join(" ")
+        ))
         .env("CHROME_PATH", tools::chromium());
     if form_factor == FormFactor::Desktop {
         cmd.arg("--preset=desktop");

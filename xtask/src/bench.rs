@@ -2,14 +2,14 @@
 //! D ms, with its calls made together (as shipped) and one after another (for comparison).
 //! A benchmark that prints figures, not a test: nothing here asserts on time.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 use isobar_simulator::faults::FaultTable;
 use serde_json::{json, Value};
 
-use crate::{bundle, tools, Result};
+use crate::{bundle, tools, KillOnDrop, Result};
 
 /// What to measure.
 pub struct LoadOptions {
@@ -19,22 +19,12 @@ pub struct LoadOptions {
     pub runs: usize,
 }
 
-/// The ChromeDriver process, killed when dropped.
-pub struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Starts ChromeDriver and a headless Chromium session.
-pub async fn browser() -> Result<(Driver, Client)> {
+pub async fn browser() -> Result<(KillOnDrop, Client)> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let driver = Driver(
+    let driver = KillOnDrop(
         Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -45,10 +35,11 @@ pub async fn browser() -> Result<(Driver, Client)> {
     let caps = json!({
         "goog:chromeOptions": {
             "binary": tools::chromium(),
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
-                format!("--user-data-dir={}", profile.display())]
+            "args": tools::CHROMIUM_FLAGS
+                .iter()
+                .map(|f| (*f).to_owned())
+                .chain(["--window-size=1280,1000".to_owned(), format!("--user-data-dir={}", profile.display())])
+                .collect::<Vec<_>>()
         }
     });
     let Value::Object(caps) = caps else {

@@ -3,7 +3,7 @@
 //! every subscriber, and upstream calls for many viewers of one place. Prints figures; asserts
 //! nothing.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use isobar_simulator::faults::{Endpoint, FaultTable};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::tools::path_env;
-use crate::{root, run, Result};
+use crate::{root, run, KillOnDrop, Result};
 
 /// What to measure.
 pub struct RelayOptions {
@@ -22,16 +22,6 @@ pub struct RelayOptions {
     pub connections: usize,
     /// Viewers of one place, for the upstream-call count.
     pub viewers: usize,
-}
-
-/// The relay process, killed when dropped.
-pub struct Relay(Child);
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -125,14 +115,14 @@ pub fn build() -> Result<()> {
 
 /// Starts the release relay with a configuration file listening on `port`, and waits until
 /// it answers `/health`.
-pub async fn start(config: &std::path::Path, port: u16) -> Result<Relay> {
+pub async fn start(config: &std::path::Path, port: u16) -> Result<KillOnDrop> {
     let child = Command::new(root().join("target/release/isobar-relay"))
         .args(["--config", &config.to_string_lossy()])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
-    let relay = Relay(child);
+    let relay = KillOnDrop(child);
     let deadline = Instant::now() + Duration::from_secs(10);
     let health = format!("http://127.0.0.1:{port}/health");
     while reqwest::get(&health).await.is_err() {

@@ -128,6 +128,20 @@ pub fn chromium() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
 }
 
+/// The flags headless Chromium needs on these machines: no sandbox (root), and no network
+/// beyond localhost (the background services would try Google's hosts).
+pub const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// Chromium and ChromeDriver, from Debian's packages.
 pub fn ensure_browser() -> Result<()> {
     let have_chromium = chromium().is_file();
@@ -177,10 +191,14 @@ pub fn ensure_audit_tools() -> Result<()> {
         apt_install(&["nodejs", "npm"])?;
     }
     let dir = npm_dir();
-    let installed = dir.join("node_modules/.package-lock.json");
-    let lock = dir.join("package-lock.json");
-    let fresh = match (std::fs::metadata(&installed), std::fs::metadata(&lock)) {
-        (Ok(i), Ok(l)) => i.modified()? >= l.modified()?,
+    // Installed after the last change to package.json (its overrides) and to the lock.
+    let modified = |f: &str| std::fs::metadata(dir.join(f)).and_then(|m| m.modified());
+    let fresh = match (
+        modified("node_modules/.package-lock.json"),
+        modified("package.json"),
+        modified("package-lock.json"),
+    ) {
+        (Ok(i), Ok(p), Ok(l)) => i >= p && i >= l,
         _ => false,
     };
     if !fresh {

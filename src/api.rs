@@ -69,12 +69,12 @@ fn retry_hint(s: Option<u32>) -> String {
 pub const REUSE_MS: f64 = 60_000.0;
 
 type Body = Result<Rc<str>, FetchError>;
-type Request_ = Shared<Pin<Box<dyn Future<Output = Body>>>>;
+type Fetch = Pin<Box<dyn Future<Output = Body>>>;
 
 /// A request in flight (held weakly: when every caller has gone it is dropped, and aborted) or
 /// an answer, with when it came.
 enum Entry {
-    InFlight(WeakShared<Pin<Box<dyn Future<Output = Body>>>>),
+    InFlight(WeakShared<Fetch>),
     Done(Rc<str>, f64),
 }
 
@@ -86,7 +86,7 @@ thread_local! {
 /// `fresh` skips a stored answer (Retry, a refresh) but still joins a request in flight.
 pub async fn get_shared(url: &str, fresh: bool) -> Result<Rc<str>, FetchError> {
     let now = js_sys::Date::now();
-    let request: Request_ = REQUESTS.with(|r| {
+    let request: Shared<Fetch> = REQUESTS.with(|r| {
         let mut r = r.borrow_mut();
         match r.get(url) {
             Some(Entry::Done(body, at)) if !fresh && now - at < REUSE_MS => {
@@ -122,13 +122,20 @@ pub async fn get_shared(url: &str, fresh: bool) -> Result<Rc<str>, FetchError> {
     request.await
 }
 
-/// Aborts a request when dropped before it finished: a caller that goes away (a widget removed
-/// from the page) takes its request with it.
-struct AbortOnDrop(Option<web_sys::AbortController>);
+/// A request's controller and timeout. Dropped, it clears the timeout, and aborts the request
+/// unless it finished: a caller that goes away (a widget removed from the page) takes its
+/// request with it.
+struct InFlight {
+    controller: Option<web_sys::AbortController>,
+    timer: Option<i32>,
+}
 
-impl Drop for AbortOnDrop {
+impl Drop for InFlight {
     fn drop(&mut self) {
-        if let Some(c) = self.0.take() {
+        if let (Some(id), Some(w)) = (self.timer, web_sys::window()) {
+            w.clear_timeout_with_handle(id);
+        }
+        if let Some(c) = self.controller.take() {
             c.abort();
         }
     }
@@ -138,7 +145,6 @@ impl Drop for AbortOnDrop {
 /// future is dropped before the answer is in.
 pub async fn get_text(url: &str) -> Result<String, FetchError> {
     let controller = web_sys::AbortController::new().ok();
-    let mut guard = AbortOnDrop(controller.clone());
     let timed_out = Rc::new(Cell::new(false));
     let timer = controller.as_ref().and_then(|c| {
         let c = c.clone();
@@ -152,6 +158,7 @@ pub async fn get_text(url: &str) -> Result<String, FetchError> {
             .ok()
     });
     let signal = controller.as_ref().map(web_sys::AbortController::signal);
+    let mut guard = InFlight { controller, timer };
     let result = async {
         let resp = Request::get(url)
             .abort_signal(signal.as_ref())
@@ -176,10 +183,8 @@ pub async fn get_text(url: &str) -> Result<String, FetchError> {
         Ok(body)
     }
     .await;
-    guard.0 = None;
-    if let (Some(id), Some(w)) = (timer, web_sys::window()) {
-        w.clear_timeout_with_handle(id);
-    }
+    guard.controller = None; // finished: nothing to abort; the timeout goes with the guard
+    drop(guard);
     match result {
         Err(FetchError::Network) if timed_out.get() => Err(FetchError::Timeout),
         other => other,

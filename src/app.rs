@@ -196,12 +196,6 @@ impl Dashboard {
         {
             task.abort();
         }
-        if let Some(Some(h)) = self.poller.try_update_value(Option::take) {
-            h.clear();
-        }
-        if let Some(Some(h)) = self.reconnect.try_update_value(Option::take) {
-            h.clear();
-        }
         crate::live::close(self);
     }
 
@@ -392,25 +386,20 @@ fn report_height() -> Option<web_sys::ResizeObserver> {
     let window = web_sys::window()?;
     let body = window.document()?.body()?;
     let last = std::cell::Cell::new(0.0);
-    let post = Closure::<dyn FnMut()>::new(move || {
-        let (Some(w), Some(b)) = (
-            web_sys::window(),
-            web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.body()),
-        ) else {
-            return;
-        };
-        let height = b.get_bounding_client_rect().height().ceil();
-        if height == last.get() {
-            return;
-        }
-        last.set(height);
-        let msg = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&msg, &"type".into(), &HEIGHT_MESSAGE.into());
-        let _ = js_sys::Reflect::set(&msg, &"height".into(), &height.into());
-        if let Ok(Some(parent)) = w.parent() {
-            let _ = parent.post_message(&msg, "*");
+    let post = Closure::<dyn FnMut()>::new({
+        let body = body.clone();
+        move || {
+            let height = body.get_bounding_client_rect().height().ceil();
+            if height == last.get() {
+                return;
+            }
+            last.set(height);
+            let msg = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&msg, &"type".into(), &HEIGHT_MESSAGE.into());
+            let _ = js_sys::Reflect::set(&msg, &"height".into(), &height.into());
+            if let Ok(Some(parent)) = window.parent() {
+                let _ = parent.post_message(&msg, "*");
+            }
         }
     });
     let observer = web_sys::ResizeObserver::new(post.as_ref().unchecked_ref()).ok()?;

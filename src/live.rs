@@ -74,10 +74,15 @@ impl Conn {
     }
 }
 
-/// Closes the dashboard's live connection for good (it is being removed).
+/// Stops the dashboard's live feed for good (it is being removed): the socket, the polling
+/// and a pending reconnection.
 pub fn close(d: Dashboard) {
     if let Some(Some(conn)) = d.conn.try_update_value(Option::take) {
         conn.shut();
+    }
+    stop_polling(d);
+    if let Some(Some(h)) = d.reconnect.try_update_value(Option::take) {
+        h.clear();
     }
 }
 

@@ -18,6 +18,8 @@ const OPTIONS = [
   "forecast_url", "air_quality_url", "geocoding_url",
 ];
 const dashed = (o) => o.replaceAll("_", "-");
+/** An option's attribute on `el`, as `forecast_url` or `forecast-url`; `null` when absent. */
+const option = (el, o) => el.getAttribute(o) ?? el.getAttribute(dashed(o));
 const FATAL = "Isobar stopped because of an internal error. Reload the page to try again.";
 
 // The dashboard's static layout with placeholder cards (from index.html, filled in by the
@@ -55,7 +57,7 @@ function skeleton(el) {
   const t = document.createElement("template");
   t.innerHTML = SKELETON;
   const root = t.content.firstElementChild;
-  const attr = (o) => el.getAttribute(o) ?? el.getAttribute(dashed(o));
+  const attr = (o) => option(el, o);
   const flag = (o) => attr(o) !== null && !/^(0|false|no|off)$/i.test(attr(o));
   const cards = (attr("cards") ?? "").split(",").map((c) => c.trim()).filter(Boolean);
   const list = root.querySelector(".cards");
@@ -110,7 +112,7 @@ class IsobarWeather extends HTMLElement {
   get query() {
     const params = new URLSearchParams();
     for (const o of OPTIONS) {
-      const v = this.getAttribute(o) ?? this.getAttribute(dashed(o));
+      const v = option(this, o);
       if (v !== null) params.set(o, v);
     }
     return params.toString();

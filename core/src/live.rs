@@ -64,6 +64,13 @@ pub struct Limits {
     pub heartbeat_s: u64,
     /// A connection silent this long is closed, seconds.
     pub idle_timeout_s: u64,
+    /// Messages a client may send per second on average; more are answered with
+    /// `rate_limited` (absent from relays before it was announced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages_per_s: Option<f64>,
+    /// Messages a client may send at once before `messages_per_s` applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_burst: Option<u32>,
 }
 
 /// Units of an observation's values.
@@ -120,6 +127,13 @@ pub struct Values {
     /// Precipitation (rain rate over the last hour, or since the previous observation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precipitation: Option<f64>,
+}
+
+impl Values {
+    /// Whether no value is present.
+    pub fn is_empty(&self) -> bool {
+        *self == Values::default()
+    }
 }
 
 /// Whether a source is delivering.
@@ -187,7 +201,9 @@ pub enum ServerMessage {
     },
     /// Something the client sent could not be done.
     Error {
-        /// A stable code: `bad_message`, `too_large`, `too_many_subscriptions`, `not_found`, ...
+        /// A stable code: `bad_message`, `too_large`, `bad_target`, `unknown_station`,
+        /// `too_many_subscriptions`, `too_many_places`, `not_subscribed`, `rate_limited`
+        /// (listed in `docs/live-protocol.md`).
         code: String,
         /// What went wrong, in plain words.
         message: String,

@@ -5,26 +5,35 @@
 //! forecast_url = "https://api.open-meteo.com/v1/forecast"
 //! poll_interval_s = 60
 //! allowed_origins = ["http://127.0.0.1:8080"]   # empty: any origin
+//! trusted_proxies = ["127.0.0.1"]               # believe their X-Forwarded-For / Forwarded
 //! static_dir = "dist"                            # serve the dashboard too
 //!
 //! [[stations]]
-//! id = "KCASANFR5"          # Weather Underground ID (and the id viewers subscribe to)
-//! key = "s3cret"            # WU PASSWORD
+//! id = "KCASANFR5"          # what viewers subscribe to, and the WU ID
+//! key = "s3cret"            # WU PASSWORD (without it, no WU uploads)
 //! ecowitt_passkey = "DFD82AD35BF6EC2843920EC477D60648"   # optional
 //! ```
+//!
+//! Every limit and what a client gets when it reaches it is listed in the README ("The
+//! relay", "Limits").
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::client_ip::{ClientIpHeader, TrustedProxies};
+
 /// A personal weather station allowed to upload.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Station {
-    /// The station's id: WU `ID`, and what viewers subscribe to.
+    /// The station's id: what viewers subscribe to, and its WU `ID`.
     pub id: String,
-    /// WU `PASSWORD`.
-    pub key: String,
-    /// Ecowitt `PASSKEY`, if the station uploads by Ecowitt's protocol.
+    /// WU `PASSWORD`; without one the station cannot upload by the WU protocol.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Ecowitt `PASSKEY`; without one the station cannot upload by Ecowitt's protocol.
     #[serde(default)]
     pub ecowitt_passkey: Option<String>,
 }
@@ -41,13 +50,25 @@ pub struct Config {
     pub poll_interval_s: f64,
     /// Longest wait between polls while upstream fails, seconds.
     pub max_backoff_s: f64,
+    /// Most places polled at once over all viewers; a subscription to one more is refused
+    /// (`too_many_places`). Size it to the upstream API's rate limit.
+    pub max_places: usize,
     /// Origins allowed to open `/live`; empty allows any.
     pub allowed_origins: Vec<String>,
+    /// Reverse proxies (addresses or CIDR ranges) whose forwarding headers name the real
+    /// client; empty believes no header.
+    pub trusted_proxies: TrustedProxies,
+    /// Which forwarding header names the client when a trusted proxy sends the request.
+    pub client_ip_header: ClientIpHeader,
     /// Largest client message, bytes.
     pub max_message_bytes: usize,
+    /// Messages a client may send per second on average (a token bucket per connection).
+    pub messages_per_s: f64,
+    /// Messages a client may send at once before `messages_per_s` applies.
+    pub message_burst: u32,
     /// Most subscriptions per connection.
     pub max_subscriptions: usize,
-    /// Most connections from one IP address.
+    /// Most connections from one client address (IPv6: one /64).
     pub max_connections_per_ip: usize,
     /// Messages queued for one client before it is dropped as too slow.
     pub client_queue: usize,
@@ -58,6 +79,15 @@ pub struct Config {
     pub heartbeat_s: u64,
     /// Seconds of silence from a client before it is closed.
     pub idle_timeout_s: u64,
+    /// Seconds a client has to send a request's headers (and, on a kept-alive connection, the
+    /// next request's) before the connection is closed.
+    pub header_timeout_s: f64,
+    /// Seconds a station upload may take, body included, before it is answered 408.
+    pub upload_timeout_s: f64,
+    /// How far ahead of the relay's clock a station's `dateutc` may be, seconds.
+    pub max_clock_skew_s: i64,
+    /// How far behind the relay's clock a station's `dateutc` may be, seconds.
+    pub max_observation_age_s: i64,
     /// Serve this folder (the built dashboard) at `/`.
     pub static_dir: Option<String>,
     /// Stations allowed to upload.
@@ -71,14 +101,23 @@ impl Default for Config {
             forecast_url: isobar_core::open_meteo::FORECAST_URL.into(),
             poll_interval_s: 60.0,
             max_backoff_s: 600.0,
+            max_places: 256,
             allowed_origins: Vec::new(),
+            trusted_proxies: TrustedProxies::default(),
+            client_ip_header: ClientIpHeader::default(),
             max_message_bytes: 4096,
+            messages_per_s: 10.0,
+            message_burst: 50,
             max_subscriptions: 16,
             max_connections_per_ip: 64,
             client_queue: 64,
             socket_send_buffer: 32 * 1024,
             heartbeat_s: 30,
             idle_timeout_s: 90,
+            header_timeout_s: 10.0,
+            upload_timeout_s: 10.0,
+            max_clock_skew_s: 300,
+            max_observation_age_s: 900,
             static_dir: None,
             stations: Vec::new(),
         }
@@ -86,9 +125,80 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Reads a TOML configuration.
+    /// Reads a TOML configuration and checks it.
     pub fn from_toml(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| format!("bad relay configuration: {e}"))
+        let config: Config =
+            toml::from_str(text).map_err(|e| format!("bad relay configuration: {e}"))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// What makes a configuration unusable or unsafe, in plain words: stations without a
+    /// usable secret, two stations with one id or pass key, limits that would refuse
+    /// everything.
+    pub fn check(&self) -> Result<(), String> {
+        let bad = |m: String| Err(format!("bad relay configuration: {m}"));
+        let mut ids = HashSet::new();
+        let mut passkeys = HashSet::new();
+        for st in &self.stations {
+            if !isobar_core::live::is_station_id(&st.id) {
+                return bad(format!(
+                    "station id {:?} must be 1 to 64 letters, digits, - or _",
+                    st.id
+                ));
+            }
+            if !ids.insert(st.id.as_str()) {
+                return bad(format!("station {} is declared twice", st.id));
+            }
+            if st.key.as_deref() == Some("") || st.ecowitt_passkey.as_deref() == Some("") {
+                return bad(format!(
+                    "station {} has an empty key or pass key (leave it out instead)",
+                    st.id
+                ));
+            }
+            if st.key.is_none() && st.ecowitt_passkey.is_none() {
+                return bad(format!(
+                    "station {} needs a key (WU) or an ecowitt_passkey",
+                    st.id
+                ));
+            }
+            if let Some(p) = &st.ecowitt_passkey {
+                if !passkeys.insert(p.as_str()) {
+                    return bad(format!(
+                        "two stations share the ecowitt_passkey of {}",
+                        st.id
+                    ));
+                }
+            }
+        }
+        let positive = [
+            ("poll_interval_s", self.poll_interval_s),
+            ("max_backoff_s", self.max_backoff_s),
+            ("messages_per_s", self.messages_per_s),
+            ("header_timeout_s", self.header_timeout_s),
+            ("upload_timeout_s", self.upload_timeout_s),
+        ];
+        for (name, v) in positive {
+            if !(v.is_finite() && v > 0.0) {
+                return bad(format!("{name} must be a positive number of seconds"));
+            }
+        }
+        let counts = [
+            ("max_places", self.max_places),
+            ("max_message_bytes", self.max_message_bytes),
+            ("message_burst", self.message_burst as usize),
+            ("max_subscriptions", self.max_subscriptions),
+            ("max_connections_per_ip", self.max_connections_per_ip),
+        ];
+        for (name, v) in counts {
+            if v == 0 {
+                return bad(format!("{name} must be at least 1"));
+            }
+        }
+        if self.max_clock_skew_s < 0 || self.max_observation_age_s < 0 {
+            return bad("max_clock_skew_s and max_observation_age_s cannot be negative".into());
+        }
+        Ok(())
     }
 
     /// The poll interval.
@@ -100,5 +210,41 @@ impl Config {
     pub fn origin_allowed(&self, origin: Option<&str>) -> bool {
         self.allowed_origins.is_empty()
             || origin.is_some_and(|o| self.allowed_origins.iter().any(|a| a == o))
+    }
+
+    /// The ids of the declared stations.
+    pub fn station_ids(&self) -> impl Iterator<Item = &str> {
+        self.stations.iter().map(|s| s.id.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unusable_stations_are_refused_at_load() {
+        let load = |stations: &str| Config::from_toml(stations);
+        assert!(load("[[stations]]\nid = \"A\"\nkey = \"k\"\n").is_ok());
+        assert!(load("[[stations]]\nid = \"A\"\necowitt_passkey = \"P\"\n").is_ok());
+        for (bad, why) in [
+            ("[[stations]]\nid = \"A\"\n", "needs a key"),
+            ("[[stations]]\nid = \"A\"\nkey = \"\"\n", "empty key"),
+            (
+                "[[stations]]\nid = \"A\"\nkey = \"k\"\n[[stations]]\nid = \"A\"\nkey = \"j\"\n",
+                "declared twice",
+            ),
+            (
+                "[[stations]]\nid = \"A\"\necowitt_passkey = \"P\"\n[[stations]]\nid = \"B\"\necowitt_passkey = \"P\"\n",
+                "share the ecowitt_passkey",
+            ),
+            ("[[stations]]\nid = \"a b\"\nkey = \"k\"\n", "letters, digits"),
+            ("messages_per_s = 0\n", "messages_per_s"),
+            ("max_connections_per_ip = 0\n", "max_connections_per_ip"),
+            ("trusted_proxies = [\"not an address\"]\n", "not an address"),
+        ] {
+            let err = load(bad).unwrap_err();
+            assert!(err.contains(why), "{bad:?}: {err}");
+        }
     }
 }

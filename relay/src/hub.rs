@@ -2,12 +2,13 @@
 //! it) or a station. Each message is serialised once and handed to every subscriber's bounded
 //! queue; a subscriber whose queue is full is dropped rather than slowing the others.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::ws::Utf8Bytes;
 use isobar_core::live::{ServerMessage, Target};
+use tokio::sync::mpsc::PermitIterator;
 use tokio::sync::{mpsc, Notify};
 use tokio::task::AbortHandle;
 
@@ -105,55 +106,115 @@ struct Topic {
     poller: Option<AbortHandle>,
 }
 
-/// All topics.
 #[derive(Default)]
-pub struct Hub {
-    topics: Mutex<HashMap<TopicKey, Topic>>,
+struct Topics {
+    by_key: HashMap<TopicKey, Topic>,
+    places: usize,
 }
 
-/// What a subscription found.
-pub struct Joined {
-    /// Whether this is the topic's first subscriber (a place then needs a poller).
-    pub first: bool,
-    /// The topic's last message, to send the newcomer at once.
-    pub last: Option<Utf8Bytes>,
+/// All topics. A place's topic lives while it has subscribers; a declared station's lives as
+/// long as the relay (it keeps the last observation for the next viewer); no other topic can
+/// be made, so the number of topics is bounded by `max_places` and the declared stations.
+pub struct Hub {
+    topics: Mutex<Topics>,
+    stations: HashSet<String>,
+    max_places: usize,
+}
+
+/// Why a subscription was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The station is not declared in the relay's configuration.
+    UnknownStation,
+    /// The relay already polls `max_places` places.
+    TooManyPlaces,
 }
 
 impl Hub {
-    /// Adds connection `id` to `key`'s subscribers.
-    pub fn subscribe(&self, key: &TopicKey, id: u64, outbox: Outbox) -> Joined {
-        let mut topics = self.topics.lock().expect("hub lock");
-        let topic = topics.entry(key.clone()).or_default();
-        let first = topic.subscribers.is_empty() && topic.poller.is_none();
-        topic.subscribers.insert(id, outbox);
-        Joined {
-            first,
-            last: topic.last.clone(),
+    /// A hub for the declared `stations`, polling at most `max_places` places.
+    pub fn new<S: Into<String>>(stations: impl IntoIterator<Item = S>, max_places: usize) -> Hub {
+        Hub {
+            topics: Mutex::default(),
+            stations: stations.into_iter().map(Into::into).collect(),
+            max_places,
         }
     }
 
-    /// Removes connection `id` from `key`. When the last subscriber of a place leaves, its
-    /// poller stops and the topic is forgotten.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Topics> {
+        // Every change under the lock leaves the maps consistent, even if a holder panicked.
+        self.topics.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `id` is a declared station.
+    pub fn is_declared(&self, id: &str) -> bool {
+        self.stations.contains(id)
+    }
+
+    /// Adds connection `id` to `key`'s subscribers. Under the same lock as publication, it
+    /// sends `subscribed` and then the topic's last observation through `permits` (reserved
+    /// beforehand, so this cannot fail), so that nothing published later reaches the client
+    /// before them. Returns whether this is the topic's first subscriber (a place then needs
+    /// a poller).
+    pub fn subscribe(
+        &self,
+        key: &TopicKey,
+        id: u64,
+        outbox: Outbox,
+        subscribed: Utf8Bytes,
+        mut permits: PermitIterator<'_, Outgoing>,
+    ) -> Result<bool, Refused> {
+        let mut topics = self.lock();
+        let topics = &mut *topics;
+        if !topics.by_key.contains_key(key) {
+            match key {
+                TopicKey::Station(s) if !self.stations.contains(s) => {
+                    return Err(Refused::UnknownStation)
+                }
+                TopicKey::Place { .. } if topics.places >= self.max_places => {
+                    return Err(Refused::TooManyPlaces)
+                }
+                TopicKey::Place { .. } => topics.places += 1,
+                TopicKey::Station(_) => {}
+            }
+        }
+        let topic = topics.by_key.entry(key.clone()).or_default();
+        let first = topic.subscribers.is_empty() && topic.poller.is_none();
+        topic.subscribers.insert(id, outbox);
+        for text in std::iter::once(subscribed).chain(topic.last.clone()) {
+            if let Some(p) = permits.next() {
+                p.send(Outgoing {
+                    text,
+                    published: None,
+                });
+            }
+        }
+        Ok(first)
+    }
+
+    /// Removes connection `id` from `key`. When the last subscriber leaves, a place's poller
+    /// stops and its topic is forgotten; a declared station's topic stays.
     pub fn unsubscribe(&self, key: &TopicKey, id: u64) {
-        let mut topics = self.topics.lock().expect("hub lock");
-        if let Some(topic) = topics.get_mut(key) {
-            topic.subscribers.remove(&id);
-            if topic.subscribers.is_empty() {
-                if let Some(p) = topic.poller.take() {
-                    p.abort();
-                }
-                // A station's last observation is kept for the next viewer.
-                if matches!(key, TopicKey::Place { .. }) {
-                    topics.remove(key);
-                }
+        let mut topics = self.lock();
+        let topics = &mut *topics;
+        let Some(topic) = topics.by_key.get_mut(key) else {
+            return;
+        };
+        topic.subscribers.remove(&id);
+        if topic.subscribers.is_empty() {
+            if let Some(p) = topic.poller.take() {
+                p.abort();
+            }
+            if let TopicKey::Place { .. } = key {
+                topics.by_key.remove(key);
+                topics.places -= 1;
             }
         }
     }
 
     /// Records the task that polls `key`.
     pub fn set_poller(&self, key: &TopicKey, handle: AbortHandle) {
-        let mut topics = self.topics.lock().expect("hub lock");
-        match topics.get_mut(key) {
+        let mut topics = self.lock();
+        match topics.by_key.get_mut(key) {
             Some(t) if !t.subscribers.is_empty() => t.poller = Some(handle),
             _ => handle.abort(), // everyone left already
         }
@@ -163,12 +224,14 @@ impl Hub {
     /// Returns how many received it and the ids of those dropped as too slow.
     pub fn publish(&self, key: &TopicKey, msg: &ServerMessage) -> (usize, Vec<u64>) {
         let text = encode(msg);
-        let mut topics = self.topics.lock().expect("hub lock");
-        let topic = match (topics.get_mut(key), key) {
-            (Some(t), _) => t,
-            // A station keeps its last observation even with no one watching yet.
-            (None, TopicKey::Station(_)) => topics.entry(key.clone()).or_default(),
-            (None, _) => return (0, Vec::new()),
+        let mut topics = self.lock();
+        let topic = match (topics.by_key.contains_key(key), key) {
+            (true, _) => topics.by_key.get_mut(key).expect("present"),
+            // A declared station keeps its last observation even with no one watching yet.
+            (false, TopicKey::Station(s)) if self.stations.contains(s) => {
+                topics.by_key.entry(key.clone()).or_default()
+            }
+            (false, _) => return (0, Vec::new()),
         };
         if matches!(msg, ServerMessage::Observation { .. }) {
             topic.last = Some(text.clone());
@@ -191,10 +254,10 @@ impl Hub {
 
     /// How many topics and subscriptions there are.
     pub fn sizes(&self) -> (usize, usize) {
-        let topics = self.topics.lock().expect("hub lock");
+        let topics = self.lock();
         (
-            topics.len(),
-            topics.values().map(|t| t.subscribers.len()).sum(),
+            topics.by_key.len(),
+            topics.by_key.values().map(|t| t.subscribers.len()).sum(),
         )
     }
 }
@@ -233,29 +296,30 @@ mod tests {
         .is_none());
     }
 
-    #[test]
-    fn a_full_queue_drops_only_that_subscriber() {
-        let hub = Hub::default();
-        let key = TopicKey::Station("S".into());
-        let (fast_tx, mut fast_rx) = mpsc::channel(8);
-        let (slow_tx, _slow_rx) = mpsc::channel(1);
-        let slow_close = Arc::new(Notify::new());
-        hub.subscribe(
-            &key,
-            1,
+    fn outbox(capacity: usize) -> (Outbox, mpsc::Receiver<Outgoing>) {
+        let (queue, rx) = mpsc::channel(capacity);
+        (
             Outbox {
-                queue: fast_tx,
+                queue,
                 close: Arc::new(Notify::new()),
             },
-        );
-        hub.subscribe(
-            &key,
-            2,
-            Outbox {
-                queue: slow_tx,
-                close: slow_close.clone(),
-            },
-        );
+            rx,
+        )
+    }
+
+    fn join(hub: &Hub, key: &TopicKey, id: u64, o: &Outbox) -> Result<bool, Refused> {
+        let permits = o.queue.try_reserve_many(2).unwrap();
+        hub.subscribe(key, id, o.clone(), "subscribed".into(), permits)
+    }
+
+    #[test]
+    fn a_full_queue_drops_only_that_subscriber() {
+        let hub = Hub::new(["S"], 8);
+        let key = TopicKey::Station("S".into());
+        let (fast, mut fast_rx) = outbox(8);
+        let (slow, _slow_rx) = outbox(2);
+        assert_eq!(join(&hub, &key, 1, &fast), Ok(true));
+        assert_eq!(join(&hub, &key, 2, &slow), Ok(false));
         let msg = ServerMessage::Pong { id: None };
         assert_eq!(hub.publish(&key, &msg), (2, vec![]));
         assert_eq!(hub.publish(&key, &msg), (1, vec![2]));
@@ -264,7 +328,49 @@ mod tests {
         while fast_rx.try_recv().is_ok() {
             got += 1;
         }
-        assert_eq!(got, 3);
+        assert_eq!(got, 4, "subscribed, then three");
         assert_eq!(hub.sizes(), (1, 1));
+    }
+
+    #[test]
+    fn only_declared_stations_and_polled_places_have_topics() {
+        let hub = Hub::new(["DECLARED"], 2);
+        let (o, mut rx) = outbox(64);
+        // Thousands of station ids make no topic (the flood of the issue that found it).
+        for i in 0..3200 {
+            let key = TopicKey::Station(format!("S{i}"));
+            assert_eq!(join(&hub, &key, 1, &o), Err(Refused::UnknownStation));
+            hub.unsubscribe(&key, 1);
+        }
+        assert_eq!(hub.sizes(), (0, 0));
+        // Places come and go with their subscribers, at most `max_places` at once.
+        let place = |lat10| TopicKey::Place { lat10, lon10: 0 };
+        assert_eq!(join(&hub, &place(1), 1, &o), Ok(true));
+        assert_eq!(join(&hub, &place(2), 1, &o), Ok(true));
+        assert_eq!(join(&hub, &place(3), 1, &o), Err(Refused::TooManyPlaces));
+        assert_eq!(join(&hub, &place(2), 2, &o), Ok(false), "an existing place");
+        hub.unsubscribe(&place(1), 1);
+        assert_eq!(join(&hub, &place(3), 1, &o), Ok(true));
+        for (p, id) in [(2, 1), (2, 2), (3, 1)] {
+            hub.unsubscribe(&place(p), id);
+        }
+        assert_eq!(hub.sizes(), (0, 0));
+        // A declared station keeps its last observation for the next viewer.
+        let st = TopicKey::Station("DECLARED".into());
+        let obs = ServerMessage::Observation {
+            target: st.target(),
+            time: 1,
+            source: "station".into(),
+            values: Default::default(),
+            units: Default::default(),
+        };
+        hub.publish(&st, &obs);
+        assert_eq!(hub.sizes(), (1, 0));
+        while rx.try_recv().is_ok() {}
+        assert_eq!(join(&hub, &st, 9, &o), Ok(true));
+        assert_eq!(rx.try_recv().unwrap().text.as_str(), "subscribed");
+        assert!(rx.try_recv().unwrap().text.contains("observation"));
+        hub.unsubscribe(&st, 9);
+        assert_eq!(hub.sizes(), (1, 0));
     }
 }

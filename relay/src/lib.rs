@@ -11,29 +11,65 @@
 //!   authenticated by per-station keys, sent to the station's subscribers at once.
 //! * `GET /health`, `GET /metrics` (Prometheus), and optionally the dashboard's static files.
 
+pub mod client_ip;
 pub mod config;
 pub mod hub;
+pub mod log_gate;
 pub mod metrics;
+pub mod rate;
+mod server;
+pub mod slots;
 pub mod stations;
+pub mod uploads;
 pub mod upstream;
 mod ws;
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
+use axum::extract::ws::Utf8Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
-use isobar_core::live::{ObservationUnits, ServerMessage, Target};
+use isobar_core::live::ServerMessage;
 use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::hub::{Hub, TopicKey};
-use crate::metrics::Metrics;
+use crate::log_gate::LogGate;
+use crate::metrics::{Metrics, Refusal};
+use crate::slots::Slots;
+
+/// How often a flood of one kind of event may write a log line.
+pub const LOG_PERIOD: Duration = Duration::from_secs(10);
+
+/// One log gate per kind of event that a client can cause at will.
+#[derive(Debug)]
+pub struct LogGates {
+    /// Refused station uploads (WARN).
+    pub upload_refused: LogGate,
+    /// Accepted uploads with values dropped or the time replaced (INFO).
+    pub upload_noted: LogGate,
+    /// Refused WebSocket connections (INFO).
+    pub connection_refused: LogGate,
+    /// WebSockets the relay closed (INFO).
+    pub closed: LogGate,
+}
+
+impl Default for LogGates {
+    fn default() -> Self {
+        LogGates {
+            upload_refused: LogGate::new(LOG_PERIOD),
+            upload_noted: LogGate::new(LOG_PERIOD),
+            connection_refused: LogGate::new(LOG_PERIOD),
+            closed: LogGate::new(LOG_PERIOD),
+        }
+    }
+}
 
 /// Everything the handlers share.
 pub struct AppState {
@@ -45,14 +81,49 @@ pub struct AppState {
     pub metrics: Metrics,
     /// HTTP client for upstream polls.
     pub http: reqwest::Client,
+    /// Connection slots per client address.
+    pub slots: Arc<Slots>,
+    /// Throttles for the log lines clients can cause.
+    pub log_gates: LogGates,
+    /// The `rate_limited` error, encoded once.
+    rate_limited: Utf8Bytes,
     next_id: AtomicU64,
-    per_ip: Mutex<HashMap<IpAddr, usize>>,
     shutdown: watch::Receiver<bool>,
 }
 
 impl AppState {
     fn next_id(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The client behind a request from `peer` (see [`client_ip`]).
+    pub fn client_ip(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        client_ip::resolve(
+            peer,
+            headers,
+            &self.config.trusted_proxies,
+            self.config.client_ip_header,
+        )
+    }
+
+    /// Counts and logs (throttled) a refused WebSocket connection.
+    fn refuse_connection(&self, r: Refusal, client: IpAddr) {
+        self.metrics.refused(r);
+        if let Some(suppressed) = self
+            .log_gates
+            .connection_refused
+            .pass(Instant::now(), &self.metrics)
+        {
+            tracing::info!(%client, reason = r.reason(), suppressed, "refused a WebSocket");
+        }
+    }
+
+    /// Sends `msg` to `key`'s subscribers and counts it.
+    pub fn publish(&self, key: &TopicKey, msg: &ServerMessage) {
+        let (sent, _slow) = self.hub.publish(key, msg);
+        self.metrics
+            .messages_sent
+            .fetch_add(sent as u64, Ordering::Relaxed);
     }
 }
 
@@ -76,10 +147,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/metrics", get(metrics))
         .route(
             "/weatherstation/updateweatherstation.php",
-            get(wunderground),
+            get(uploads::wunderground),
         )
-        .route("/data/report", axum::routing::post(ecowitt))
-        .route("/data/report/", axum::routing::post(ecowitt));
+        .route("/data/report", post(uploads::ecowitt))
+        .route("/data/report/", post(uploads::ecowitt));
     if let Some(dir) = &state.config.static_dir {
         router = router.fallback_service(tower_http::services::ServeDir::new(dir));
     }
@@ -88,11 +159,14 @@ pub fn app(state: Arc<AppState>) -> Router {
 
 async fn health(State(s): State<Arc<AppState>>) -> impl IntoResponse {
     let (topics, subscriptions) = s.hub.sizes();
+    let (slots, addresses) = s.slots.held();
     axum::Json(serde_json::json!({
         "status": "ok",
         "connections": s.metrics.connections.load(Ordering::Relaxed),
         "topics": topics,
         "subscriptions": subscriptions,
+        "connection_slots": slots,
+        "client_addresses": addresses,
     }))
 }
 
@@ -106,121 +180,35 @@ async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
     )
 }
 
-/// Accepts a parsed upload from a known station with the right key, and publishes it.
-fn accept_upload(
-    s: &AppState,
-    upload: stations::Upload,
-) -> Result<String, (StatusCode, &'static str)> {
-    use stations::Credential;
-    let station = s
-        .config
-        .stations
-        .iter()
-        .find(|st| match &upload.credential {
-            Credential::Wunderground { id, password } => &st.id == id && &st.key == password,
-            Credential::Ecowitt { passkey } => {
-                st.ecowitt_passkey.as_deref() == Some(passkey.as_str())
-            }
-        });
-    let Some(station) = station else {
-        Metrics::inc(&s.metrics.station_uploads_refused);
-        tracing::warn!(credential = ?redact(&upload.credential), "station upload refused");
-        return Err((
-            StatusCode::UNAUTHORIZED,
-            "unauthorized: unknown station or wrong key\n",
-        ));
-    };
-    Metrics::inc(&s.metrics.station_uploads);
-    if !upload.dropped.is_empty() {
-        tracing::info!(station = %station.id, dropped = ?upload.dropped, "station values dropped");
-    }
-    let key = TopicKey::Station(station.id.clone());
-    let msg = ServerMessage::Observation {
-        target: Target::Station {
-            station: station.id.clone(),
-        },
-        time: upload
-            .time
-            .unwrap_or_else(|| chrono::Utc::now().timestamp()),
-        source: "station".into(),
-        values: upload.values,
-        units: ObservationUnits::default(),
-    };
-    let (sent, _) = s.hub.publish(&key, &msg);
-    s.metrics
-        .messages_sent
-        .fetch_add(sent as u64, Ordering::Relaxed);
-    Ok(station.id.clone())
-}
-
-fn redact(c: &stations::Credential) -> String {
-    match c {
-        stations::Credential::Wunderground { id, .. } => format!("wu:{id}"),
-        stations::Credential::Ecowitt { passkey } => {
-            format!("ecowitt:{}…", passkey.chars().take(4).collect::<String>())
-        }
-    }
-}
-
-async fn wunderground(State(s): State<Arc<AppState>>, RawQuery(q): RawQuery) -> impl IntoResponse {
-    let pairs = stations::form_pairs(q.as_deref().unwrap_or(""));
-    match stations::parse(&pairs) {
-        None => (StatusCode::BAD_REQUEST, "missing ID and PASSWORD\n").into_response(),
-        Some(up) => match accept_upload(&s, up) {
-            Ok(_) => (StatusCode::OK, "success\n").into_response(),
-            Err(e) => e.into_response(),
-        },
-    }
-}
-
-async fn ecowitt(State(s): State<Arc<AppState>>, body: String) -> impl IntoResponse {
-    let pairs = stations::form_pairs(&body);
-    match stations::parse(&pairs) {
-        None => (StatusCode::BAD_REQUEST, "missing PASSKEY\n").into_response(),
-        Some(up) => match accept_upload(&s, up) {
-            Ok(_) => (StatusCode::OK, "OK\n").into_response(),
-            Err(e) => e.into_response(),
-        },
-    }
-}
-
-/// Binds `config.listen` (port 0 picks one) and serves until shut down.
+/// Binds `config.listen` (port 0 picks one) and serves until shut down. A configuration
+/// that [`Config::check`] refuses is an error.
 pub async fn spawn(config: Config) -> std::io::Result<Running> {
+    config.check().map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     let addr = listener.local_addr()?;
     let (shutdown, rx) = watch::channel(false);
     let state = Arc::new(AppState {
         http: reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
+            .timeout(Duration::from_secs(10))
             .build()
             .map_err(std::io::Error::other)?,
+        hub: Hub::new(config.station_ids(), config.max_places),
+        slots: Slots::new(config.max_connections_per_ip),
+        rate_limited: ws::error(
+            Refusal::RateLimited.reason(),
+            format!(
+                "too many messages: at most {} a second after a burst of {}; this one was not read",
+                config.messages_per_s, config.message_burst
+            ),
+        ),
         config,
-        hub: Hub::default(),
         metrics: Metrics::default(),
+        log_gates: LogGates::default(),
         next_id: AtomicU64::new(1),
-        per_ip: Mutex::new(HashMap::new()),
         shutdown: rx.clone(),
     });
-    let router = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let send_buffer = state.config.socket_send_buffer;
-    let listener =
-        axum::serve::ListenerExt::tap_io(listener, move |tcp: &mut tokio::net::TcpStream| {
-            let sock = socket2::SockRef::from(&*tcp);
-            if send_buffer > 0 {
-                if let Err(e) = sock.set_send_buffer_size(send_buffer) {
-                    tracing::warn!(%e, "cannot set SO_SNDBUF");
-                }
-            }
-            let _ = sock.set_tcp_nodelay(true);
-        });
-    let mut stop = rx;
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            })
-            .await;
-    });
+    let router = app(state.clone());
+    let task = tokio::spawn(server::serve(listener, router, state.clone(), rx));
     Ok(Running {
         addr,
         state,

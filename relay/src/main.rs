@@ -10,13 +10,21 @@
 
 use isobar_relay::config::Config;
 
+/// The system allocator, counting the bytes in use for `isobar_relay_heap_bytes`.
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+
+fn heap_bytes() -> usize {
+    ALLOCATOR.allocated()
+}
+
 fn parse_args() -> Result<(Config, bool), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut config = Config::default();
     if let Some(i) = args.iter().position(|a| a == "--config") {
         let path = args.get(i + 1).ok_or("--config needs a file")?;
         let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-        config = Config::from_toml(&text)?;
+        config = Config::from_toml(&text).map_err(|e| format!("{path}: {e}"))?;
     }
     let mut json = false;
     let mut it = args.iter();
@@ -60,6 +68,7 @@ async fn main() {
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
+    isobar_relay::metrics::count_heap_with(heap_bytes);
     let relay = match isobar_relay::spawn(config).await {
         Ok(r) => r,
         Err(e) => {

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Upper bounds of the delivery histogram's buckets, seconds.
@@ -57,6 +58,153 @@ impl Histogram {
     }
 }
 
+/// Why the relay refused something: a connection, a client's message, or a station upload.
+/// Each is counted at `/metrics` as `isobar_relay_refusals_total{what="...",reason="..."}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// A WebSocket from an Origin not in `allowed_origins` (403).
+    Origin,
+    /// A WebSocket from a client address that holds `max_connections_per_ip` (429).
+    PerIp,
+    /// An upgrade the client broke off (reset or closed before it completed).
+    UpgradeFailed,
+    /// A message over the connection's rate limit (`error` `rate_limited`).
+    RateLimited,
+    /// A message over `max_message_bytes` (`error` `too_large`).
+    TooLarge,
+    /// Not JSON, an unknown type, missing fields, or binary (`error` `bad_message`).
+    BadMessage,
+    /// A place off the globe or a malformed station id (`error` `bad_target`).
+    BadTarget,
+    /// A station the relay does not declare (`error` `unknown_station`).
+    UnknownStation,
+    /// Over `max_subscriptions` on one connection (`error` `too_many_subscriptions`).
+    TooManySubscriptions,
+    /// A new place while `max_places` are polled (`error` `too_many_places`).
+    TooManyPlaces,
+    /// `unsubscribe` from what the connection does not follow (`error` `not_subscribed`).
+    NotSubscribed,
+    /// An upload without the protocol's credential (400).
+    MissingCredential,
+    /// An upload with an unknown station or a wrong key (401).
+    Unauthorized,
+    /// An Ecowitt upload that is not a form (415).
+    MediaType,
+    /// An upload body over the size limit (413).
+    BodyTooLarge,
+    /// An upload whose body did not arrive within `upload_timeout_s` (408).
+    UploadTimeout,
+    /// An upload with no usable value (400): nothing is published.
+    NoValues,
+}
+
+impl Refusal {
+    /// Every refusal, in the order `/metrics` lists them.
+    pub const ALL: [Refusal; 17] = [
+        Refusal::Origin,
+        Refusal::PerIp,
+        Refusal::UpgradeFailed,
+        Refusal::RateLimited,
+        Refusal::TooLarge,
+        Refusal::BadMessage,
+        Refusal::BadTarget,
+        Refusal::UnknownStation,
+        Refusal::TooManySubscriptions,
+        Refusal::TooManyPlaces,
+        Refusal::NotSubscribed,
+        Refusal::MissingCredential,
+        Refusal::Unauthorized,
+        Refusal::MediaType,
+        Refusal::BodyTooLarge,
+        Refusal::UploadTimeout,
+        Refusal::NoValues,
+    ];
+
+    /// What was refused: `connection`, `message` or `upload`.
+    pub fn what(self) -> &'static str {
+        use Refusal::*;
+        match self {
+            Origin | PerIp | UpgradeFailed => "connection",
+            RateLimited | TooLarge | BadMessage | BadTarget | UnknownStation
+            | TooManySubscriptions | TooManyPlaces | NotSubscribed => "message",
+            MissingCredential | Unauthorized | MediaType | BodyTooLarge | UploadTimeout
+            | NoValues => "upload",
+        }
+    }
+
+    /// The reason label, which for a message is also the `error` code the client gets.
+    pub fn reason(self) -> &'static str {
+        use Refusal::*;
+        match self {
+            Origin => "origin",
+            PerIp => "per_ip",
+            UpgradeFailed => "upgrade_failed",
+            RateLimited => "rate_limited",
+            TooLarge => "too_large",
+            BadMessage => "bad_message",
+            BadTarget => "bad_target",
+            UnknownStation => "unknown_station",
+            TooManySubscriptions => "too_many_subscriptions",
+            TooManyPlaces => "too_many_places",
+            NotSubscribed => "not_subscribed",
+            MissingCredential => "missing_credential",
+            Unauthorized => "unauthorized",
+            MediaType => "unsupported_media_type",
+            BodyTooLarge => "body_too_large",
+            UploadTimeout => "timeout",
+            NoValues => "no_values",
+        }
+    }
+}
+
+/// Why the relay closed a WebSocket, with the close code and reason it sends. Counted at
+/// `/metrics` as `isobar_relay_closes_total{code="...",reason="..."}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Close {
+    /// Silent (no message, no pong) for `idle_timeout_s`: 1001.
+    Idle,
+    /// The relay is shutting down: 1001.
+    Shutdown,
+    /// Its queue was full: it fell behind the messages sent to it: 1008.
+    TooSlow,
+    /// A frame or message over 64 KiB: 1009.
+    TooLarge,
+    /// It broke the WebSocket protocol (an unmasked frame, bad UTF-8, ...): 1002.
+    Protocol,
+}
+
+impl Close {
+    /// Every close the relay decides.
+    pub const ALL: [Close; 5] = [
+        Close::Idle,
+        Close::Shutdown,
+        Close::TooSlow,
+        Close::TooLarge,
+        Close::Protocol,
+    ];
+
+    /// The WebSocket close code.
+    pub fn code(self) -> u16 {
+        match self {
+            Close::Idle | Close::Shutdown => 1001,
+            Close::TooSlow => 1008,
+            Close::TooLarge => 1009,
+            Close::Protocol => 1002,
+        }
+    }
+
+    /// The label, and the start of the reason sent in the close frame.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Close::Idle => "idle_timeout",
+            Close::Shutdown => "shutting_down",
+            Close::TooSlow => "too_slow",
+            Close::TooLarge => "too_large",
+            Close::Protocol => "protocol_error",
+        }
+    }
+}
+
 /// The relay's counters and gauges.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -68,28 +216,58 @@ pub struct Metrics {
     pub messages_sent: AtomicU64,
     /// Messages received from clients.
     pub messages_received: AtomicU64,
-    /// Client messages that were malformed or too large.
-    pub messages_rejected: AtomicU64,
-    /// Clients dropped for falling behind.
-    pub clients_dropped_slow: AtomicU64,
-    /// Connections refused (origin, per-IP limit).
-    pub connections_refused: AtomicU64,
     /// Upstream polls made.
     pub upstream_calls: AtomicU64,
     /// Upstream polls that failed.
     pub upstream_errors: AtomicU64,
     /// Station uploads accepted.
     pub station_uploads: AtomicU64,
-    /// Station uploads refused (unknown station, wrong key).
-    pub station_uploads_refused: AtomicU64,
+    /// Accepted uploads whose `dateutc` was out of bounds and replaced by the receive time.
+    pub station_times_replaced: AtomicU64,
+    /// Log lines left out by the log throttle (their count is in the next line logged).
+    pub log_lines_suppressed: AtomicU64,
     /// Time from publishing an observation to its being written to a subscriber's socket.
     pub delivery: Histogram,
+    refusals: [AtomicU64; Refusal::ALL.len()],
+    closes: [AtomicU64; Close::ALL.len()],
+}
+
+/// How the binary counts the heap in use, if it does (`main.rs` sets it).
+static HEAP_BYTES: OnceLock<fn() -> usize> = OnceLock::new();
+
+/// Reports `isobar_relay_heap_bytes` from `f` (the binary's counting allocator).
+pub fn count_heap_with(f: fn() -> usize) {
+    let _ = HEAP_BYTES.set(f);
 }
 
 impl Metrics {
     /// Adds one to a counter.
     pub fn inc(c: &AtomicU64) {
         c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a refusal.
+    pub fn refused(&self, r: Refusal) {
+        Metrics::inc(&self.refusals[r as usize]);
+    }
+
+    /// How many times `r` happened.
+    pub fn refusals(&self, r: Refusal) -> u64 {
+        self.refusals[r as usize].load(Ordering::Relaxed)
+    }
+
+    /// Counts a close the relay decided.
+    pub fn closed(&self, c: Close) {
+        Metrics::inc(&self.closes[c as usize]);
+    }
+
+    /// How many connections the relay closed for `c`.
+    pub fn closes(&self, c: Close) -> u64 {
+        self.closes[c as usize].load(Ordering::Relaxed)
+    }
+
+    fn sum(&self, of: &[Refusal]) -> u64 {
+        of.iter().map(|r| self.refusals(*r)).sum()
     }
 
     /// The Prometheus text exposition.
@@ -108,58 +286,105 @@ impl Metrics {
             "Active subscriptions.",
             self.subscriptions.load(Ordering::Relaxed),
         );
+        if let Some(heap) = HEAP_BYTES.get() {
+            gauge("heap_bytes", "Bytes of heap in use.", heap() as i64);
+        }
+        if let Some(rss) = resident_bytes() {
+            gauge("resident_memory_bytes", "Resident set size, bytes.", rss);
+        }
+        use Refusal::*;
+        let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let counters = [
             (
                 "messages_sent_total",
                 "Messages sent to clients.",
-                &self.messages_sent,
+                load(&self.messages_sent),
             ),
             (
                 "messages_received_total",
                 "Messages received from clients.",
-                &self.messages_received,
+                load(&self.messages_received),
             ),
             (
                 "messages_rejected_total",
                 "Malformed or oversized client messages.",
-                &self.messages_rejected,
+                self.sum(&[BadMessage, TooLarge]),
             ),
             (
                 "clients_dropped_slow_total",
                 "Clients dropped for falling behind.",
-                &self.clients_dropped_slow,
+                self.closes(Close::TooSlow),
             ),
             (
                 "connections_refused_total",
                 "Connections refused by origin or per-IP limit.",
-                &self.connections_refused,
+                self.sum(&[Origin, PerIp]),
             ),
             (
                 "upstream_calls_total",
                 "Upstream polls made.",
-                &self.upstream_calls,
+                load(&self.upstream_calls),
             ),
             (
                 "upstream_errors_total",
                 "Upstream polls that failed.",
-                &self.upstream_errors,
+                load(&self.upstream_errors),
             ),
             (
                 "station_uploads_total",
                 "Station uploads accepted.",
-                &self.station_uploads,
+                load(&self.station_uploads),
             ),
             (
                 "station_uploads_refused_total",
                 "Station uploads refused.",
-                &self.station_uploads_refused,
+                Refusal::ALL
+                    .iter()
+                    .filter(|r| r.what() == "upload")
+                    .map(|r| self.refusals(*r))
+                    .sum(),
+            ),
+            (
+                "station_times_replaced_total",
+                "Accepted uploads whose dateutc was out of bounds, replaced by the receive time.",
+                load(&self.station_times_replaced),
+            ),
+            (
+                "log_lines_suppressed_total",
+                "Log lines left out by the log throttle.",
+                load(&self.log_lines_suppressed),
             ),
         ];
-        for (name, help, c) in counters {
+        for (name, help, v) in counters {
             let _ = writeln!(
                 out,
-                "# HELP isobar_relay_{name} {help}\n# TYPE isobar_relay_{name} counter\nisobar_relay_{name} {}",
-                c.load(Ordering::Relaxed)
+                "# HELP isobar_relay_{name} {help}\n# TYPE isobar_relay_{name} counter\nisobar_relay_{name} {v}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP isobar_relay_refusals_total Connections, client messages and station uploads refused, by reason.\n# TYPE isobar_relay_refusals_total counter"
+        );
+        for r in Refusal::ALL {
+            let _ = writeln!(
+                out,
+                "isobar_relay_refusals_total{{what=\"{}\",reason=\"{}\"}} {}",
+                r.what(),
+                r.reason(),
+                self.refusals(r)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP isobar_relay_closes_total WebSocket connections the relay closed, by close code and reason.\n# TYPE isobar_relay_closes_total counter"
+        );
+        for c in Close::ALL {
+            let _ = writeln!(
+                out,
+                "isobar_relay_closes_total{{code=\"{}\",reason=\"{}\"}} {}",
+                c.code(),
+                c.reason(),
+                self.closes(c)
             );
         }
         self.delivery.render(
@@ -169,6 +394,13 @@ impl Metrics {
         );
         out
     }
+}
+
+/// The process's resident set size, from `/proc/self/statm` (Linux).
+fn resident_bytes() -> Option<i64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: i64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
 }
 
 #[cfg(test)]
@@ -190,6 +422,31 @@ mod tests {
             "isobar_relay_delivery_seconds_bucket{le=\"+Inf\"} 3",
             "isobar_relay_delivery_seconds_count 3",
             "# TYPE isobar_relay_delivery_seconds histogram",
+        ] {
+            assert!(text.contains(line), "{line} missing from\n{text}");
+        }
+    }
+
+    #[test]
+    fn refusals_and_closes_are_counted_by_reason_and_summed_into_the_old_totals() {
+        let m = Metrics::default();
+        m.refused(Refusal::PerIp);
+        m.refused(Refusal::PerIp);
+        m.refused(Refusal::Origin);
+        m.refused(Refusal::RateLimited);
+        m.refused(Refusal::MediaType);
+        m.closed(Close::TooLarge);
+        m.closed(Close::TooSlow);
+        let text = m.render();
+        for line in [
+            "isobar_relay_refusals_total{what=\"connection\",reason=\"per_ip\"} 2",
+            "isobar_relay_refusals_total{what=\"message\",reason=\"rate_limited\"} 1",
+            "isobar_relay_refusals_total{what=\"upload\",reason=\"unsupported_media_type\"} 1",
+            "isobar_relay_refusals_total{what=\"upload\",reason=\"no_values\"} 0",
+            "isobar_relay_closes_total{code=\"1009\",reason=\"too_large\"} 1",
+            "isobar_relay_connections_refused_total 3",
+            "isobar_relay_station_uploads_refused_total 1",
+            "isobar_relay_clients_dropped_slow_total 1",
         ] {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }

@@ -1,7 +1,6 @@
 //! Polling Open-Meteo (or the simulator) for a place's current conditions: once per interval
 //! for all its viewers; on failure the place is marked stale and the poll backs off.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -123,15 +122,5 @@ pub async fn poll_place(state: Arc<AppState>, key: TopicKey) {
 }
 
 fn publish(state: &AppState, key: &TopicKey, msg: ServerMessage) {
-    let (sent, slow) = state.hub.publish(key, &msg);
-    state
-        .metrics
-        .messages_sent
-        .fetch_add(sent as u64, Ordering::Relaxed);
-    if !slow.is_empty() {
-        state
-            .metrics
-            .clients_dropped_slow
-            .fetch_add(slow.len() as u64, Ordering::Relaxed);
-    }
+    state.publish(key, &msg);
 }

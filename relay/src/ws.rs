@@ -1,71 +1,74 @@
 //! `/live`: one WebSocket per viewer. Its socket is split into a writer, which drains the
 //! client's bounded queue and sends heartbeats, and a reader, which answers the client's
-//! messages; when either ends, the other does, and the client's subscriptions are released.
+//! messages in order; when either ends, the other does, and the client's subscriptions are
+//! released.
+//!
+//! Replies wait for room in the client's queue, so a client that sends faster than it reads
+//! is slowed down by TCP rather than dropped or allowed to grow the queue; publications never
+//! wait, and a client whose queue is full when one comes is closed as too slow. Every close
+//! the relay decides carries a close code and reason and is counted ([`Close`]).
 
 use std::collections::HashSet;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use isobar_core::live::{self, ClientMessage, Limits, ServerMessage, PROTOCOL_VERSION};
+use isobar_core::live::{self, ClientMessage, Limits, ServerMessage, Target, PROTOCOL_VERSION};
 use tokio::sync::{mpsc, Notify};
 
-use crate::hub::{encode, Outbox, Outgoing, TopicKey};
-use crate::metrics::Metrics;
-use crate::{upstream, AppState};
+use crate::hub::{encode, Outbox, Outgoing, Refused, TopicKey};
+use crate::metrics::{Close, Metrics, Refusal};
+use crate::rate::TokenBucket;
+use crate::{client_ip, upstream, AppState};
 
-/// Hard ceiling of one WebSocket message; larger ones close the connection. Messages between
-/// `max_message_bytes` and this are answered with an `error` instead.
-const FRAME_CEILING: usize = 64 * 1024;
+/// Hard ceiling of one WebSocket frame or message; larger ones close the connection with
+/// 1009. Messages between `max_message_bytes` and this are answered with an `error` instead.
+pub const FRAME_CEILING: usize = 64 * 1024;
 
-/// Checks the Origin and the per-IP limit, then upgrades with small buffers (axum's default
-/// 128 KiB read buffer per socket would dominate the memory of idle viewers).
+/// How long the relay waits for a client to take a close frame and answer it.
+const CLOSE_WAIT: Duration = Duration::from_secs(1);
+
+/// Checks the Origin and takes a connection slot for the client's address, then upgrades
+/// with small buffers (axum's default 128 KiB read buffer per socket would dominate the
+/// memory of idle viewers). The slot is a guard owned by the upgrade callback: it is given
+/// back however the connection ends, even when the upgrade never completes.
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     State(state): State<Arc<AppState>>,
 ) -> Response {
+    let client = state.client_ip(peer.ip(), &headers);
     let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
     if !state.config.origin_allowed(origin) {
-        Metrics::inc(&state.metrics.connections_refused);
-        tracing::info!(?origin, "refused a WebSocket from a foreign origin");
+        state.refuse_connection(Refusal::Origin, client);
         return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
     }
-    let ip = peer.ip();
-    {
-        let mut per_ip = state.per_ip.lock().expect("per-ip lock");
-        let n = per_ip.entry(ip).or_insert(0);
-        if *n >= state.config.max_connections_per_ip {
-            Metrics::inc(&state.metrics.connections_refused);
-            return (
-                StatusCode::TOO_MANY_REQUESTS,
-                "too many connections from this address\n",
-            )
-                .into_response();
-        }
-        *n += 1;
-    }
+    let Some(slot) = state.slots.take(client_ip::limit_key(client)) else {
+        state.refuse_connection(Refusal::PerIp, client);
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many connections from this address\n",
+        )
+            .into_response();
+    };
+    let failed = state.clone();
     ws.read_buffer_size(4 * 1024)
         .write_buffer_size(0)
         .max_write_buffer_size(FRAME_CEILING * 2)
         .max_message_size(FRAME_CEILING)
         .max_frame_size(FRAME_CEILING)
+        .on_failed_upgrade(move |_| failed.metrics.refused(Refusal::UpgradeFailed))
         .on_upgrade(move |socket| async move {
-            connection(socket, state.clone()).await;
-            let mut per_ip = state.per_ip.lock().expect("per-ip lock");
-            if let Some(n) = per_ip.get_mut(&ip) {
-                *n -= 1;
-                if *n == 0 {
-                    per_ip.remove(&ip);
-                }
-            }
+            let _slot = slot;
+            connection(socket, state, client).await;
         })
 }
 
@@ -74,24 +77,66 @@ async fn stopped(mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|s| *s).await;
 }
 
-fn error(code: &str, message: impl Into<String>) -> Utf8Bytes {
+/// An `error` message.
+pub fn error(code: &str, message: impl Into<String>) -> Utf8Bytes {
     encode(&ServerMessage::Error {
         code: code.into(),
         message: message.into(),
     })
 }
 
-async fn connection(socket: WebSocket, state: Arc<AppState>) {
-    let id = state.next_id();
-    state.metrics.connections.fetch_add(1, Ordering::Relaxed);
+/// How a connection ended.
+enum Ending {
+    /// The client sent a close frame.
+    ClientClosed,
+    /// The client went away (reset, end of stream, a failed write): nothing more to send.
+    Gone,
+    /// The relay closes it.
+    Close(Close, String),
+}
+
+/// What one connection holds in the hub and the gauges; given back on drop, however the
+/// connection ends.
+struct Session<'a> {
+    state: &'a AppState,
+    id: u64,
+    subscriptions: HashSet<TopicKey>,
+}
+
+impl<'a> Session<'a> {
+    fn open(state: &'a AppState) -> Session<'a> {
+        state.metrics.connections.fetch_add(1, Ordering::Relaxed);
+        Session {
+            state,
+            id: state.next_id(),
+            subscriptions: HashSet::new(),
+        }
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        for key in &self.subscriptions {
+            self.state.hub.unsubscribe(key, self.id);
+        }
+        let m = &self.state.metrics;
+        m.subscriptions
+            .fetch_sub(self.subscriptions.len() as i64, Ordering::Relaxed);
+        m.connections.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+async fn connection(socket: WebSocket, state: Arc<AppState>, client: IpAddr) {
+    let config = &state.config;
+    let metrics = &state.metrics;
+    let mut session = Session::open(&state);
     let (mut sink, mut stream) = socket.split();
-    let (tx, mut rx) = mpsc::channel::<Outgoing>(state.config.client_queue.max(2));
+    let (tx, mut rx) = mpsc::channel::<Outgoing>(config.client_queue.max(4));
     let close = Arc::new(Notify::new());
     let outbox = Outbox {
         queue: tx,
         close: close.clone(),
     };
-    let config = &state.config;
     outbox.offer(encode(&ServerMessage::Hello {
         version: PROTOCOL_VERSION,
         server_time: chrono::Utc::now().timestamp(),
@@ -100,10 +145,11 @@ async fn connection(socket: WebSocket, state: Arc<AppState>) {
             max_subscriptions: config.max_subscriptions,
             heartbeat_s: config.heartbeat_s,
             idle_timeout_s: config.idle_timeout_s,
+            messages_per_s: Some(config.messages_per_s),
+            message_burst: Some(config.message_burst),
         },
     }));
 
-    let metrics = &state.metrics;
     // The writer drains the queue and sends heartbeats. It may block on a stalled socket, so
     // dropping a slow client and shutting down are watched outside it (below), where they
     // can cancel a send in progress.
@@ -128,95 +174,249 @@ async fn connection(socket: WebSocket, state: Arc<AppState>) {
         }
     };
 
-    let mut subscriptions: HashSet<TopicKey> = HashSet::new();
     let reader = async {
         let idle = Duration::from_secs(config.idle_timeout_s.max(1));
-        while let Ok(Some(Ok(msg))) = tokio::time::timeout(idle, stream.next()).await {
-            let text = match msg {
-                Message::Text(t) => t,
-                Message::Binary(_) => {
-                    Metrics::inc(&metrics.messages_rejected);
-                    outbox.offer(error("bad_message", "messages are JSON text"));
-                    continue;
+        let mut bucket =
+            TokenBucket::new(config.messages_per_s, config.message_burst, Instant::now());
+        loop {
+            let msg = match tokio::time::timeout(idle, stream.next()).await {
+                Err(_) => {
+                    return Ending::Close(
+                        Close::Idle,
+                        format!("no message or pong for {} s", config.idle_timeout_s),
+                    )
                 }
-                Message::Close(_) => break,
+                Ok(None) => return Ending::Gone,
+                Ok(Some(Err(e))) => return read_error(e),
+                Ok(Some(Ok(m))) => m,
+            };
+            let text = match msg {
+                Message::Text(t) => Some(t),
+                Message::Binary(_) => None,
+                Message::Close(_) => return Ending::ClientClosed,
                 _ => continue, // pings and pongs keep the connection alive
             };
             Metrics::inc(&metrics.messages_received);
-            if text.len() > config.max_message_bytes {
-                Metrics::inc(&metrics.messages_rejected);
-                outbox.offer(error(
-                    "too_large",
-                    format!("messages may be at most {} bytes", config.max_message_bytes),
-                ));
-                continue;
-            }
-            let reply = match live::parse_client(&text) {
-                Err(e) => {
-                    Metrics::inc(&metrics.messages_rejected);
-                    error("bad_message", e)
-                }
-                Ok(ClientMessage::Ping { id }) => encode(&ServerMessage::Pong { id }),
-                Ok(ClientMessage::Subscribe { target }) => match TopicKey::of(&target) {
-                    None => error("bad_target", "latitude -90..90 and longitude -180..180, or a station id of letters, digits, - and _"),
-                    Some(key) if subscriptions.contains(&key) => encode(&ServerMessage::Subscribed { target: key.target() }),
-                    Some(_) if subscriptions.len() >= config.max_subscriptions => error(
-                        "too_many_subscriptions",
-                        format!("at most {} subscriptions per connection", config.max_subscriptions),
-                    ),
-                    Some(key) => {
-                        let joined = state.hub.subscribe(&key, id, outbox.clone());
-                        subscriptions.insert(key.clone());
-                        state.metrics.subscriptions.fetch_add(1, Ordering::Relaxed);
-                        if joined.first && matches!(key, TopicKey::Place { .. }) {
-                            let task = tokio::spawn(upstream::poll_place(state.clone(), key.clone()));
-                            state.hub.set_poller(&key, task.abort_handle());
-                        }
-                        outbox.offer(encode(&ServerMessage::Subscribed { target: key.target() }));
-                        match joined.last {
-                            Some(last) => last,
-                            None => continue,
-                        }
-                    }
-                },
-                Ok(ClientMessage::Unsubscribe { target }) => {
-                    match TopicKey::of(&target).filter(|k| subscriptions.remove(k)) {
-                        Some(key) => {
-                            state.hub.unsubscribe(&key, id);
-                            state.metrics.subscriptions.fetch_sub(1, Ordering::Relaxed);
-                            continue;
-                        }
-                        None => error("not_subscribed", "no such subscription on this connection"),
-                    }
+            let reply = if !bucket.take(Instant::now()) {
+                metrics.refused(Refusal::RateLimited);
+                Some(state.rate_limited.clone())
+            } else {
+                match text {
+                    None => Some(refuse(
+                        metrics,
+                        Refusal::BadMessage,
+                        "messages are JSON text",
+                    )),
+                    Some(text) => match handle(&state, &mut session, &outbox, &text).await {
+                        Ok(reply) => reply,
+                        Err(()) => return Ending::Gone,
+                    },
                 }
             };
-            if !outbox.offer(reply) {
-                break;
+            if let Some(text) = reply {
+                let out = Outgoing {
+                    text,
+                    published: None,
+                };
+                if outbox.queue.send(out).await.is_err() {
+                    return Ending::Gone;
+                }
             }
         }
     };
 
-    let mut goodbye = true;
-    tokio::select! {
-        _ = writer => goodbye = false,
-        _ = reader => {}
-        _ = close.notified() => {
-            Metrics::inc(&metrics.clients_dropped_slow);
-            tracing::info!(id, "dropped a client that fell behind");
+    let ending = tokio::select! {
+        _ = writer => Ending::Gone,
+        e = reader => e,
+        _ = close.notified() => Ending::Close(
+            Close::TooSlow,
+            format!("fell {} messages behind", config.client_queue),
+        ),
+        _ = stopped(state.shutdown.clone()) => Ending::Close(Close::Shutdown, "the relay is stopping".into()),
+    };
+    match ending {
+        Ending::Gone => {}
+        Ending::ClientClosed => {
+            // Sends tungstenite's answer to the client's close frame.
+            let _ = tokio::time::timeout(CLOSE_WAIT, sink.close()).await;
         }
-        _ = stopped(state.shutdown.clone()) => {}
+        Ending::Close(why, detail) => {
+            metrics.closed(why);
+            if state
+                .log_gates
+                .closed
+                .pass(Instant::now(), metrics)
+                .is_some()
+            {
+                tracing::info!(%client, reason = why.reason(), %detail, "closed a WebSocket");
+            }
+            say_goodbye(sink, stream, why, &detail).await;
+        }
     }
-    if goodbye {
-        // Best effort: a stalled client may never take it.
-        let _ =
-            tokio::time::timeout(Duration::from_millis(100), sink.send(Message::Close(None))).await;
+}
+
+/// Sends a close frame with `why`'s code and reason and waits briefly for the client's
+/// answer, reading (and dropping) what it still sends meanwhile: closing a socket with
+/// unread data resets it, and the reset could destroy the close frame before the client
+/// reads it.
+async fn say_goodbye(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut stream: SplitStream<WebSocket>,
+    why: Close,
+    detail: &str,
+) {
+    let mut reason = format!("{}: {detail}", why.reason());
+    // A close frame's reason is at most 123 bytes.
+    while reason.len() > 123 {
+        reason.pop();
     }
-    for key in &subscriptions {
-        state.hub.unsubscribe(key, id);
+    let frame = CloseFrame {
+        code: why.code(),
+        reason: reason.into(),
+    };
+    let wait = if why == Close::TooSlow {
+        // It is not reading: the frame may never go out.
+        Duration::from_millis(100)
+    } else {
+        CLOSE_WAIT
+    };
+    if tokio::time::timeout(wait, sink.send(Message::Close(Some(frame))))
+        .await
+        .is_err()
+    {
+        return;
     }
-    state
-        .metrics
-        .subscriptions
-        .fetch_sub(subscriptions.len() as i64, Ordering::Relaxed);
-    state.metrics.connections.fetch_sub(1, Ordering::Relaxed);
+    let _ = tokio::time::timeout(CLOSE_WAIT, async {
+        while let Some(Ok(m)) = stream.next().await {
+            if matches!(m, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+/// What a read error means: an oversized frame or a protocol violation is closed with its
+/// code; anything else (a reset, end of stream) means the client is gone.
+fn read_error(e: axum::Error) -> Ending {
+    use tungstenite::error::{Error as WsError, ProtocolError};
+    let Ok(e) = e.into_inner().downcast::<WsError>() else {
+        return Ending::Gone;
+    };
+    match *e {
+        WsError::Capacity(c) => Ending::Close(
+            Close::TooLarge,
+            format!("{c}; messages may be at most {FRAME_CEILING} bytes"),
+        ),
+        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => Ending::Gone,
+        WsError::Protocol(p) => Ending::Close(Close::Protocol, p.to_string()),
+        WsError::Utf8(_) => Ending::Close(Close::Protocol, "text that is not UTF-8".into()),
+        _ => Ending::Gone,
+    }
+}
+
+/// Counts a refused message and words its `error` reply.
+fn refuse(metrics: &Metrics, r: Refusal, message: impl Into<String>) -> Utf8Bytes {
+    metrics.refused(r);
+    error(r.reason(), message)
+}
+
+/// Answers one text message. `Ok(None)` when the answer was already queued (a subscription's
+/// `subscribed` and last observation); `Err` when the client is gone.
+async fn handle(
+    state: &Arc<AppState>,
+    session: &mut Session<'_>,
+    outbox: &Outbox,
+    text: &str,
+) -> Result<Option<Utf8Bytes>, ()> {
+    let config = &state.config;
+    let metrics = &state.metrics;
+    if text.len() > config.max_message_bytes {
+        return Ok(Some(refuse(
+            metrics,
+            Refusal::TooLarge,
+            format!("messages may be at most {} bytes", config.max_message_bytes),
+        )));
+    }
+    let reply = match live::parse_client(text) {
+        Err(e) => refuse(metrics, Refusal::BadMessage, e),
+        Ok(ClientMessage::Ping { id }) => encode(&ServerMessage::Pong { id }),
+        Ok(ClientMessage::Subscribe { target }) => {
+            let Some(key) = TopicKey::of(&target) else {
+                return Ok(Some(refuse(
+                    metrics,
+                    Refusal::BadTarget,
+                    "latitude -90..90 and longitude -180..180, or a station id of letters, digits, - and _",
+                )));
+            };
+            if session.subscriptions.contains(&key) {
+                return Ok(Some(encode(&ServerMessage::Subscribed {
+                    target: key.target(),
+                })));
+            }
+            if session.subscriptions.len() >= config.max_subscriptions {
+                return Ok(Some(refuse(
+                    metrics,
+                    Refusal::TooManySubscriptions,
+                    format!(
+                        "at most {} subscriptions per connection",
+                        config.max_subscriptions
+                    ),
+                )));
+            }
+            // Room for `subscribed` and the last observation, taken before joining so that
+            // both go out before anything published later.
+            let permits = outbox.queue.reserve_many(2).await.map_err(|_| ())?;
+            let subscribed = encode(&ServerMessage::Subscribed {
+                target: key.target(),
+            });
+            match state
+                .hub
+                .subscribe(&key, session.id, outbox.clone(), subscribed, permits)
+            {
+                Err(Refused::UnknownStation) => {
+                    let Target::Station { station } = &target else {
+                        unreachable!("only stations can be unknown")
+                    };
+                    refuse(
+                        metrics,
+                        Refusal::UnknownStation,
+                        format!("this relay has no station {station}"),
+                    )
+                }
+                Err(Refused::TooManyPlaces) => refuse(
+                    metrics,
+                    Refusal::TooManyPlaces,
+                    format!(
+                        "this relay already follows {} places, its most; try again later",
+                        config.max_places
+                    ),
+                ),
+                Ok(first) => {
+                    session.subscriptions.insert(key.clone());
+                    metrics.subscriptions.fetch_add(1, Ordering::Relaxed);
+                    if first && matches!(key, TopicKey::Place { .. }) {
+                        let task = tokio::spawn(upstream::poll_place(state.clone(), key.clone()));
+                        state.hub.set_poller(&key, task.abort_handle());
+                    }
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(ClientMessage::Unsubscribe { target }) => {
+            match TopicKey::of(&target).filter(|k| session.subscriptions.remove(k)) {
+                Some(key) => {
+                    state.hub.unsubscribe(&key, session.id);
+                    metrics.subscriptions.fetch_sub(1, Ordering::Relaxed);
+                    return Ok(None);
+                }
+                None => refuse(
+                    metrics,
+                    Refusal::NotSubscribed,
+                    "no such subscription on this connection",
+                ),
+            }
+        }
+    };
+    Ok(Some(reply))
 }

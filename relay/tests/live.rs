@@ -1,105 +1,17 @@
 //! The relay on 127.0.0.1:0 with real WebSocket clients, polling the simulator.
 
+mod common;
+
 use std::time::Duration;
 
+use common::*;
 use futures_util::{SinkExt, StreamExt};
-use isobar_core::live::{self, ServerMessage, SourceState, Target};
-use isobar_relay::config::{Config, Station};
-use isobar_simulator::faults::{Endpoint, Fault, FaultTable};
-use tokio::net::TcpStream;
+use isobar_core::live::{ServerMessage, SourceState, Target};
+use isobar_relay::config::Config;
+use isobar_simulator::faults::{Endpoint, Fault};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-struct Setup {
-    sim: isobar_simulator::Running,
-    relay: isobar_relay::Running,
-}
-
-async fn setup(edit: impl FnOnce(&mut Config)) -> Setup {
-    let sim = isobar_simulator::spawn("127.0.0.1:0", FaultTable::default())
-        .await
-        .unwrap();
-    let mut config = Config {
-        listen: "127.0.0.1:0".into(),
-        forecast_url: format!("http://{}/v1/forecast", sim.addr),
-        poll_interval_s: 1.0,
-        max_backoff_s: 2.0,
-        stations: vec![Station {
-            id: "KCASANFR5".into(),
-            key: "s3cret".into(),
-            ecowitt_passkey: Some("DFD82AD35BF6EC2843920EC477D60648".into()),
-        }],
-        ..Config::default()
-    };
-    edit(&mut config);
-    let relay = isobar_relay::spawn(config).await.unwrap();
-    Setup { sim, relay }
-}
-
-impl Setup {
-    async fn connect(&self) -> Ws {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/live", self.relay.addr))
-            .await
-            .unwrap();
-        ws
-    }
-
-    /// The relay's Prometheus metrics, as text.
-    async fn metrics(&self) -> String {
-        reqwest::get(self.url("/metrics"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.relay.addr)
-    }
-}
-
-async fn next(ws: &mut Ws) -> ServerMessage {
-    loop {
-        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
-            .await
-            .expect("a message within 10 s")
-            .expect("the socket is open")
-            .expect("a valid frame");
-        if let Message::Text(t) = msg {
-            return live::parse_server(&t).unwrap_or_else(|| panic!("unparseable: {t}"));
-        }
-    }
-}
-
-/// The next message that is not `subscribed`.
-async fn next_news(ws: &mut Ws) -> ServerMessage {
-    loop {
-        match next(ws).await {
-            ServerMessage::Subscribed { .. } => continue,
-            m => return m,
-        }
-    }
-}
-
-async fn send(ws: &mut Ws, text: &str) {
-    ws.send(Message::Text(text.into())).await.unwrap();
-}
-
-async fn hello(ws: &mut Ws) {
-    match next(ws).await {
-        ServerMessage::Hello {
-            version, limits, ..
-        } => {
-            assert_eq!(version, live::PROTOCOL_VERSION);
-            assert!(limits.max_message_bytes > 0);
-        }
-        other => panic!("expected hello, got {other:?}"),
-    }
-}
+use tokio_tungstenite::MaybeTlsStream;
 
 #[tokio::test]
 async fn subscribe_to_a_place_and_receive_observations() {
@@ -199,12 +111,14 @@ async fn a_station_upload_reaches_its_subscribers_at_once() {
     let mut ws = s.connect().await;
     hello(&mut ws).await;
     send(&mut ws, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
-    let r = reqwest::get(s.url(
-        "/weatherstation/updateweatherstation.php?ID=KCASANFR5&PASSWORD=s3cret&dateutc=2000-01-01+10%3A32%3A35&winddir=230&windspeedmph=12&windgustmph=12&tempf=70&rainin=0&baromin=29.1&dewptf=68.2&humidity=90&weather=&clouds=&softwaretype=vws%20versionxx&action=updateraw",
+    // WU's own example, observed a minute ago.
+    let observed = chrono::Utc::now() - chrono::Duration::seconds(60);
+    let dateutc = observed.format("%Y-%m-%d+%H%%3A%M%%3A%S");
+    let status = s.wu(&format!(
+        "ID=KCASANFR5&PASSWORD=s3cret&dateutc={dateutc}&winddir=230&windspeedmph=12&windgustmph=12&tempf=70&rainin=0&baromin=29.1&dewptf=68.2&humidity=90&weather=&clouds=&softwaretype=vws%20versionxx&action=updateraw",
     ))
-    .await
-    .unwrap();
-    assert_eq!(r.status(), 200);
+    .await;
+    assert_eq!(status, 200);
     match next_news(&mut ws).await {
         ServerMessage::Observation {
             target,
@@ -220,7 +134,7 @@ async fn a_station_upload_reaches_its_subscribers_at_once() {
                 }
             );
             assert_eq!(source, "station");
-            assert_eq!(time, 946_722_755);
+            assert_eq!(time, observed.timestamp());
             assert_eq!(values.temperature, Some(21.1));
             assert_eq!(values.wind_speed, Some(19.3));
             assert_eq!(values.humidity, Some(90.0));
@@ -278,13 +192,8 @@ async fn a_wrong_station_key_is_refused_and_nothing_is_sent() {
     ] {
         assert_eq!(reqwest::get(s.url(url)).await.unwrap().status(), 401);
     }
-    let r = reqwest::Client::new()
-        .post(s.url("/data/report/"))
-        .body("PASSKEY=0000&tempf=70")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    let form = Some("application/x-www-form-urlencoded");
+    assert_eq!(s.ecowitt(form, "PASSKEY=0000&tempf=70").await, 401);
     send(&mut ws, r#"{"type":"ping"}"#).await;
     // The pong comes next: no observation slipped in before it.
     assert_eq!(next(&mut ws).await, ServerMessage::Pong { id: None });
@@ -335,7 +244,11 @@ async fn malformed_and_oversized_messages_get_errors_and_the_connection_lives_on
 
 #[tokio::test]
 async fn subscriptions_per_connection_are_limited() {
-    let s = setup(|c| c.max_subscriptions = 2).await;
+    let s = setup(|c| {
+        c.max_subscriptions = 2;
+        c.stations = ["A", "B", "C"].map(station).to_vec();
+    })
+    .await;
     let mut ws = s.connect().await;
     hello(&mut ws).await;
     for station in ["A", "B"] {

@@ -127,7 +127,7 @@ async fn a_station_upload_reaches_the_current_card() {
         forecast_url: format!("http://{}/v1/forecast", h.sim.addr),
         stations: vec![isobar_relay::config::Station {
             id: "KTEST1".into(),
-            key: "k".into(),
+            key: Some("k".into()),
             ecowitt_passkey: None,
         }],
         ..Config::default()

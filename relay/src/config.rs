@@ -195,6 +195,12 @@ impl Config {
                 return bad(format!("{name} must be at least 1"));
             }
         }
+        if self.idle_timeout_s <= self.heartbeat_s {
+            return bad(format!(
+                "idle_timeout_s ({}) must be longer than heartbeat_s ({}), or quiet viewers that answer every ping would be closed as idle",
+                self.idle_timeout_s, self.heartbeat_s
+            ));
+        }
         if self.max_clock_skew_s < 0 || self.max_observation_age_s < 0 {
             return bad("max_clock_skew_s and max_observation_age_s cannot be negative".into());
         }
@@ -242,6 +248,7 @@ mod tests {
             ("messages_per_s = 0\n", "messages_per_s"),
             ("max_connections_per_ip = 0\n", "max_connections_per_ip"),
             ("trusted_proxies = [\"not an address\"]\n", "not an address"),
+            ("idle_timeout_s = 30\n", "longer than heartbeat_s"),
         ] {
             let err = load(bad).unwrap_err();
             assert!(err.contains(why), "{bad:?}: {err}");

@@ -5,8 +5,9 @@
 //!     [--forecast-url URL] [--static DIR] [--log-json]
 //! ```
 //! Flags override the configuration file (see `isobar_relay::config`). Logs go to stderr
-//! (`RUST_LOG` filters, `--log-json` for one JSON object per line). Ctrl-C or SIGTERM closes
-//! every WebSocket and stops.
+//! (`RUST_LOG` filters, `--log-json` for one JSON object per line); a flood of one kind of
+//! event (refused uploads or connections) writes one line per 10 s with the count left out.
+//! Ctrl-C or SIGTERM closes every WebSocket and stops.
 
 use isobar_relay::config::Config;
 
@@ -63,10 +64,17 @@ async fn main() {
     if json {
         tracing_subscriber::fmt()
             .json()
+            .with_writer(std::io::stderr)
             .with_env_filter(filter)
             .init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        // Colours only on a terminal, not in a log file or the journal.
+        use std::io::IsTerminal;
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_env_filter(filter)
+            .init();
     }
     isobar_relay::metrics::count_heap_with(heap_bytes);
     let relay = match isobar_relay::spawn(config).await {

@@ -306,12 +306,12 @@ async fn a_frame_over_the_ceiling_is_closed_with_1009_and_a_reason() {
 async fn idle_and_shutdown_closes_carry_a_code_and_a_reason_and_are_counted() {
     let s = setup(|c| {
         c.heartbeat_s = 1;
-        c.idle_timeout_s = 1;
+        c.idle_timeout_s = 2;
     })
     .await;
     // tungstenite answers pings only while it is read: this one is not, so it goes silent.
     let mut silent = s.connect().await;
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    tokio::time::sleep(Duration::from_millis(3000)).await;
     let frame = closed_with(&mut silent, Duration::from_secs(5))
         .await
         .expect("a close frame");

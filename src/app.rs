@@ -136,6 +136,8 @@ pub struct Dashboard {
     pub ignored: RwSignal<u32>,
     /// When the last live observation was made, Unix seconds.
     pub observed: RwSignal<Option<i64>>,
+    /// Whether the relay answered that it has no station `station=`.
+    pub station_unknown: RwSignal<bool>,
     /// The latest live update in words, for screen readers (at most once a minute).
     pub announcement: RwSignal<String>,
     last_announced: StoredValue<i64>,
@@ -454,6 +456,7 @@ pub fn App(
         source_stale: RwSignal::new(false),
         ignored: RwSignal::new(0),
         observed: RwSignal::new(None),
+        station_unknown: RwSignal::new(false),
         announcement: RwSignal::new(String::new()),
         last_announced: StoredValue::new(0),
         feeds_started: StoredValue::new(false),

@@ -183,6 +183,9 @@ fn connect(d: Dashboard, url: String, attempt: u32, ever_connected: bool) {
                     d.apply_observation(time, &values);
                 }
                 Incoming::Status { target, stale } if ours(&target) => d.source_stale.set(stale),
+                Incoming::Error { code } if code == "unknown_station" => {
+                    d.station_unknown.set(d.config().station.is_some());
+                }
                 Incoming::Invalid => d.ignored.update(|n| *n += 1),
                 _ => {}
             }

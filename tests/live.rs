@@ -170,6 +170,42 @@ async fn a_station_upload_reaches_the_current_card() {
         .await
         .contains("12 %"));
     h.screenshot("live-station").await;
+    // A station the relay does not have is said to be so, not left "waiting" forever.
+    open_live(
+        &h,
+        &format!("lat=37.77&lon=-122.42&name=Home&live=ws://{addr}/live&station=KNOSUCH9"),
+    )
+    .await;
+    h.wait_js(
+        "the unknown station said so",
+        "return document.querySelector('[data-card=current] [data-value=station]').textContent === 'KNOSUCH9 (unknown)'",
+        10,
+    )
+    .await;
+    h.screenshot("live-station-unknown").await;
+    // However long the id (up to 64 characters), it stays inside the card.
+    let long = "K".repeat(64);
+    open_live(
+        &h,
+        &format!("lat=37.77&lon=-122.42&name=Home&live=ws://{addr}/live&station={long}"),
+    )
+    .await;
+    h.wait_js(
+        "the long station id clipped inside its card",
+        "const dd = document.querySelector('[data-card=current] [data-value=station]'); const card = document.querySelector('[data-card=current]').getBoundingClientRect(); return dd.textContent.endsWith('(unknown)') && dd.getBoundingClientRect().right <= card.right",
+        10,
+    )
+    .await;
+    h.screenshot("live-station-long-id").await;
+    // And on a phone.
+    h.client.set_window_size(390, 900).await.unwrap();
+    h.wait_js(
+        "the long station id inside its card on a phone",
+        "const dd = document.querySelector('[data-card=current] [data-value=station]'); const card = document.querySelector('[data-card=current]').getBoundingClientRect(); return card.width < 400 && dd.getBoundingClientRect().right <= card.right",
+        10,
+    )
+    .await;
+    h.screenshot("live-station-long-id-phone").await;
     let _ = r.shutdown.send(true);
     h.close().await;
 }

@@ -285,6 +285,12 @@ pub enum Incoming {
         /// Whether it is stale.
         stale: bool,
     },
+    /// The relay could not do something the dashboard asked (`error`), by its stable code
+    /// (`unknown_station`, `rate_limited`, ...).
+    Error {
+        /// The error's `code`.
+        code: String,
+    },
     /// A well-formed message the dashboard has nothing to do with (`hello`, `pong`, ...).
     Other,
     /// Malformed or of an unknown type: counted and ignored.
@@ -344,7 +350,13 @@ pub fn read_incoming(text: &str) -> Incoming {
             },
             _ => Incoming::Invalid,
         },
-        Some("hello" | "subscribed" | "pong" | "error") => Incoming::Other,
+        Some("error") => match m.get("code").and_then(Value::as_str) {
+            Some(code) => Incoming::Error {
+                code: code.to_owned(),
+            },
+            None => Incoming::Invalid,
+        },
+        Some("hello" | "subscribed" | "pong") => Incoming::Other,
         _ => Incoming::Invalid,
     }
 }
@@ -454,6 +466,16 @@ mod tests {
             }
         );
         assert_eq!(read_incoming(r#"{"type":"pong"}"#), Incoming::Other);
+        let refused = ServerMessage::Error {
+            code: "unknown_station".into(),
+            message: "this relay has no station X".into(),
+        };
+        assert_eq!(
+            read_incoming(&serde_json::to_string(&refused).unwrap()),
+            Incoming::Error {
+                code: "unknown_station".into()
+            }
+        );
         for bad in [
             "",
             "[]",
@@ -461,6 +483,7 @@ mod tests {
             r#"{"type":"observation","lat":1}"#,
             r#"{"type":"ufo"}"#,
             r#"{"type":"status","lat":1,"lon":2,"state":"sleepy"}"#,
+            r#"{"type":"error","message":"no code"}"#,
         ] {
             assert_eq!(read_incoming(bad), Incoming::Invalid, "{bad}");
         }

@@ -207,9 +207,9 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, client: IpAddr) {
                         Refusal::BadMessage,
                         "messages are JSON text",
                     )),
-                    Some(text) => match handle(&state, &mut session, &outbox, &text).await {
+                    Some(text) => match handle(&state, &mut session, &outbox, &text, idle).await {
                         Ok(reply) => reply,
-                        Err(()) => return Ending::Gone,
+                        Err(ending) => return ending,
                     },
                 }
             };
@@ -218,8 +218,10 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, client: IpAddr) {
                     text,
                     published: None,
                 };
-                if outbox.queue.send(out).await.is_err() {
-                    return Ending::Gone;
+                match tokio::time::timeout(idle, outbox.queue.send(out)).await {
+                    Err(_) => return not_reading(idle),
+                    Ok(Err(_)) => return Ending::Gone,
+                    Ok(Ok(())) => {}
                 }
             }
         }
@@ -315,6 +317,15 @@ fn read_error(e: axum::Error) -> Ending {
     }
 }
 
+/// A client that has not taken its replies for the idle timeout: it holds a slot and reads
+/// nothing, like an idle one.
+fn not_reading(idle: Duration) -> Ending {
+    Ending::Close(
+        Close::TooSlow,
+        format!("did not read its replies for {} s", idle.as_secs()),
+    )
+}
+
 /// Counts a refused message and words its `error` reply.
 fn refuse(metrics: &Metrics, r: Refusal, message: impl Into<String>) -> Utf8Bytes {
     metrics.refused(r);
@@ -322,13 +333,15 @@ fn refuse(metrics: &Metrics, r: Refusal, message: impl Into<String>) -> Utf8Byte
 }
 
 /// Answers one text message. `Ok(None)` when the answer was already queued (a subscription's
-/// `subscribed` and last observation); `Err` when the client is gone.
+/// `subscribed` and last observation); `Err` when the connection must end (the client is gone,
+/// or has not read its replies for `idle`).
 async fn handle(
     state: &Arc<AppState>,
     session: &mut Session<'_>,
     outbox: &Outbox,
     text: &str,
-) -> Result<Option<Utf8Bytes>, ()> {
+    idle: Duration,
+) -> Result<Option<Utf8Bytes>, Ending> {
     let config = &state.config;
     let metrics = &state.metrics;
     if text.len() > config.max_message_bytes {
@@ -366,7 +379,11 @@ async fn handle(
             }
             // Room for `subscribed` and the last observation, taken before joining so that
             // both go out before anything published later.
-            let permits = outbox.queue.reserve_many(2).await.map_err(|_| ())?;
+            let permits = match tokio::time::timeout(idle, outbox.queue.reserve_many(2)).await {
+                Err(_) => return Err(not_reading(idle)),
+                Ok(Err(_)) => return Err(Ending::Gone),
+                Ok(Ok(p)) => p,
+            };
             let subscribed = encode(&ServerMessage::Subscribed {
                 target: key.target(),
             });

@@ -562,3 +562,49 @@ async fn a_flood_of_bad_uploads_writes_few_log_lines() {
         Some(f64::from(n))
     );
 }
+
+#[tokio::test]
+async fn a_client_that_sends_a_burst_and_never_reads_is_closed_and_its_slot_freed() {
+    let s = setup(|c| {
+        c.heartbeat_s = 1;
+        c.idle_timeout_s = 2;
+        c.messages_per_s = 1e6;
+        c.message_burst = 100_000;
+    })
+    .await;
+    // A tiny receive window, and the client never reads: its replies pile up in the relay.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(s.relay.addr).await.unwrap();
+    let (ws, _) = tokio_tungstenite::client_async(
+        format!("ws://{}/live", s.relay.addr),
+        tokio_tungstenite::MaybeTlsStream::Plain(stream),
+    )
+    .await
+    .unwrap();
+    let (mut tx, rx) = ws.split();
+    let writer = tokio::spawn(async move {
+        for i in 0..20_000 {
+            let m = format!(r#"{{"type":"ping","id":"{i}"}}"#);
+            if tx.send(Message::Text(m.into())).await.is_err() {
+                break;
+            }
+        }
+        tx
+    });
+    wait_for_health(&s, Duration::from_secs(3), |h| h["connections"] == 1).await;
+    // Not reading is not allowed to hold the slot for ever: closed after the idle timeout.
+    wait_for_health(&s, Duration::from_secs(8), |h| {
+        h["connections"] == 0 && h["connection_slots"] == 0
+    })
+    .await;
+    assert_eq!(
+        s.relay
+            .state
+            .metrics
+            .closes(isobar_relay::metrics::Close::TooSlow),
+        1
+    );
+    writer.abort();
+    drop(rx);
+}

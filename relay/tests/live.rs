@@ -514,4 +514,29 @@ fn the_example_configuration_is_valid() {
     assert_eq!(config.stations.len(), 2);
     assert!(config.stations[1].ecowitt_passkey.is_some());
     assert!(!config.allowed_origins.is_empty());
+    assert!(!config.trusted_proxies.is_empty());
+    // The limits it shows are the defaults, as it says.
+    let d = Config::default();
+    assert_eq!(
+        (
+            config.max_places,
+            config.messages_per_s,
+            config.message_burst,
+            config.max_connections_per_ip,
+            config.header_timeout_s,
+            config.max_clock_skew_s,
+            config.max_observation_age_s,
+            config.idle_timeout_s,
+        ),
+        (
+            d.max_places,
+            d.messages_per_s,
+            d.message_burst,
+            d.max_connections_per_ip,
+            d.header_timeout_s,
+            d.max_clock_skew_s,
+            d.max_observation_age_s,
+            d.idle_timeout_s,
+        )
+    );
 }

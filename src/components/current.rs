@@ -31,14 +31,25 @@ pub fn CurrentCard() -> impl IntoView {
                     <Detail label="Pressure" value=with_unit(c.pressure_msl, 0, " hPa")/>
                     {match station.clone() {
                         // A station measures no cloud: its row takes cloud cover's place.
-                        Some(s) => view! {
-                            <div class="detail">
-                                <dt>"Station"</dt>
-                                <dd data-value="station">
-                                    {move || if d.observed.get().is_some() { s.clone() } else { format!("{s} (waiting)") }}
-                                </dd>
-                            </div>
-                        }.into_any(),
+                        Some(s) => {
+                            // The whole text is also the title: a long id is cut short on
+                            // screen, and with it the state.
+                            let label = move || if d.station_unknown.get() {
+                                // The relay answered `unknown_station`.
+                                format!("{s} (unknown)")
+                            } else if d.observed.get().is_some() {
+                                s.clone()
+                            } else {
+                                format!("{s} (waiting)")
+                            };
+                            let title = label.clone();
+                            view! {
+                                <div class="detail">
+                                    <dt>"Station"</dt>
+                                    <dd class="clip" data-value="station" title=title>{label}</dd>
+                                </div>
+                            }.into_any()
+                        }
                         None => view! { <Detail label="Cloud cover" value=with_unit(c.cloud_cover, 0, " %")/> }.into_any(),
                     }}
                 </dl>

@@ -84,6 +84,12 @@ pub struct Config {
     pub header_timeout_s: f64,
     /// Seconds a station upload may take, body included, before it is answered 408.
     pub upload_timeout_s: f64,
+    /// Failed uploads (no credential, unknown station, wrong key) one client address may make
+    /// per `failed_uploads_window_s` before all its uploads are refused with 429 until the
+    /// window ends.
+    pub max_failed_uploads: u32,
+    /// The window of `max_failed_uploads`, seconds.
+    pub failed_uploads_window_s: f64,
     /// How far ahead of the relay's clock a station's `dateutc` may be, seconds.
     pub max_clock_skew_s: i64,
     /// How far behind the relay's clock a station's `dateutc` may be, seconds.
@@ -116,6 +122,8 @@ impl Default for Config {
             idle_timeout_s: 90,
             header_timeout_s: 10.0,
             upload_timeout_s: 10.0,
+            max_failed_uploads: 20,
+            failed_uploads_window_s: 60.0,
             max_clock_skew_s: 300,
             max_observation_age_s: 900,
             static_dir: None,
@@ -177,6 +185,7 @@ impl Config {
             ("messages_per_s", self.messages_per_s),
             ("header_timeout_s", self.header_timeout_s),
             ("upload_timeout_s", self.upload_timeout_s),
+            ("failed_uploads_window_s", self.failed_uploads_window_s),
         ];
         for (name, v) in positive {
             if !(v.is_finite() && v > 0.0) {
@@ -189,6 +198,7 @@ impl Config {
             ("message_burst", self.message_burst as usize),
             ("max_subscriptions", self.max_subscriptions),
             ("max_connections_per_ip", self.max_connections_per_ip),
+            ("max_failed_uploads", self.max_failed_uploads as usize),
         ];
         for (name, v) in counts {
             if v == 0 {

@@ -20,6 +20,7 @@ pub mod rate;
 mod server;
 pub mod slots;
 pub mod stations;
+pub mod strikes;
 pub mod uploads;
 pub mod upstream;
 mod ws;
@@ -85,6 +86,8 @@ pub struct AppState {
     pub slots: Arc<Slots>,
     /// Throttles for the log lines clients can cause.
     pub log_gates: LogGates,
+    /// Failed uploads per client address.
+    pub strikes: strikes::Strikes,
     /// The `rate_limited` error, encoded once.
     rate_limited: Utf8Bytes,
     next_id: AtomicU64,
@@ -200,6 +203,10 @@ pub async fn spawn(config: Config) -> std::io::Result<Running> {
                 "too many messages: at most {} a second after a burst of {}; this one was not read",
                 config.messages_per_s, config.message_burst
             ),
+        ),
+        strikes: strikes::Strikes::new(
+            config.max_failed_uploads,
+            Duration::from_secs_f64(config.failed_uploads_window_s),
         ),
         config,
         metrics: Metrics::default(),

@@ -96,11 +96,13 @@ pub enum Refusal {
     UploadTimeout,
     /// An upload with no usable value (400): nothing is published.
     NoValues,
+    /// An upload from an address over `max_failed_uploads` (429).
+    TooManyFailures,
 }
 
 impl Refusal {
     /// Every refusal, in the order `/metrics` lists them.
-    pub const ALL: [Refusal; 17] = [
+    pub const ALL: [Refusal; 18] = [
         Refusal::Origin,
         Refusal::PerIp,
         Refusal::UpgradeFailed,
@@ -118,6 +120,7 @@ impl Refusal {
         Refusal::BodyTooLarge,
         Refusal::UploadTimeout,
         Refusal::NoValues,
+        Refusal::TooManyFailures,
     ];
 
     /// What was refused: `connection`, `message` or `upload`.
@@ -128,7 +131,7 @@ impl Refusal {
             RateLimited | TooLarge | BadMessage | BadTarget | UnknownStation
             | TooManySubscriptions | TooManyPlaces | NotSubscribed => "message",
             MissingCredential | Unauthorized | MediaType | BodyTooLarge | UploadTimeout
-            | NoValues => "upload",
+            | NoValues | TooManyFailures => "upload",
         }
     }
 
@@ -153,6 +156,7 @@ impl Refusal {
             BodyTooLarge => "body_too_large",
             UploadTimeout => "timeout",
             NoValues => "no_values",
+            TooManyFailures => "too_many_failures",
         }
     }
 }

@@ -3,7 +3,8 @@
 //! Ecowitt's `PASSKEY` in a form `POST /data/report/`. An upload is published only when it
 //! is authenticated and carries at least one usable value; every refusal is answered with a
 //! status and a reason in plain words, counted by reason, and logged at most once per
-//! [`crate::LOG_PERIOD`] per kind with the number left out.
+//! [`crate::LOG_PERIOD`] per kind with the number left out. An address that fails too often
+//! is refused for a while ([`crate::strikes`]).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -21,7 +22,7 @@ use crate::config::Station;
 use crate::hub::TopicKey;
 use crate::metrics::{Metrics, Refusal};
 use crate::stations::{self, Credential, Protocol};
-use crate::AppState;
+use crate::{client_ip, AppState};
 
 /// Largest upload body, bytes (a gateway with every sensor sends about 2 KB).
 pub const MAX_BODY: usize = 16 * 1024;
@@ -34,6 +35,9 @@ pub async fn wunderground(
     RawQuery(q): RawQuery,
 ) -> Response {
     let client = s.client_ip(peer.ip(), &headers);
+    if let Some(r) = blocked(&s, client) {
+        return r;
+    }
     let pairs = stations::form_pairs(q.as_deref().unwrap_or(""));
     accept(&s, client, Protocol::Wunderground, &pairs)
 }
@@ -46,6 +50,9 @@ pub async fn ecowitt(
     body: Body,
 ) -> Response {
     let client = s.client_ip(peer.ip(), &headers);
+    if let Some(r) = blocked(&s, client) {
+        return r;
+    }
     if !is_form(&headers) {
         return refuse(
             &s,
@@ -77,6 +84,24 @@ pub async fn ecowitt(
     };
     let pairs = stations::form_pairs(&String::from_utf8_lossy(&bytes));
     accept(&s, client, Protocol::Ecowitt, &pairs)
+}
+
+/// The 429 for an address over `max_failed_uploads`, if it is.
+fn blocked(s: &AppState, client: IpAddr) -> Option<Response> {
+    let wait = s
+        .strikes
+        .blocked(client_ip::limit_key(client), Instant::now())?;
+    let secs = wait.as_secs() + 1;
+    let mut r = refuse(
+        s,
+        client,
+        Refusal::TooManyFailures,
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!("too many failed uploads from this address; try again in {secs} s"),
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    Some(r)
 }
 
 fn too_large(s: &AppState, client: IpAddr) -> Response {
@@ -146,6 +171,8 @@ fn accept(
             Protocol::Wunderground => "missing ID and PASSWORD",
             Protocol::Ecowitt => "missing PASSKEY",
         };
+        s.strikes
+            .strike(client_ip::limit_key(client), Instant::now());
         return refuse(
             s,
             client,
@@ -155,6 +182,8 @@ fn accept(
         );
     };
     let Some(station) = station(&s.config.stations, &upload.credential) else {
+        s.strikes
+            .strike(client_ip::limit_key(client), Instant::now());
         return refuse(
             s,
             client,

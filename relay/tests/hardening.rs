@@ -548,19 +548,50 @@ async fn a_flood_of_bad_uploads_writes_few_log_lines() {
         let status = s
             .wu(&format!("ID={STATION}&PASSWORD=guess{i}&tempf=70"))
             .await;
-        assert_eq!(status, 401);
+        // 401 until the address is blocked for failing too often, then 429.
+        assert!(status == 401 || status == 429, "{status}");
     }
     let metrics = s.metrics().await;
     let suppressed = metric(&metrics, "isobar_relay_log_lines_suppressed_total").unwrap();
-    // One line per 10 s at most: nearly all of them were left out (and counted).
+    // One line per kind per 10 s at most: nearly all of them were left out (and counted).
     assert!(suppressed >= f64::from(n - 5), "{metrics}");
-    assert_eq!(
+    let refused = |reason: &str| {
         metric(
             &metrics,
-            "isobar_relay_refusals_total{what=\"upload\",reason=\"unauthorized\"}"
-        ),
-        Some(f64::from(n))
-    );
+            &format!("isobar_relay_refusals_total{{what=\"upload\",reason=\"{reason}\"}}"),
+        )
+    };
+    assert_eq!(refused("unauthorized"), Some(20.0));
+    assert_eq!(refused("too_many_failures"), Some(f64::from(n - 20)));
+}
+
+#[tokio::test]
+async fn an_address_that_keeps_failing_is_refused_for_a_while() {
+    let s = setup(|c| {
+        c.max_failed_uploads = 5;
+        c.failed_uploads_window_s = 2.0;
+        c.trusted_proxies = isobar_relay::client_ip::TrustedProxies::parse(&["127.0.0.1"]).unwrap();
+    })
+    .await;
+    let guesser = "203.0.113.9";
+    for i in 0..5 {
+        let q = format!("ID={STATION}&PASSWORD=guess{i}&tempf=70");
+        assert_eq!(s.wu_from(guesser, &q).await, (401, None));
+    }
+    // The sixth guess is not even tried; nor is the right key from that address.
+    let (status, retry) = s
+        .wu_from(guesser, &format!("ID={STATION}&PASSWORD=guess6&tempf=70"))
+        .await;
+    assert_eq!(status, 429);
+    let retry: u64 = retry.expect("Retry-After").parse().unwrap();
+    assert!((1..=3).contains(&retry), "{retry}");
+    let good = format!("ID={STATION}&PASSWORD={KEY}&tempf=70");
+    assert_eq!(s.wu_from(guesser, &good).await.0, 429);
+    // The station itself, elsewhere, is not affected.
+    assert_eq!(s.wu_from("198.51.100.20", &good).await, (200, None));
+    // After the window the address is heard again.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(s.wu_from(guesser, &good).await, (200, None));
 }
 
 #[tokio::test]

@@ -527,6 +527,7 @@ fn the_example_configuration_is_valid() {
             config.max_clock_skew_s,
             config.max_observation_age_s,
             config.idle_timeout_s,
+            config.max_failed_uploads,
         ),
         (
             d.max_places,
@@ -537,6 +538,7 @@ fn the_example_configuration_is_valid() {
             d.max_clock_skew_s,
             d.max_observation_age_s,
             d.idle_timeout_s,
+            d.max_failed_uploads,
         )
     );
 }

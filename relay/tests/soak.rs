@@ -54,6 +54,9 @@ impl Relay {
 forecast_url = "http://127.0.0.1:9/v1/forecast"
 header_timeout_s = 1
 heartbeat_s = 2
+# The bad uploads come "through the proxy" from another client than the station, which is
+# not affected when that client is refused for failing too often.
+trusted_proxies = ["127.0.0.1"]
 idle_timeout_s = 5
 
 [[stations]]
@@ -315,10 +318,15 @@ async fn the_relay_survives_a_mixed_attack_and_returns_to_its_baseline() {
     hostiles.push(repeat(&stop, move |i| {
         let (b, h) = (b.clone(), h.clone());
         async move {
-            let wu = |q: String| h.get(format!("{b}/weatherstation/updateweatherstation.php?{q}"));
+            let from = format!("203.0.113.{}", i % 4);
+            let wu = |q: String| {
+                h.get(format!("{b}/weatherstation/updateweatherstation.php?{q}"))
+                    .header("x-forwarded-for", from.clone())
+            };
             let eco = |ct: &'static str, body: String| {
                 h.post(format!("{b}/data/report/"))
                     .header("content-type", ct)
+                    .header("x-forwarded-for", from.clone())
                     .body(body)
             };
             let form = "application/x-www-form-urlencoded";
@@ -404,6 +412,7 @@ async fn the_relay_survives_a_mixed_attack_and_returns_to_its_baseline() {
         ("upload", "no_values"),
         ("upload", "unsupported_media_type"),
         ("upload", "body_too_large"),
+        ("upload", "too_many_failures"),
     ] {
         let name = format!("isobar_relay_refusals_total{{what=\"{what}\",reason=\"{reason}\"}}");
         let n = metric(&metrics, &name).unwrap_or(0.0);

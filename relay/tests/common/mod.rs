@@ -111,6 +111,22 @@ impl Setup {
             .as_u16()
     }
 
+    /// A WU upload of `query` through a trusted proxy for `client`; the status and the
+    /// `Retry-After`, if any.
+    pub async fn wu_from(&self, client: &str, query: &str) -> (u16, Option<String>) {
+        let r = reqwest::Client::new()
+            .get(self.url(&format!("/weatherstation/updateweatherstation.php?{query}")))
+            .header("x-forwarded-for", client)
+            .send()
+            .await
+            .unwrap();
+        let retry = r
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_owned());
+        (r.status().as_u16(), retry)
+    }
+
     /// An Ecowitt upload of `body` with `content_type`; the status.
     pub async fn ecowitt(&self, content_type: Option<&str>, body: &str) -> u16 {
         let mut req = reqwest::Client::new()

@@ -68,7 +68,10 @@ pub async fn upgrade(
         .on_failed_upgrade(move |_| failed.metrics.refused(Refusal::UpgradeFailed))
         .on_upgrade(move |socket| async move {
             let _slot = slot;
-            connection(socket, state, client).await;
+            // Split here, so that the connection's future does not keep room for the whole
+            // socket besides its halves (it is allocated per idle viewer).
+            let (sink, stream) = socket.split();
+            connection(sink, stream, state, client).await;
         })
 }
 
@@ -126,11 +129,15 @@ impl Drop for Session<'_> {
     }
 }
 
-async fn connection(socket: WebSocket, state: Arc<AppState>, client: IpAddr) {
+async fn connection(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut stream: SplitStream<WebSocket>,
+    state: Arc<AppState>,
+    client: IpAddr,
+) {
     let config = &state.config;
     let metrics = &state.metrics;
     let mut session = Session::open(&state);
-    let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::channel::<Outgoing>(config.client_queue.max(4));
     let close = Arc::new(Notify::new());
     let outbox = Outbox {
@@ -207,10 +214,14 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, client: IpAddr) {
                         Refusal::BadMessage,
                         "messages are JSON text",
                     )),
-                    Some(text) => match handle(&state, &mut session, &outbox, &text, idle).await {
-                        Ok(reply) => reply,
-                        Err(ending) => return ending,
-                    },
+                    // Boxed, as below: an idle connection's future then holds a pointer, not
+                    // the state of these paths it rarely takes.
+                    Some(text) => {
+                        match Box::pin(handle(&state, &mut session, &outbox, &text, idle)).await {
+                            Ok(reply) => reply,
+                            Err(ending) => return ending,
+                        }
+                    }
                 }
             };
             if let Some(text) = reply {
@@ -252,7 +263,7 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, client: IpAddr) {
             {
                 tracing::info!(%client, reason = why.reason(), %detail, "closed a WebSocket");
             }
-            say_goodbye(sink, stream, why, &detail).await;
+            Box::pin(say_goodbye(sink, stream, why, &detail)).await;
         }
     }
 }

@@ -41,9 +41,10 @@ pub enum Credential {
     },
 }
 
-/// Reads `application/x-www-form-urlencoded` (a query string or a form body).
+/// Reads `application/x-www-form-urlencoded` (a query string or a form body) as the WHATWG URL
+/// standard decodes it; of a key given twice, the last value counts.
 pub fn form_pairs(s: &str) -> HashMap<String, String> {
-    isobar_core::config::parse_query(s).into_iter().collect()
+    form_urlencoded::parse(s.as_bytes()).into_owned().collect()
 }
 
 /// A plausible range for each field, in the upload's own (imperial) units.
@@ -333,6 +334,18 @@ mod tests {
         assert_eq!(up.dropped.len(), 3, "{:?}", up.dropped);
         assert_eq!(up.time, None);
         assert!(wu("tempf=70").is_none(), "no credential");
+    }
+
+    #[test]
+    fn forms_are_decoded_as_the_url_standard_says() {
+        let p = form_pairs("PASSWORD=%+1&a=%41%zz%&b=x+y%2B&b=last&c");
+        // A sign is not a hex digit: `%+1` once decoded to the byte 0x01.
+        assert_eq!(p["PASSWORD"], "% 1");
+        assert_eq!(p["a"], "A%zz%");
+        assert_eq!(p["b"], "last");
+        assert_eq!(p["c"], "");
+        let p = form_pairs("k=%E2%82%AC%FF");
+        assert_eq!(p["k"], "€\u{FFFD}", "bad UTF-8 is replaced, not fatal");
     }
 
     #[test]

@@ -542,3 +542,47 @@ fn the_example_configuration_is_valid() {
         )
     );
 }
+
+#[tokio::test]
+async fn a_slow_place_subscriber_is_dropped_and_counted_once() {
+    // Polls every 50 ms, small buffers: a subscriber that does not read falls behind soon.
+    let s = setup(|c| {
+        c.poll_interval_s = 0.05;
+        c.client_queue = 4;
+        c.socket_send_buffer = 4096;
+    })
+    .await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(s.relay.addr).await.unwrap();
+    let (mut slow, _) = tokio_tungstenite::client_async(
+        format!("ws://{}/live", s.relay.addr),
+        MaybeTlsStream::Plain(stream),
+    )
+    .await
+    .unwrap();
+    hello(&mut slow).await;
+    send(&mut slow, r#"{"type":"subscribe","lat":40.4,"lon":-3.7}"#).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let metrics = s.metrics().await;
+        let dropped = metric(&metrics, "isobar_relay_clients_dropped_slow_total").unwrap();
+        if dropped > 0.0 {
+            // Once: the place's publication and the connection's close used to count it twice.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let metrics = s.metrics().await;
+            assert_eq!(
+                metric(&metrics, "isobar_relay_clients_dropped_slow_total"),
+                Some(1.0),
+                "{metrics}"
+            );
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never dropped: {metrics}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(slow);
+}

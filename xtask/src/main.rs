@@ -232,15 +232,13 @@ fn main() {
             .and_then(|()| bundle::build_release())
             .and_then(|()| bundle::check_budget()),
         Some("bench") => parse_bench_all(&args[1..]).and_then(|opts| {
-            tools::ensure_build_tools()?;
-            tools::ensure_browser()?;
+            tools::ensure_all()?;
             tools::ensure_audit_tools()?;
             bundle::build_release()?;
             tokio::runtime::Runtime::new()?.block_on(bench_all::all(opts))
         }),
         Some("bench-load") => parse_bench(&args[1..]).and_then(|opts| {
-            tools::ensure_build_tools()?;
-            tools::ensure_browser()?;
+            tools::ensure_all()?;
             bundle::build_release()?;
             tokio::runtime::Runtime::new()?
                 .block_on(bench::load(opts))
@@ -252,16 +250,14 @@ fn main() {
                 .map(drop)
         }),
         Some("bench-live") => parse_bench_live(&args[1..]).and_then(|opts| {
-            tools::ensure_build_tools()?;
-            tools::ensure_browser()?;
+            tools::ensure_all()?;
             bundle::build_release()?;
             tokio::runtime::Runtime::new()?
                 .block_on(bench_live::live(opts))
                 .map(drop)
         }),
         Some("bench-embed") => parse_bench(&args[1..]).and_then(|opts| {
-            tools::ensure_build_tools()?;
-            tools::ensure_browser()?;
+            tools::ensure_all()?;
             bundle::build_release()?;
             tokio::runtime::Runtime::new()?
                 .block_on(bench_embed::embed(bench_embed::EmbedOptions {
@@ -270,7 +266,7 @@ fn main() {
                 }))
                 .map(drop)
         }),
-        Some("setup") => tools::ensure_build_tools().and_then(|()| tools::ensure_browser()),
+        Some("setup") => tools::ensure_all(),
         _ => Err(USAGE.into()),
     };
     if let Err(e) = result {

@@ -66,17 +66,18 @@ fn chromedriver() -> String {
 /// Formatting, clippy on both targets, host tests, the browser tests of components, the
 /// release bundle and its size budget, and the end-to-end tests of that bundle.
 pub fn all() -> Result<()> {
-    tools::ensure_build_tools()?;
-    tools::ensure_browser()?;
+    // Formatting and clippy need none of the tools but the wasm32 target: they run while the
+    // rest install.
+    let installs = tools::start(true)?;
     let mut tally = Tally::default();
-    let result = steps(&mut tally);
+    let result = steps(&mut tally, installs);
     // The closing line CI reads: `N passed, N failed`.
     let failed = tally.failed + u64::from(result.is_err() && tally.failed == 0);
     println!("tests: {} passed, {} failed", tally.passed, failed);
     result
 }
 
-fn steps(tally: &mut Tally) -> Result<()> {
+fn steps(tally: &mut Tally, installs: tools::Installs) -> Result<()> {
     eprintln!("xtask: checking formatting");
     run(cargo().args(["fmt", "--all", "--check"]))?;
     eprintln!("xtask: clippy (host)");
@@ -101,6 +102,7 @@ fn steps(tally: &mut Tally) -> Result<()> {
         "warnings",
     ]))?;
 
+    installs.wait()?;
     bundle::build_release()?;
     bundle::check_budget()?;
 

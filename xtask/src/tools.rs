@@ -1,6 +1,11 @@
 //! Installs what the build and the tests need, skipping what is already there at the right
 //! version: the wasm32 target, Trunk, wasm-bindgen-cli (the version in Cargo.lock), wasm-opt
-//! (binaryen 116), and for the tests Chromium and ChromeDriver from Debian's packages.
+//! (binaryen 116, from the npm registry), and for the tests Chromium and ChromeDriver from
+//! Debian's packages.
+//!
+//! On a fresh machine the installs are started together ([`start`]): the two `cargo install`s
+//! compile side by side, and Debian's packages and npm's download meanwhile, while the caller
+//! goes on with what needs none of them (formatting, clippy) before it [`Installs::wait`]s.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,8 +14,14 @@ use crate::{root, run, Result};
 
 /// The Trunk release Isobar builds with (0.22 needs a newer rustc).
 pub const TRUNK_VERSION: &str = "0.21.14";
-/// The binaryen release of `cargo install wasm-opt`; Trunk.toml pins the same.
+/// The binaryen release of wasm-opt (npm's `binaryen` package in `xtask/wasm-opt`); Trunk.toml
+/// pins the same.
 pub const WASM_OPT_VERSION: u32 = 116;
+
+/// Where npm installs wasm-opt: `xtask/wasm-opt/node_modules/.bin`.
+pub fn wasm_opt_bin() -> PathBuf {
+    root().join("xtask/wasm-opt/node_modules/.bin")
+}
 
 /// The folder `cargo install` puts binaries in.
 pub fn cargo_bin() -> PathBuf {
@@ -21,12 +32,13 @@ pub fn cargo_bin() -> PathBuf {
         .join("bin")
 }
 
-/// PATH with cargo's bin folder first, so that the wasm-opt installed here wins over an old
-/// system one (Debian's binaryen 108 builds a bundle that dies at start-up).
+/// PATH with the wasm-opt installed here first, then cargo's bin folder, so that they win
+/// over an old system wasm-opt (Debian's binaryen 108 builds a bundle that dies at start-up).
 pub fn path_env() -> std::ffi::OsString {
-    let mut paths = vec![cargo_bin()];
+    let first = [wasm_opt_bin(), cargo_bin()];
+    let mut paths = first.to_vec();
     if let Some(p) = std::env::var_os("PATH") {
-        paths.extend(std::env::split_paths(&p).filter(|p| p != &cargo_bin()));
+        paths.extend(std::env::split_paths(&p).filter(|p| !first.contains(p)));
     }
     std::env::join_paths(paths).expect("PATH entries are valid")
 }
@@ -65,8 +77,31 @@ fn cargo_install(args: &[&str]) -> Result<()> {
     run(&mut cmd)
 }
 
-/// The wasm32 target, Trunk, wasm-bindgen-cli and wasm-opt.
-pub fn ensure_build_tools() -> Result<()> {
+/// One install's thread; its error as text (the boxed error is not `Send`).
+type Job = std::thread::JoinHandle<std::result::Result<(), String>>;
+
+/// Installs started by [`start`], running in threads.
+pub struct Installs(Vec<(&'static str, Job)>);
+
+impl Installs {
+    /// Waits for every install; the first failure, named.
+    pub fn wait(self) -> Result<()> {
+        let mut first_error = None;
+        for (what, handle) in self.0 {
+            let outcome = handle.join().unwrap_or_else(|_| Err("it panicked".into()));
+            if let Err(e) = outcome {
+                eprintln!("xtask: installing {what} failed: {e}");
+                first_error.get_or_insert(format!("installing {what} failed: {e}"));
+            }
+        }
+        first_error.map_or(Ok(()), |e| Err(e.into()))
+    }
+}
+
+/// Starts installing what is missing: the wasm32 target at once (clippy needs it), then in
+/// parallel Trunk, wasm-bindgen-cli, and, in one thread because both use Debian's package
+/// manager, Node.js (if missing) and wasm-opt, then with `browser` Chromium and ChromeDriver.
+pub fn start(browser: bool) -> Result<Installs> {
     let targets = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
     if !targets
         .lines()
@@ -75,7 +110,56 @@ pub fn ensure_build_tools() -> Result<()> {
         step("installing the wasm32-unknown-unknown target");
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
+    let mut jobs: Vec<(&'static str, Job)> = Vec::new();
+    let mut spawn = |what: &'static str, job: fn() -> Result<()>| {
+        jobs.push((
+            what,
+            std::thread::spawn(move || job().map_err(|e| e.to_string())),
+        ));
+    };
+    spawn("Trunk", ensure_trunk);
+    spawn("wasm-bindgen-cli", ensure_wasm_bindgen);
+    if browser {
+        spawn("Debian's packages and wasm-opt", || {
+            packages_and_wasm_opt(true)
+        });
+    } else {
+        spawn("wasm-opt", || packages_and_wasm_opt(false));
+    }
+    Ok(Installs(jobs))
+}
 
+/// Everything, installed in parallel: [`start`] and wait.
+pub fn ensure_all() -> Result<()> {
+    start(true)?.wait()
+}
+
+/// Debian's packages that are missing (Node.js and npm for wasm-opt; with `browser`,
+/// Chromium and ChromeDriver), in one `apt-get`, then wasm-opt from npm.
+fn packages_and_wasm_opt(browser: bool) -> Result<()> {
+    let mut packages = Vec::new();
+    if wasm_opt_version() != Some(WASM_OPT_VERSION) && !have_node() {
+        packages.extend(["nodejs", "npm"]);
+    }
+    if browser && !have_browser() {
+        packages.extend(["chromium", "chromium-driver"]);
+    }
+    if !packages.is_empty() {
+        step(&format!(
+            "installing {} from Debian's packages",
+            packages.join(", ")
+        ));
+        apt_install(&packages)?;
+    }
+    ensure_wasm_opt()
+}
+
+/// The wasm32 target, Trunk, wasm-bindgen-cli and wasm-opt, installed in parallel.
+pub fn ensure_build_tools() -> Result<()> {
+    start(false)?.wait()
+}
+
+fn ensure_trunk() -> Result<()> {
     let trunk = output_of("trunk", &["--version"]).unwrap_or_default();
     if !trunk.contains(TRUNK_VERSION) {
         step(&format!(
@@ -83,7 +167,10 @@ pub fn ensure_build_tools() -> Result<()> {
         ));
         cargo_install(&["trunk", "--locked", "--version", TRUNK_VERSION])?;
     }
+    Ok(())
+}
 
+fn ensure_wasm_bindgen() -> Result<()> {
     let wbg = locked_version("wasm-bindgen")?;
     let have = output_of("wasm-bindgen", &["--version"]).unwrap_or_default();
     let runner = output_of("wasm-bindgen-test-runner", &["--version"]).unwrap_or_default();
@@ -94,19 +181,42 @@ pub fn ensure_build_tools() -> Result<()> {
         // Not --locked: the CLI's own lock file names a crate version the registry lacks.
         cargo_install(&["wasm-bindgen-cli", "--version", &wbg])?;
     }
+    Ok(())
+}
 
-    if wasm_opt_version() != Some(WASM_OPT_VERSION) {
-        step(&format!(
-            "installing wasm-opt (binaryen {WASM_OPT_VERSION}, a few minutes, once)"
-        ));
-        cargo_install(&["wasm-opt", "--locked"])?;
-        if wasm_opt_version() != Some(WASM_OPT_VERSION) {
-            return Err(format!(
-                "wasm-opt on PATH is not binaryen {WASM_OPT_VERSION} even after installing it; put {} first on PATH",
-                cargo_bin().display()
-            )
-            .into());
-        }
+/// wasm-opt of binaryen 116 from the npm registry (`npm ci` in `xtask/wasm-opt`), with
+/// Node.js and npm from Debian's packages when missing. Its output is byte for byte the
+/// output of binaryen 116 compiled from source; it runs on Node.js, a few seconds a build.
+fn ensure_wasm_opt() -> Result<()> {
+    if wasm_opt_version() == Some(WASM_OPT_VERSION) {
+        return Ok(());
+    }
+    ensure_node()?;
+    step(&format!(
+        "installing wasm-opt (binaryen {WASM_OPT_VERSION}, npm ci in xtask/wasm-opt)"
+    ));
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(root().join("xtask/wasm-opt")))?;
+    match wasm_opt_version() {
+        Some(WASM_OPT_VERSION) => Ok(()),
+        other => Err(format!(
+            "wasm-opt first on PATH is binaryen {other:?}, not {WASM_OPT_VERSION}, after installing it in {}",
+            wasm_opt_bin().display()
+        )
+        .into()),
+    }
+}
+
+fn have_node() -> bool {
+    output_of("node", &["--version"]).is_some() && output_of("npm", &["--version"]).is_some()
+}
+
+/// Node.js and npm, from Debian's packages when missing.
+fn ensure_node() -> Result<()> {
+    if !have_node() {
+        step("installing Node.js and npm from Debian's packages");
+        apt_install(&["nodejs", "npm"])?;
     }
     Ok(())
 }
@@ -142,17 +252,11 @@ pub const CHROMIUM_FLAGS: &[&str] = &[
     "--disable-sync",
 ];
 
-/// Chromium and ChromeDriver, from Debian's packages.
-pub fn ensure_browser() -> Result<()> {
-    let have_chromium = chromium().is_file();
+fn have_browser() -> bool {
     let have_driver = std::env::var_os("CHROMEDRIVER")
         .map(|p| Path::new(&p).is_file())
         .unwrap_or_else(|| output_of("chromedriver", &["--version"]).is_some());
-    if have_chromium && have_driver {
-        return Ok(());
-    }
-    step("installing Chromium and ChromeDriver from Debian's packages");
-    apt_install(&["chromium", "chromium-driver"])
+    chromium().is_file() && have_driver
 }
 
 /// `apt-get install` of Debian packages, through `sudo` when not root.
@@ -186,10 +290,7 @@ pub fn npm_dir() -> PathBuf {
 /// registry at the versions of `xtask/npm/package-lock.json` (`npm ci`, skipped when they are
 /// installed already).
 pub fn ensure_audit_tools() -> Result<()> {
-    if output_of("node", &["--version"]).is_none() || output_of("npm", &["--version"]).is_none() {
-        step("installing Node.js and npm from Debian's packages");
-        apt_install(&["nodejs", "npm"])?;
-    }
+    ensure_node()?;
     let dir = npm_dir();
     // Installed after the last change to package.json (its overrides) and to the lock.
     let modified = |f: &str| std::fs::metadata(dir.join(f)).and_then(|m| m.modified());

@@ -570,6 +570,35 @@ pub fn forecast_url(base: &str, lat: f64, lon: f64, units: Units, forecast_days:
     )
 }
 
+/// The variables the relay polls for a place's live `observation` (each maps to one of
+/// [`crate::live::Values`]).
+pub const LIVE_VARS: &[&str] = &[
+    "temperature_2m",
+    "apparent_temperature",
+    "relative_humidity_2m",
+    "pressure_msl",
+    "wind_speed_10m",
+    "wind_gusts_10m",
+    "wind_direction_10m",
+    "uv_index",
+    "precipitation",
+];
+
+/// URL of the relay's poll of a place: current conditions ([`LIVE_VARS`]) in the live
+/// protocol's metric units, times as Unix seconds.
+pub fn current_conditions_url(base: &str, lat: f64, lon: f64) -> String {
+    with_query(
+        base,
+        &[
+            ("latitude", crate::format::fixed(lat, 4)),
+            ("longitude", crate::format::fixed(lon, 4)),
+            ("current", LIVE_VARS.join(",")),
+            ("timeformat", "unixtime".into()),
+            ("timezone", "GMT".into()),
+        ],
+    )
+}
+
 /// URL of an air-quality request for current conditions on the US (`us`) or European scale.
 pub fn air_quality_url(base: &str, lat: f64, lon: f64, us: bool) -> String {
     let vars = if us {
@@ -605,6 +634,19 @@ pub fn geocoding_url(base: &str, name: &str, count: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_relays_poll_asks_for_every_live_value_in_metric_and_unix_time() {
+        assert_eq!(
+            current_conditions_url("https://api.open-meteo.com/v1/forecast", 52.52, 13.41),
+            "https://api.open-meteo.com/v1/forecast?latitude=52.5200&longitude=13.4100&current=temperature_2m,apparent_temperature,relative_humidity_2m,pressure_msl,wind_speed_10m,wind_gusts_10m,wind_direction_10m,uv_index,precipitation&timeformat=unixtime&timezone=GMT"
+        );
+        // A base that has a query already (a proxy's key, say) is extended, not broken.
+        assert!(
+            current_conditions_url("http://127.0.0.1:8081/v1/forecast?apikey=x", -33.9, 151.2)
+                .starts_with("http://127.0.0.1:8081/v1/forecast?apikey=x&latitude=-33.9000&")
+        );
+    }
 
     #[test]
     fn iso_times_use_the_response_offset() {

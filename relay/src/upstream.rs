@@ -11,16 +11,9 @@ use crate::hub::TopicKey;
 use crate::metrics::Metrics;
 use crate::AppState;
 
-/// The variables asked for: everything the `observation` message carries.
-const CURRENT: &str = "temperature_2m,apparent_temperature,relative_humidity_2m,pressure_msl,wind_speed_10m,wind_gusts_10m,wind_direction_10m,uv_index,precipitation";
-
 /// One poll: current conditions at (`lat`, `lon`), metric, as Unix time.
 pub async fn fetch(state: &AppState, lat: f64, lon: f64) -> Result<(i64, Values), String> {
-    let base = &state.config.forecast_url;
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!(
-        "{base}{sep}latitude={lat}&longitude={lon}&current={CURRENT}&timeformat=unixtime&timezone=GMT"
-    );
+    let url = open_meteo::current_conditions_url(&state.config.forecast_url, lat, lon);
     let resp = state
         .http
         .get(&url)

@@ -65,10 +65,9 @@ pub async fn poll_place(state: Arc<AppState>, key: TopicKey) {
             Ok((time, values)) => {
                 if stale {
                     stale = false;
-                    publish(
-                        &state,
+                    state.publish(
                         &key,
-                        ServerMessage::Status {
+                        &ServerMessage::Status {
                             target: target.clone(),
                             state: SourceState::Live,
                             reason: None,
@@ -76,10 +75,9 @@ pub async fn poll_place(state: Arc<AppState>, key: TopicKey) {
                     );
                 }
                 failures = 0;
-                publish(
-                    &state,
+                state.publish(
                     &key,
-                    ServerMessage::Observation {
+                    &ServerMessage::Observation {
                         target: target.clone(),
                         time,
                         source: "open-meteo".into(),
@@ -95,10 +93,9 @@ pub async fn poll_place(state: Arc<AppState>, key: TopicKey) {
                 failures = failures.saturating_add(1);
                 if !stale {
                     stale = true;
-                    publish(
-                        &state,
+                    state.publish(
                         &key,
-                        ServerMessage::Status {
+                        &ServerMessage::Status {
                             target: target.clone(),
                             state: SourceState::Stale,
                             reason: Some(reason),
@@ -112,8 +109,4 @@ pub async fn poll_place(state: Arc<AppState>, key: TopicKey) {
         };
         tokio::time::sleep(wait).await;
     }
-}
-
-fn publish(state: &AppState, key: &TopicKey, msg: ServerMessage) {
-    state.publish(key, &msg);
 }

@@ -604,15 +604,7 @@ async fn a_client_that_sends_a_burst_and_never_reads_is_closed_and_its_slot_free
     })
     .await;
     // A tiny receive window, and the client never reads: its replies pile up in the relay.
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let stream = socket.connect(s.relay.addr).await.unwrap();
-    let (ws, _) = tokio_tungstenite::client_async(
-        format!("ws://{}/live", s.relay.addr),
-        tokio_tungstenite::MaybeTlsStream::Plain(stream),
-    )
-    .await
-    .unwrap();
+    let ws = s.connect_small_window().await;
     let (mut tx, rx) = ws.split();
     let writer = tokio::spawn(async move {
         for i in 0..20_000 {

@@ -11,7 +11,6 @@ use isobar_relay::config::Config;
 use isobar_simulator::faults::{Endpoint, Fault};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::MaybeTlsStream;
 
 #[tokio::test]
 async fn subscribe_to_a_place_and_receive_observations() {
@@ -340,15 +339,7 @@ async fn upstream_failure_marks_the_place_stale_then_live_again() {
 async fn a_slow_client_is_dropped_and_the_others_get_everything() {
     let s = setup(|c| c.client_queue = 4).await;
     // The slow client has a tiny receive window, subscribes, and then never reads.
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let stream = socket.connect(s.relay.addr).await.unwrap();
-    let (mut slow, _) = tokio_tungstenite::client_async(
-        format!("ws://{}/live", s.relay.addr),
-        MaybeTlsStream::Plain(stream),
-    )
-    .await
-    .unwrap();
+    let mut slow = s.connect_small_window().await;
     hello(&mut slow).await;
     send(&mut slow, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
     assert!(matches!(
@@ -552,15 +543,7 @@ async fn a_slow_place_subscriber_is_dropped_and_counted_once() {
         c.socket_send_buffer = 4096;
     })
     .await;
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let stream = socket.connect(s.relay.addr).await.unwrap();
-    let (mut slow, _) = tokio_tungstenite::client_async(
-        format!("ws://{}/live", s.relay.addr),
-        MaybeTlsStream::Plain(stream),
-    )
-    .await
-    .unwrap();
+    let mut slow = s.connect_small_window().await;
     hello(&mut slow).await;
     send(&mut slow, r#"{"type":"subscribe","lat":40.4,"lon":-3.7}"#).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);

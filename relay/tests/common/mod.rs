@@ -72,6 +72,21 @@ impl Setup {
         ws
     }
 
+    /// A WebSocket to `/live` with a 4 KiB receive window: a client that stops reading soon
+    /// stalls the relay's writes to it.
+    pub async fn connect_small_window(&self) -> Ws {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let stream = socket.connect(self.relay.addr).await.unwrap();
+        let (ws, _) = tokio_tungstenite::client_async(
+            format!("ws://{}/live", self.relay.addr),
+            MaybeTlsStream::Plain(stream),
+        )
+        .await
+        .unwrap();
+        ws
+    }
+
     /// A WebSocket to `/live` that has read its `hello`.
     pub async fn connect_hello(&self) -> Ws {
         let mut ws = self.connect().await;

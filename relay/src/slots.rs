@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::client_ip::limit_key;
+
 /// How many connections each client address holds, up to a maximum.
 #[derive(Debug)]
 pub struct Slots {
@@ -34,8 +36,10 @@ impl Slots {
         self.held.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Takes a slot for `key`, or `None` when it holds the maximum already.
-    pub fn take(self: &Arc<Self>, key: IpAddr) -> Option<Slot> {
+    /// Takes a slot for `client` (counted by [`limit_key`]: an IPv6 client by its /64), or
+    /// `None` when it holds the maximum already.
+    pub fn take(self: &Arc<Self>, client: IpAddr) -> Option<Slot> {
+        let key = limit_key(client);
         let mut held = self.lock();
         let n = held.entry(key).or_insert(0);
         if *n >= self.max {
@@ -89,5 +93,13 @@ mod tests {
         assert!(held.is_err());
         drop(b);
         assert_eq!(slots.held(), (0, 0), "every slot came back");
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_by_its_64() {
+        let slots = Slots::new(1);
+        let _a = slots.take("2001:db8:1:2::1".parse().unwrap()).unwrap();
+        assert!(slots.take("2001:db8:1:2::ffff".parse().unwrap()).is_none());
+        assert!(slots.take("2001:db8:1:3::1".parse().unwrap()).is_some());
     }
 }

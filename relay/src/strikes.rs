@@ -2,12 +2,15 @@
 //! station, wrong key) within a window, every upload from that address is refused (429) until
 //! the window ends, so station keys cannot be guessed at network speed. A station that is
 //! merely misconfigured uploads every few seconds and stays under the limit, still seeing
-//! its 401. Time is passed in, so the policy is tested without sleeping.
+//! its 401. Addresses are counted by [`limit_key`] (an IPv6 client by its /64). Time is passed
+//! in, so the policy is tested without sleeping.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use crate::client_ip::limit_key;
 
 /// Most addresses remembered at once; beyond, addresses whose window has ended are forgotten
 /// first, and a new address is not tracked while all are live (the table cannot grow without
@@ -39,13 +42,14 @@ impl Strikes {
     /// How long `client` must wait before it may upload again, if it is blocked.
     pub fn blocked(&self, client: IpAddr, now: Instant) -> Option<Duration> {
         let by_client = self.lock();
-        let (start, n) = by_client.get(&client)?;
+        let (start, n) = by_client.get(&limit_key(client))?;
         let ends = *start + self.window;
         (*n >= self.max && now < ends).then(|| ends - now)
     }
 
     /// Counts a failure of `client`.
     pub fn strike(&self, client: IpAddr, now: Instant) {
+        let client = limit_key(client);
         let mut by_client = self.lock();
         if by_client.len() >= MAX_TRACKED && !by_client.contains_key(&client) {
             let window = self.window;
@@ -90,6 +94,19 @@ mod tests {
         assert_eq!(strikes.blocked(a, later), None);
         strikes.strike(a, later);
         assert_eq!(strikes.blocked(a, later), None);
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_by_its_64() {
+        let strikes = Strikes::new(1, Duration::from_secs(60));
+        let t0 = Instant::now();
+        strikes.strike("2001:db8:1:2::1".parse().unwrap(), t0);
+        assert!(strikes
+            .blocked("2001:db8:1:2::2".parse().unwrap(), t0)
+            .is_some());
+        assert!(strikes
+            .blocked("2001:db8:1:3::1".parse().unwrap(), t0)
+            .is_none());
     }
 
     #[test]

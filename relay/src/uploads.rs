@@ -22,7 +22,7 @@ use crate::config::Station;
 use crate::hub::TopicKey;
 use crate::metrics::{Metrics, Refusal};
 use crate::stations::{self, Credential, Protocol};
-use crate::{client_ip, AppState};
+use crate::AppState;
 
 /// Largest upload body, bytes (a gateway with every sensor sends about 2 KB).
 pub const MAX_BODY: usize = 16 * 1024;
@@ -88,9 +88,7 @@ pub async fn ecowitt(
 
 /// The 429 for an address over `max_failed_uploads`, if it is.
 fn blocked(s: &AppState, client: IpAddr) -> Option<Response> {
-    let wait = s
-        .strikes
-        .blocked(client_ip::limit_key(client), Instant::now())?;
+    let wait = s.strikes.blocked(client, Instant::now())?;
     let secs = wait.as_secs() + 1;
     let mut r = refuse(
         s,
@@ -171,8 +169,7 @@ fn accept(
             Protocol::Wunderground => "missing ID and PASSWORD",
             Protocol::Ecowitt => "missing PASSKEY",
         };
-        s.strikes
-            .strike(client_ip::limit_key(client), Instant::now());
+        s.strikes.strike(client, Instant::now());
         return refuse(
             s,
             client,
@@ -182,8 +179,7 @@ fn accept(
         );
     };
     let Some(station) = station(&s.config.stations, &upload.credential) else {
-        s.strikes
-            .strike(client_ip::limit_key(client), Instant::now());
+        s.strikes.strike(client, Instant::now());
         return refuse(
             s,
             client,

@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, Notify};
 use crate::hub::{encode, Outbox, Outgoing, Refused, TopicKey};
 use crate::metrics::{Close, Metrics, Refusal};
 use crate::rate::TokenBucket;
-use crate::{client_ip, upstream, AppState};
+use crate::{upstream, AppState};
 
 /// Hard ceiling of one WebSocket frame or message; larger ones close the connection with
 /// 1009. Messages between `max_message_bytes` and this are answered with an `error` instead.
@@ -51,7 +51,7 @@ pub async fn upgrade(
         state.refuse_connection(Refusal::Origin, client);
         return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
     }
-    let Some(slot) = state.slots.take(client_ip::limit_key(client)) else {
+    let Some(slot) = state.slots.take(client) else {
         state.refuse_connection(Refusal::PerIp, client);
         return (
             StatusCode::TOO_MANY_REQUESTS,

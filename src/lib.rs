@@ -2,19 +2,27 @@
 //!
 //! [`start`] reads the configuration from the query string, replaces the static skeleton of
 //! `index.html` with the live [`app::App`] (same layout, so nothing shifts), and every card
-//! fills as soon as the API call that feeds it returns. [`mount`] does the same into any
-//! element, for the `<isobar-weather>` custom element (`widget.js`), which can put several on
-//! one page. The logic that needs no browser lives in `isobar-core`.
+//! fills as soon as the API call that feeds it returns. [`mount`] ([`embed`]) does the same into
+//! any element, for the `<isobar-weather>` custom element (`widget.js`), which can put several
+//! on one page. The logic that needs no browser lives in `isobar-core`.
+//!
+//! * [`app`]: the page; creates and provides the [`state`] and the [`live`] feed.
+//! * [`state`]: settings, clock, place, the API feeds: one module and one context each.
+//! * [`live`]: the WebSocket to the relay, as a hook with `start`/`close`.
+//! * [`components`]: the header and one file per card.
+//! * [`api`], [`zone`], [`geo`]: the browser's fetch, `Intl` time zones and geolocation.
 
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod embed;
 pub mod geo;
 pub mod live;
-pub mod load;
-pub mod time;
+pub mod state;
+pub mod zone;
 
-use isobar_core::config::Config;
+pub use embed::{mount, Widget};
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -59,49 +67,6 @@ pub fn start() {
             .ok()
             .flatten()
             .is_some_and(|top| JsValue::from(top) != JsValue::from(&window));
-        mount_as(root, &query, framed.then_some(app::Embedded::Iframe)).keep();
-    }
-}
-
-/// A dashboard mounted by [`mount`]: dropping it (or [`Widget::unmount`]) removes it, stops
-/// its requests and closes its live connection.
-#[wasm_bindgen]
-pub struct Widget {
-    handle: Option<Box<dyn std::any::Any>>,
-}
-
-#[wasm_bindgen]
-impl Widget {
-    /// Removes the dashboard: its elements, its requests in flight, its live connection and its
-    /// timers.
-    pub fn unmount(&mut self) {
-        self.handle.take();
-    }
-}
-
-impl Widget {
-    /// Keeps the dashboard for the life of the page.
-    fn keep(mut self) {
-        std::mem::forget(self.handle.take());
-    }
-}
-
-/// Mounts a dashboard into `root` (emptied first: a static skeleton is replaced by the same
-/// layout, now live), configured by `query`, a query string with the options of the page's
-/// address (`lat=52.52&lon=13.41&cards=current,uv`).
-#[wasm_bindgen]
-pub fn mount(root: web_sys::HtmlElement, query: &str) -> Widget {
-    mount_as(root, query, Some(app::Embedded::Widget))
-}
-
-fn mount_as(root: web_sys::HtmlElement, query: &str, embedded: Option<app::Embedded>) -> Widget {
-    let (config, errors) = Config::from_query(query);
-    root.set_inner_html("");
-    let _ = root.class_list().add_1("isobar-mount");
-    let handle = leptos::mount::mount_to(root, move || {
-        leptos::view! { <app::App config errors embedded/> }
-    });
-    Widget {
-        handle: Some(Box::new(handle)),
+        embed::mount_as(root, &query, framed.then_some(embed::Embedded::Iframe)).keep();
     }
 }

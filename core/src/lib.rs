@@ -2,6 +2,8 @@
 //!
 //! * [`open_meteo`]: the JSON that Open-Meteo's forecast, air-quality and geocoding APIs send,
 //!   parsed into the domain types of [`weather`], plus the request URLs that ask for it.
+//! * [`retry`]: the wait after a 429 and the rule that drops a late answer.
+//! * [`reconnect`]: the live feed's reconnection backoff, polling fallback and status.
 //! * [`units`]: temperature, wind and precipitation units, their Open-Meteo names and conversions.
 //! * [`weather`]: the domain types the dashboard draws (current conditions, hourly and daily rows,
 //!   air quality, places).
@@ -15,6 +17,8 @@ pub mod config;
 pub mod format;
 pub mod live;
 pub mod open_meteo;
+pub mod reconnect;
+pub mod retry;
 pub mod units;
 pub mod weather;
 pub mod wmo;

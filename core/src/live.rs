@@ -377,6 +377,39 @@ pub fn subscribe_station(id: &str) -> String {
     format!(r#"{{"type":"subscribe","station":"{id}"}}"#)
 }
 
+/// What a page follows on the relay: a personal weather station (`station=`), or a place.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subscription {
+    /// A station, by its id (checked by [`is_station_id`]).
+    Station(String),
+    /// A place.
+    Place {
+        /// Latitude in degrees.
+        lat: f64,
+        /// Longitude in degrees.
+        lon: f64,
+    },
+}
+
+impl Subscription {
+    /// The `subscribe` message that asks for it.
+    pub fn message(&self) -> String {
+        match self {
+            Subscription::Station(id) => subscribe_station(id),
+            Subscription::Place { lat, lon } => subscribe_place(*lat, *lon),
+        }
+    }
+
+    /// Whether a message about `target` is about what was subscribed to.
+    pub fn covers(&self, target: &Target) -> bool {
+        match (self, target) {
+            (Subscription::Station(s), Target::Station { station }) => s == station,
+            (Subscription::Place { lat, lon }, _) => is_place(target, *lat, *lon),
+            _ => false,
+        }
+    }
+}
+
 /// Reads a client message, or says in plain words why not.
 pub fn parse_client(text: &str) -> Result<ClientMessage, String> {
     serde_json::from_str(text).map_err(|e| format!("not a valid message: {e}"))
@@ -391,6 +424,45 @@ pub fn parse_server(text: &str) -> Option<ServerMessage> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subscription_covers_its_own_target_only() {
+        let station = Subscription::Station("KX-1".into());
+        assert_eq!(
+            station.message(),
+            r#"{"type":"subscribe","station":"KX-1"}"#
+        );
+        assert!(station.covers(&Target::Station {
+            station: "KX-1".into()
+        }));
+        assert!(!station.covers(&Target::Station {
+            station: "KX-2".into()
+        }));
+        assert!(!station.covers(&Target::Place {
+            lat: 52.55,
+            lon: 13.45
+        }));
+        let place = Subscription::Place {
+            lat: 52.52,
+            lon: 13.405,
+        };
+        assert_eq!(
+            place.message(),
+            r#"{"type":"subscribe","lat":52.5200,"lon":13.4050}"#
+        );
+        // The relay reports the place rounded to its 0.1° cell.
+        assert!(place.covers(&Target::Place {
+            lat: 52.5,
+            lon: 13.4
+        }));
+        assert!(!place.covers(&Target::Place {
+            lat: 52.7,
+            lon: 13.4
+        }));
+        assert!(!place.covers(&Target::Station {
+            station: "KX-1".into()
+        }));
+    }
 
     #[test]
     fn client_messages_round_trip_with_their_documented_shape() {

@@ -7,16 +7,15 @@ use leptos::prelude::*;
 
 use super::card::Card;
 use super::{with_unit, Detail};
-use crate::app::Dashboard;
+use crate::state::{feeds::Feeds, settings::Settings};
 
 /// The `air` card.
 #[component]
 pub fn AirCard() -> impl IntoView {
-    let d = Dashboard::get();
-    let scale = d.config().aqi;
-    let retry = Callback::new(move |()| d.load_air());
+    let (feeds, scale) = (Feeds::get(), Settings::get().config().aqi);
+    let retry = Callback::new(move |()| feeds.load_air());
     view! {
-        <Card id="air" title="Air quality" state=d.air.state.into() retry blocked=d.air.blocked updated=d.air.updated body=move |a| {
+        <Card id="air" title="Air quality" state=feeds.air.state.into() retry blocked=feeds.air.blocked updated=feeds.air.updated body=move |a| {
             let us = scale == AqiScale::Us;
             let (label, value, band) = if us {
                 ("US AQI", a.us_aqi, a.us_aqi.map(us_aqi_band))

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::load::Load;
+use crate::state::load::Load;
 
 /// A card's body: draws the value once it is ready.
 pub type Body<T> = Arc<dyn Fn(T) -> AnyView + Send + Sync>;
@@ -79,10 +79,10 @@ fn frame<T: Clone + Send + Sync + 'static>(f: Frame<T>, body: Body<T>) -> AnyVie
         live,
     } = f;
     let title_id = format!("card-{id}-title");
-    let clock = use_context::<crate::app::Dashboard>().map(|d| d.now);
+    let clock = crate::state::now::Now::find();
     let age = move || {
         updated.get().map(|t| {
-            let now = clock.map_or_else(crate::time::now, |c| c.get());
+            let now = clock.map_or_else(crate::state::now::unix_now, |c| c.seconds());
             isobar_core::format::age(now, t)
         })
     };

@@ -11,8 +11,11 @@ use super::{with_unit, Detail, ForecastCard};
 /// The `current` card.
 #[component]
 pub fn CurrentCard() -> impl IntoView {
-    let d = crate::app::Dashboard::get();
-    let station = d.config().station.clone();
+    let station = crate::state::settings::Settings::get()
+        .config()
+        .station
+        .clone();
+    let live = crate::live::LiveFeed::get();
     view! {
         <ForecastCard id="current" title="Now" live=true body=move |f| {
             let unit = f.units.temperature.symbol();
@@ -34,10 +37,10 @@ pub fn CurrentCard() -> impl IntoView {
                         Some(s) => {
                             // The whole text is also the title: a long id is cut short on
                             // screen, and with it the state.
-                            let label = move || if d.station_unknown.get() {
+                            let label = move || if live.station_unknown.get() {
                                 // The relay answered `unknown_station`.
                                 format!("{s} (unknown)")
-                            } else if d.observed.get().is_some() {
+                            } else if live.observed.get().is_some() {
                                 s.clone()
                             } else {
                                 format!("{s} (waiting)")

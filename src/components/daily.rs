@@ -7,7 +7,8 @@ use leptos::prelude::*;
 
 use super::icon::WeatherIcon;
 use super::{with_unit, ForecastCard};
-use crate::time::{self, Zone};
+use crate::state::now::unix_now;
+use crate::zone::Zone;
 
 /// The `daily` card.
 #[component]
@@ -15,7 +16,7 @@ pub fn DailyCard() -> impl IntoView {
     view! {
         <ForecastCard id="daily" title="Next days" body=move |f| {
             let precip = f.units.precipitation.symbol();
-            let today = clock::local(time::now(), &Zone::of(&f.location)).date();
+            let today = clock::local(unix_now(), &Zone::of(&f.location)).date();
             let days: Vec<_> = f.daily.iter().filter(|d| d.date >= today).collect();
             let scale = extent(days.iter().flat_map(|d| [d.temperature_min, d.temperature_max]));
             let rows = days

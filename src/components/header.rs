@@ -4,10 +4,11 @@ use leptos::prelude::*;
 
 use isobar_core::clock;
 
-use crate::app::Dashboard;
-use crate::live::LiveStatus;
-use crate::load::Load;
-use crate::time::Zone;
+use isobar_core::reconnect::LiveStatus;
+
+use crate::live::LiveFeed;
+use crate::state::{feeds::Feeds, load::Load, now::Now, place::PlaceState, settings::Settings};
+use crate::zone::Zone;
 
 /// Place name, local time (kept current), attribution.
 #[component]
@@ -16,19 +17,18 @@ pub fn Header(
     /// landmarks, a plain `<div>`.
     landmark: bool,
 ) -> impl IntoView {
-    let d = Dashboard::get();
-    let now = d.now;
-    let hour12 = d.hour12;
-    let name = move || match d.place.get() {
+    let (now, hour12, place) = (Now::get(), Settings::get().hour12, PlaceState::get());
+    let forecast = Feeds::get().forecast;
+    let name = move || match place.place.get() {
         Load::Ready(p) => p.name,
         Load::Loading => "Finding the place…".to_owned(),
         Load::Failed(_) => "Place not found".to_owned(),
     };
     let local_time = move || {
-        d.forecast.state.with(|f| {
+        forecast.state.with(|f| {
             f.ready().map(|f| {
                 let zone = Zone::of(&f.location);
-                let t = now.get();
+                let t = now.seconds();
                 format!(
                     "{}, {}",
                     clock::date_label(clock::local(t, &zone).date()),
@@ -67,34 +67,25 @@ pub fn Header(
 /// throttled announcements for screen readers.
 #[component]
 fn LiveBadge() -> impl IntoView {
-    let d = Dashboard::get();
+    let (live, now) = (LiveFeed::get(), Now::get());
     let text = move || {
-        let now_ms = d.now.get() as f64 * 1000.0;
-        let secs = |at: f64| ((at - now_ms) / 1000.0).ceil().max(0.0) as i64;
-        match d.live.get() {
-            LiveStatus::Off => String::new(),
-            LiveStatus::Connecting => "Connecting…".to_owned(),
-            LiveStatus::Live if d.source_stale.get() => "Live (source delayed)".to_owned(),
-            LiveStatus::Live => "Live".to_owned(),
-            LiveStatus::Reconnecting { at_ms } => format!("Reconnecting in {} s", secs(at_ms)),
-            // Short enough to share a phone's row with the attribution.
-            LiveStatus::Offline { at_ms } => format!("Offline, retry in {} s", secs(at_ms)),
-        }
+        let now_ms = now.seconds() as f64 * 1000.0;
+        live.status.get().label(now_ms, live.source_stale.get())
     };
     view! {
         <p
             class="live-status"
             part="live-status"
-            data-live=move || d.live.get().name()
-            data-ignored=move || d.ignored.get().to_string()
-            hidden=move || d.live.get() == LiveStatus::Off
+            data-live=move || live.status.get().name()
+            data-ignored=move || live.ignored.get().to_string()
+            hidden=move || live.status.get() == LiveStatus::Off
         >
             <span class="live-dot" aria-hidden="true"></span>
             {text}
             <span class="visually-hidden">
-                {move || matches!(d.live.get(), LiveStatus::Offline { .. }).then_some(" (refreshing every 5 min meanwhile)")}
+                {move || matches!(live.status.get(), LiveStatus::Offline { .. }).then_some(" (refreshing every 5 min meanwhile)")}
             </span>
         </p>
-        <p class="visually-hidden" aria-live="polite">{move || d.announcement.get()}</p>
+        <p class="visually-hidden" aria-live="polite">{move || live.announcement.get()}</p>
     }
 }

@@ -5,16 +5,17 @@ use leptos::prelude::*;
 
 use super::icon::WeatherIcon;
 use super::{with_unit, ForecastCard};
-use crate::app::Dashboard;
-use crate::time::{self, Zone};
+use crate::state::now::unix_now;
+use crate::state::settings::Settings;
+use crate::zone::Zone;
 
 /// The `hourly` card.
 #[component]
 pub fn HourlyCard() -> impl IntoView {
-    let hour12 = Dashboard::get().hour12;
+    let hour12 = Settings::get().hour12;
     view! {
         <ForecastCard id="hourly" title="Next 24 hours" body=move |f| {
-            let now = time::now();
+            let now = unix_now();
             let zone = Zone::of(&f.location);
             let rows = f
                 .hourly

@@ -17,7 +17,8 @@ use isobar_core::format::{self, DASH};
 use isobar_core::weather::Forecast;
 use leptos::prelude::*;
 
-use crate::app::Dashboard;
+use crate::live::LiveFeed;
+use crate::state::feeds::Feeds;
 
 /// A card fed by the forecast call: the shared [`card::Card`] with the forecast's state,
 /// Retry, `Retry-After` block and data age wired in. `live` cards (reached by live
@@ -38,17 +39,18 @@ where
     F: Fn(Arc<Forecast>) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let d = Dashboard::get();
-    let fetched = d.forecast.updated;
+    let forecast = Feeds::get().forecast;
+    let fetched = forecast.updated;
     let updated = if live {
-        Signal::derive(move || fetched.get().max(d.observed.get()))
+        let observed = LiveFeed::get().observed;
+        Signal::derive(move || fetched.get().max(observed.get()))
     } else {
         fetched.into()
     };
     // Each card draws in a task of its own: the six cards one answer fills would otherwise be
     // one long task, which a slow phone feels as a page that does not answer (Lighthouse's
     // total blocking time).
-    let source = d.forecast.state;
+    let source = forecast.state;
     let shown = RwSignal::new(source.get_untracked());
     Effect::watch(
         move || source.track(),
@@ -69,8 +71,8 @@ where
             id
             title
             state=shown.into()
-            retry=Callback::new(move |()| d.load_forecast())
-            blocked=d.forecast.blocked
+            retry=Callback::new(move |()| Feeds::get().load_forecast())
+            blocked=forecast.blocked
             updated
             live
             body

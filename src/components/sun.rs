@@ -7,8 +7,9 @@ use isobar_core::weather::SunDay;
 use leptos::prelude::*;
 
 use super::{Detail, ForecastCard};
-use crate::app::Dashboard;
-use crate::time::{self, Zone};
+use crate::state::now::unix_now;
+use crate::state::settings::Settings;
+use crate::zone::Zone;
 
 /// The sun's arc: a half circle over the horizon, with a dot where the sun is now.
 #[component]
@@ -50,12 +51,12 @@ fn SunArc(
 /// The `sun` card.
 #[component]
 pub fn SunCard() -> impl IntoView {
-    let hour12 = Dashboard::get().hour12;
+    let hour12 = Settings::get().hour12;
     view! {
         <ForecastCard id="sun" title="Sun" body=move |f| {
             let zone = Zone::of(&f.location);
             let fmt = |t: i64| clock::time_label(t, &zone, hour12);
-            let now = time::now();
+            let now = unix_now();
             let today = clock::local(now, &zone).date();
             let day = f.daily.iter().find(|d| d.date == today).or(f.daily.first());
             let (rise, set, summary, progress, polar) = match day.and_then(|d| d.sun) {

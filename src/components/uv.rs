@@ -6,8 +6,9 @@ use isobar_core::format::{self, uv_band};
 use leptos::prelude::*;
 
 use super::{Detail, ForecastCard};
-use crate::app::Dashboard;
-use crate::time::{self, Zone};
+use crate::state::now::unix_now;
+use crate::state::settings::Settings;
+use crate::zone::Zone;
 
 /// The WHO scale, low to extreme, with a marker at `uv`.
 #[component]
@@ -25,13 +26,13 @@ pub fn UvScale(
 /// The `uv` card.
 #[component]
 pub fn UvCard() -> impl IntoView {
-    let hour12 = Dashboard::get().hour12;
+    let hour12 = Settings::get().hour12;
     view! {
         <ForecastCard id="uv" title="UV index" live=true body=move |f| {
             let now = f.current.as_ref().and_then(|c| c.uv_index);
             let band = now.map(uv_band);
             let zone = Zone::of(&f.location);
-            let today = clock::local(time::now(), &zone).date();
+            let today = clock::local(unix_now(), &zone).date();
             let today_max = f.daily.iter().find(|d| d.date == today).and_then(|d| d.uv_index_max);
             // The peak among today's hours, by local date.
             let peak = f

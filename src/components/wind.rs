@@ -7,7 +7,7 @@ use isobar_core::units::WindUnit;
 use leptos::prelude::*;
 
 use super::{with_unit, Detail, ForecastCard};
-use crate::app::Dashboard;
+use crate::state::settings::Settings;
 
 /// A compass dial with an arrow blowing the way the wind goes.
 #[component]
@@ -67,7 +67,7 @@ pub fn speed_text(v: Option<f64>, unit: WindUnit, display: WindDisplay) -> Strin
 /// The `wind` card.
 #[component]
 pub fn WindCard() -> impl IntoView {
-    let display = Dashboard::get().config().wind;
+    let display = Settings::get().config().wind;
     view! {
         <ForecastCard id="wind" title="Wind" live=true body=move |f| {
             let c = f.current.clone().unwrap_or_default();

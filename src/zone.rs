@@ -98,8 +98,3 @@ pub fn locale_uses_12_hours() -> bool {
         .and_then(|v| v.as_string())
         .is_some_and(|c| c == "h11" || c == "h12")
 }
-
-/// Now, as Unix seconds.
-pub fn now() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
-}

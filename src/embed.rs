@@ -1,0 +1,108 @@
+//! Embedding: [`mount`] puts a dashboard into any element (the `<isobar-weather>` custom
+//! element of `widget.js` calls it, and can put several on one page), and a dashboard framed
+//! by another page reports its height so the host can size the iframe.
+
+use isobar_core::config::Config;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::app::App;
+
+/// Where the dashboard is shown, when not as a page of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Embedded {
+    /// In an iframe: as tall as its content, which it posts to the parent page.
+    Iframe,
+    /// In an `<isobar-weather>` element's shadow root.
+    Widget,
+}
+
+impl Embedded {
+    /// The value of the root's `data-embedded` attribute.
+    pub fn name(self) -> &'static str {
+        match self {
+            Embedded::Iframe => "iframe",
+            Embedded::Widget => "widget",
+        }
+    }
+}
+
+/// A dashboard mounted by [`mount`]: dropping it (or [`Widget::unmount`]) removes it, stops
+/// its requests and closes its live connection.
+#[wasm_bindgen]
+pub struct Widget {
+    handle: Option<Box<dyn std::any::Any>>,
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// Removes the dashboard: its elements, its requests in flight, its live connection and its
+    /// timers.
+    pub fn unmount(&mut self) {
+        self.handle.take();
+    }
+}
+
+impl Widget {
+    /// Keeps the dashboard for the life of the page.
+    pub(crate) fn keep(mut self) {
+        std::mem::forget(self.handle.take());
+    }
+}
+
+/// Mounts a dashboard into `root` (emptied first: a static skeleton is replaced by the same
+/// layout, now live), configured by `query`, a query string with the options of the page's
+/// address (`lat=52.52&lon=13.41&cards=current,uv`).
+#[wasm_bindgen]
+pub fn mount(root: web_sys::HtmlElement, query: &str) -> Widget {
+    mount_as(root, query, Some(Embedded::Widget))
+}
+
+/// [`mount`], for a page of its own (`embedded` `None`) or framed.
+pub(crate) fn mount_as(
+    root: web_sys::HtmlElement,
+    query: &str,
+    embedded: Option<Embedded>,
+) -> Widget {
+    let (config, errors) = Config::from_query(query);
+    root.set_inner_html("");
+    let _ = root.class_list().add_1("isobar-mount");
+    let handle = leptos::mount::mount_to(root, move || {
+        leptos::view! { <App config errors embedded/> }
+    });
+    Widget {
+        handle: Some(Box::new(handle)),
+    }
+}
+
+/// The message an iframed dashboard posts to its parent when its height changes:
+/// `{"type": "isobar:height", "height": <CSS pixels>}`.
+pub const HEIGHT_MESSAGE: &str = "isobar:height";
+
+/// Posts the document's content height to the parent page whenever it changes, so the host
+/// can size the iframe with no scrollbar. Returns the observer, to disconnect.
+pub fn report_height() -> Option<web_sys::ResizeObserver> {
+    let window = web_sys::window()?;
+    let body = window.document()?.body()?;
+    let last = std::cell::Cell::new(0.0);
+    let post = Closure::<dyn FnMut()>::new({
+        let body = body.clone();
+        move || {
+            let height = body.get_bounding_client_rect().height().ceil();
+            if height == last.get() {
+                return;
+            }
+            last.set(height);
+            let msg = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&msg, &"type".into(), &HEIGHT_MESSAGE.into());
+            let _ = js_sys::Reflect::set(&msg, &"height".into(), &height.into());
+            if let Ok(Some(parent)) = window.parent() {
+                let _ = parent.post_message(&msg, "*");
+            }
+        }
+    });
+    let observer = web_sys::ResizeObserver::new(post.as_ref().unchecked_ref()).ok()?;
+    observer.observe(&body);
+    post.forget(); // One per page, for its whole life.
+    Some(observer)
+}

@@ -1,0 +1,240 @@
+//! The API calls that fill the cards: the forecast (current conditions, UV, sun, wind, hourly and
+//! daily) and air quality. Both start at once when the place is known, so the page is complete
+//! after the slower one; each keeps its own state, `Retry-After` block and data age.
+//!
+//! The rules (the wait after a 429, a late answer dropped) are `isobar_core::retry`'s; this file
+//! only executes them.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use isobar_core::live::Values;
+use isobar_core::retry::{retry_wait_s, Generation};
+use isobar_core::weather::{AirQuality, Forecast};
+use leptos::prelude::*;
+
+use crate::api::{self, FetchError};
+use crate::live::Merged;
+use crate::state::load::Load;
+use crate::state::now::unix_now;
+use crate::state::place::{Place, PlaceState};
+use crate::state::settings::Settings;
+use crate::state::tasks::Tasks;
+
+/// One API call that feeds cards: its state, whether Retry must wait (after a 429), and its
+/// attempts' [`Generation`].
+pub struct Feed<T: Send + Sync + 'static> {
+    /// What the cards show.
+    pub state: RwSignal<Load<Arc<T>>>,
+    /// True while the service has asked to wait (`Retry-After`).
+    pub blocked: RwSignal<bool>,
+    /// When the value was last fetched, Unix seconds.
+    pub updated: RwSignal<Option<i64>>,
+    generation: StoredValue<Generation>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Feed<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Send + Sync + 'static> Copy for Feed<T> {}
+
+impl<T: Send + Sync + 'static> Feed<T> {
+    fn new() -> Self {
+        Feed {
+            state: RwSignal::new(Load::Loading),
+            blocked: RwSignal::new(false),
+            updated: RwSignal::new(None),
+            generation: StoredValue::new(Generation::default()),
+        }
+    }
+
+    /// Runs one attempt of the call to completion, updating the state. After a 429 it blocks
+    /// Retry for the time the service asked, then calls `again`.
+    async fn attempt(
+        self,
+        call: impl Future<Output = Result<T, FetchError>>,
+        again: impl FnOnce() + 'static,
+    ) {
+        let Some(ticket) = self.generation.try_update_value(Generation::begin) else {
+            return;
+        };
+        self.state.set(Load::Loading);
+        let result = call.await;
+        if self.generation.try_with_value(|g| g.is_current(ticket)) != Some(true) {
+            return; // A newer attempt has started (its answer wins), or the widget is gone.
+        }
+        match result {
+            Ok(v) => {
+                self.updated.set(Some(unix_now()));
+                self.state.set(Load::Ready(Arc::new(v)));
+            }
+            Err(e) => {
+                let mut message = e.to_string();
+                if let FetchError::RateLimited { retry_after } = e {
+                    let wait = retry_wait_s(retry_after);
+                    message.push_str(&format!(" Trying again in {wait} s."));
+                    self.blocked.set(true);
+                    set_timeout(
+                        move || {
+                            if self.blocked.try_set(false).is_none() {
+                                again();
+                            }
+                        },
+                        Duration::from_secs(u64::from(wait)),
+                    );
+                }
+                self.state.set(Load::Failed(message));
+            }
+        }
+    }
+
+    /// The call cannot be made (the place failed): shows `message`, drops answers on their way.
+    fn fail(self, message: String) {
+        self.generation.update_value(Generation::cancel);
+        self.state.set(Load::Failed(message));
+    }
+}
+
+/// The dashboard's calls, provided as context.
+#[derive(Clone, Copy)]
+pub struct Feeds {
+    /// The forecast call (feeds current, UV, sun, wind, hourly and daily).
+    pub forecast: Feed<Forecast>,
+    /// The air-quality call (feeds the air card).
+    pub air: Feed<AirQuality>,
+    settings: Settings,
+    place: PlaceState,
+    tasks: Tasks,
+}
+
+impl Feeds {
+    /// The calls, provided as context. They start when [`Feeds::follow`] is told the place.
+    pub fn provide(settings: Settings, place: PlaceState, tasks: Tasks) -> Feeds {
+        let feeds = Feeds {
+            forecast: Feed::new(),
+            air: Feed::new(),
+            settings,
+            place,
+            tasks,
+        };
+        provide_context(feeds);
+        feeds
+    }
+
+    /// Follows the place: every call starts at once when it is resolved, and fails with its
+    /// message when it cannot be.
+    pub fn follow(self, place: &Load<Place>) {
+        match place {
+            Load::Ready(_) => self.load_all(false),
+            Load::Failed(msg) => {
+                self.forecast.fail(msg.clone());
+                self.air.fail(msg.clone());
+            }
+            Load::Loading => {}
+        }
+    }
+
+    /// The calls from context; panics outside the dashboard.
+    pub fn get() -> Feeds {
+        expect_context()
+    }
+
+    /// Starts every call the shown cards need, at once (one after the other with
+    /// `sequential`, for comparison in benchmarks only). `fresh` skips an answer another
+    /// widget on the page fetched a moment ago.
+    fn load_all(self, fresh: bool) {
+        if self.settings.config().sequential {
+            self.tasks.spawn(async move {
+                self.forecast_attempt(fresh).await;
+                self.air_attempt(fresh).await;
+            });
+        } else {
+            self.tasks.spawn(self.forecast_attempt(fresh));
+            self.tasks.spawn(self.air_attempt(fresh));
+        }
+    }
+
+    /// Fetches everything again, for a fresh answer (polling, back after a break).
+    pub fn refresh(self) {
+        self.load_forecast();
+        self.load_air();
+    }
+
+    async fn forecast_attempt(self, fresh: bool) {
+        let Some(p) = self.place.ready() else { return };
+        if !self.settings.needs_forecast() {
+            return;
+        }
+        let config = self.settings.config();
+        let call = async move { api::forecast(&config, p.lat, p.lon, config.units, fresh).await };
+        self.forecast
+            .attempt(call, move || self.load_forecast())
+            .await;
+    }
+
+    async fn air_attempt(self, fresh: bool) {
+        let Some(p) = self.place.ready() else { return };
+        if !self.settings.needs_air() {
+            return;
+        }
+        let config = self.settings.config();
+        let call = async move { api::air_quality(&config, p.lat, p.lon, fresh).await };
+        self.air.attempt(call, move || self.load_air()).await;
+    }
+
+    /// (Re)starts the forecast call, for a fresh answer (Retry, a refresh); resolves the place
+    /// again if it had failed (the calls then start with it).
+    pub fn load_forecast(self) {
+        if !self.settings.alive() {
+            return;
+        }
+        if self.place.ready().is_none() {
+            return self.place.resolve();
+        }
+        self.tasks.spawn(self.forecast_attempt(true));
+    }
+
+    /// (Re)starts the air-quality call, for a fresh answer; resolves the place again if it had
+    /// failed.
+    pub fn load_air(self) {
+        if !self.settings.alive() {
+            return;
+        }
+        if self.place.ready().is_none() {
+            return self.place.resolve();
+        }
+        self.tasks.spawn(self.air_attempt(true));
+    }
+
+    /// Whether every call the shown cards need has answered (with data or an error).
+    pub fn all_answered(self) -> bool {
+        (!self.settings.needs_forecast() || self.forecast.state.with(|s| !s.is_loading()))
+            && (!self.settings.needs_air() || self.air.state.with(|s| !s.is_loading()))
+    }
+
+    /// Merges a live observation (metric) into the shown current conditions.
+    pub fn merge_observation(self, time: i64, values: &Values) -> Merged {
+        let Some(f) = self.forecast.state.get_untracked().ready().cloned() else {
+            return Merged::NotShown;
+        };
+        let mut next = (*f).clone();
+        let mut current = next.current.clone().unwrap_or_default();
+        if !isobar_core::live::apply(&mut current, time, values, next.units) {
+            return Merged::Unchanged;
+        }
+        let n = |v| isobar_core::format::number(v, 0);
+        let words = format!(
+            "Live update: {}{}, wind {} {}.",
+            n(current.temperature),
+            next.units.temperature.symbol(),
+            n(current.wind_speed),
+            next.units.wind.symbol()
+        );
+        next.current = Some(current);
+        self.forecast.state.set(Load::Ready(Arc::new(next)));
+        Merged::Changed(words)
+    }
+}

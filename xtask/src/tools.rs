@@ -14,13 +14,18 @@ use crate::{root, run, Result};
 
 /// The Trunk release Isobar builds with (0.22 needs a newer rustc).
 pub const TRUNK_VERSION: &str = "0.21.14";
-/// The binaryen release of wasm-opt (npm's `binaryen` package in `xtask/wasm-opt`); Trunk.toml
+/// The binaryen release of wasm-opt (npm's `binaryen` package in `xtask/build-tools`); Trunk.toml
 /// pins the same.
 pub const WASM_OPT_VERSION: u32 = 116;
 
-/// Where npm installs wasm-opt: `xtask/wasm-opt/node_modules/.bin`.
+/// Where npm installs the build tools (wasm-opt, esbuild): `xtask/build-tools/node_modules/.bin`.
 pub fn wasm_opt_bin() -> PathBuf {
-    root().join("xtask/wasm-opt/node_modules/.bin")
+    root().join("xtask/build-tools/node_modules/.bin")
+}
+
+/// esbuild, which minifies wasm-bindgen's JavaScript after Trunk (see `bundle`).
+pub fn esbuild() -> PathBuf {
+    wasm_opt_bin().join("esbuild")
 }
 
 /// The folder `cargo install` puts binaries in.
@@ -184,20 +189,21 @@ fn ensure_wasm_bindgen() -> Result<()> {
     Ok(())
 }
 
-/// wasm-opt of binaryen 116 from the npm registry (`npm ci` in `xtask/wasm-opt`), with
-/// Node.js and npm from Debian's packages when missing. Its output is byte for byte the
-/// output of binaryen 116 compiled from source; it runs on Node.js, a few seconds a build.
+/// The build tools from the npm registry (`npm ci` in `xtask/build-tools`), with Node.js and
+/// npm from Debian's packages when missing: wasm-opt of binaryen 116 (its output is byte for
+/// byte the output of binaryen 116 compiled from source; it runs on Node.js, a few seconds a
+/// build) and esbuild.
 fn ensure_wasm_opt() -> Result<()> {
-    if wasm_opt_version() == Some(WASM_OPT_VERSION) {
+    if wasm_opt_version() == Some(WASM_OPT_VERSION) && esbuild().is_file() {
         return Ok(());
     }
     ensure_node()?;
     step(&format!(
-        "installing wasm-opt (binaryen {WASM_OPT_VERSION}, npm ci in xtask/wasm-opt)"
+        "installing wasm-opt (binaryen {WASM_OPT_VERSION}) and esbuild (npm ci in xtask/build-tools)"
     ));
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(root().join("xtask/wasm-opt")))?;
+        .current_dir(root().join("xtask/build-tools")))?;
     match wasm_opt_version() {
         Some(WASM_OPT_VERSION) => Ok(()),
         other => Err(format!(

@@ -31,6 +31,9 @@ pub enum Merged {
     Changed(String),
 }
 
+/// Merges an observation (time, metric values) into the shown data.
+pub type OnObservation = Rc<dyn Fn(i64, &Values) -> Merged>;
+
 /// What the live feed connects to and what it does with what arrives.
 pub struct LiveFeedOptions {
     /// The relay's WebSocket address (`live=`). Default `None`: no socket; the feed only polls.
@@ -39,7 +42,7 @@ pub struct LiveFeedOptions {
     /// nothing (the socket stays open, subscribed to nothing).
     pub subscription: Rc<dyn Fn() -> Option<Subscription>>,
     /// Merges an observation (time, metric values) into the shown data. Default: ignores it.
-    pub on_observation: Rc<dyn Fn(i64, &Values) -> Merged>,
+    pub on_observation: OnObservation,
     /// Fetches the REST data again: on every poll, and when the socket is back after a break.
     /// Default: does nothing.
     pub on_refresh: Rc<dyn Fn()>,

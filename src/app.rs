@@ -1,5 +1,5 @@
 //! The whole page: it creates the dashboard's state (see [`crate::state`]) and its live feed,
-//! provides each as a context of its own, and lays out the header, the notices and the cards in
+//! wires them together, provides their handles, and lays out the header, the notices and the cards in
 //! the configured order. Components read the state they need from context, never from here.
 
 use std::rc::Rc;
@@ -16,6 +16,7 @@ use crate::embed::Embedded;
 use crate::live::{use_live_feed, LiveFeed, LiveFeedOptions};
 use crate::state::{
     feeds::Feeds, load::Load, now::Now, place::PlaceState, settings::Settings, tasks::Tasks,
+    Handles,
 };
 
 /// The whole page: header, notices, and the cards in the configured order.
@@ -50,12 +51,20 @@ pub fn App(
         }
     }
 
-    let settings = Settings::provide(config);
-    Now::provide();
+    let settings = Settings::new(config);
+    let now = Now::start();
     let tasks = Tasks::of_owner();
-    let place = PlaceState::provide(settings, tasks);
-    let feeds = Feeds::provide(settings, place, tasks);
-    let live = provide_live_feed(settings, place, feeds);
+    let place = PlaceState::new(settings, tasks);
+    let feeds = Feeds::new(settings, place, tasks);
+    let live = live_feed(settings, place, feeds);
+    Handles {
+        settings,
+        now,
+        place,
+        feeds,
+        live,
+    }
+    .provide();
     mark("isobar:start");
     place.resolve();
     // The calls follow the place; the live feed (or polling, without one) starts once it is
@@ -126,11 +135,11 @@ pub fn App(
 }
 
 /// Creates the live feed for the settings' `live=` and `station=` (or the shown place), wired
-/// to the feeds it keeps current, and provides it.
-fn provide_live_feed(settings: Settings, place: PlaceState, feeds: Feeds) -> LiveFeed {
+/// to the feeds it keeps current.
+fn live_feed(settings: Settings, place: PlaceState, feeds: Feeds) -> LiveFeed {
     let config = settings.config();
     let station = config.station.clone();
-    let live = use_live_feed(LiveFeedOptions {
+    use_live_feed(LiveFeedOptions {
         url: config.live.clone(),
         subscription: Rc::new(move || match &station {
             Some(id) => Some(Subscription::Station(id.clone())),
@@ -142,9 +151,7 @@ fn provide_live_feed(settings: Settings, place: PlaceState, feeds: Feeds) -> Liv
         on_observation: Rc::new(move |time, values| feeds.merge_observation(time, values)),
         on_refresh: Rc::new(move || feeds.refresh()),
         ..LiveFeedOptions::default()
-    });
-    provide_context(live);
-    live
+    })
 }
 
 /// A `performance.mark`, read by the benchmarks.

@@ -66,7 +66,7 @@ impl Default for LiveFeedOptions {
     }
 }
 
-/// The live feed's state, as signals, and its controls. Provided as context by the app.
+/// The live feed's state, as signals, and its controls.
 #[derive(Clone, Copy)]
 pub struct LiveFeed {
     /// The connection's state, as the header shows it.
@@ -138,7 +138,7 @@ pub fn use_live_feed(options: LiveFeedOptions) -> LiveFeed {
 impl LiveFeed {
     /// The live feed from context; panics outside the dashboard.
     pub fn get() -> LiveFeed {
-        expect_context()
+        crate::state::Handles::get().live
     }
 
     /// Opens the socket, or starts polling when there is no `url`.

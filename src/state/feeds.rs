@@ -98,7 +98,7 @@ impl<T: Send + Sync + 'static> Feed<T> {
     }
 }
 
-/// The dashboard's calls, provided as context.
+/// The dashboard's calls.
 #[derive(Clone, Copy)]
 pub struct Feeds {
     /// The forecast call (feeds current, UV, sun, wind, hourly and daily).
@@ -111,17 +111,15 @@ pub struct Feeds {
 }
 
 impl Feeds {
-    /// The calls, provided as context. They start when [`Feeds::follow`] is told the place.
-    pub fn provide(settings: Settings, place: PlaceState, tasks: Tasks) -> Feeds {
-        let feeds = Feeds {
+    /// The calls. They start when [`Feeds::follow`] is told the place.
+    pub fn new(settings: Settings, place: PlaceState, tasks: Tasks) -> Feeds {
+        Feeds {
             forecast: Feed::new(),
             air: Feed::new(),
             settings,
             place,
             tasks,
-        };
-        provide_context(feeds);
-        feeds
+        }
     }
 
     /// Follows the place: every call starts at once when it is resolved, and fails with its
@@ -139,7 +137,7 @@ impl Feeds {
 
     /// The calls from context; panics outside the dashboard.
     pub fn get() -> Feeds {
-        expect_context()
+        super::Handles::get().feeds
     }
 
     /// Starts every call the shown cards need, at once (one after the other with

@@ -4,31 +4,30 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-/// The current time, Unix seconds, provided as context.
+/// The current time, Unix seconds.
 #[derive(Clone, Copy)]
 pub struct Now(RwSignal<i64>);
 
 impl Now {
-    /// Starts the clock (it stops with the dashboard) and provides it.
-    pub fn provide() -> Now {
+    /// Starts the clock (it stops with the dashboard).
+    pub fn start() -> Now {
         let now = Now(RwSignal::new(unix_now()));
         if let Ok(tick) =
             set_interval_with_handle(move || now.0.set(unix_now()), Duration::from_secs(1))
         {
             on_cleanup(move || tick.clear());
         }
-        provide_context(now);
         now
     }
 
     /// The clock from context, if there is one.
     pub fn find() -> Option<Now> {
-        use_context()
+        super::Handles::find().map(|h| h.now)
     }
 
     /// The clock from context; panics outside the dashboard.
     pub fn get() -> Now {
-        expect_context()
+        super::Handles::get().now
     }
 
     /// Now, Unix seconds (tracked: a view reading it redraws every second).

@@ -24,7 +24,7 @@ pub struct Place {
     pub name: String,
 }
 
-/// The place shown, provided as context.
+/// The place shown.
 #[derive(Clone, Copy)]
 pub struct PlaceState {
     /// The place, once resolved; failed with a message when it cannot be.
@@ -36,21 +36,19 @@ pub struct PlaceState {
 }
 
 impl PlaceState {
-    /// The place state, still to be resolved, provided as context.
-    pub fn provide(settings: Settings, tasks: Tasks) -> PlaceState {
-        let s = PlaceState {
+    /// The place state, still to be resolved.
+    pub fn new(settings: Settings, tasks: Tasks) -> PlaceState {
+        PlaceState {
             place: RwSignal::new(Load::Loading),
             note: RwSignal::new(None),
             settings,
             tasks,
-        };
-        provide_context(s);
-        s
+        }
     }
 
     /// The place state from context; panics outside the dashboard.
     pub fn get() -> PlaceState {
-        expect_context()
+        super::Handles::get().place
     }
 
     /// The place, if resolved (untracked).

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use isobar_core::config::Config;
 use leptos::prelude::*;
 
-/// The configuration, provided as context.
+/// The configuration.
 #[derive(Clone, Copy)]
 pub struct Settings {
     config: StoredValue<Arc<Config>>,
@@ -14,22 +14,20 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The settings for `config`, provided as context.
-    pub fn provide(config: Config) -> Settings {
+    /// The settings for `config`.
+    pub fn new(config: Config) -> Settings {
         let hour12 = config
             .hour12
             .unwrap_or_else(crate::zone::locale_uses_12_hours);
-        let s = Settings {
+        Settings {
             config: StoredValue::new(Arc::new(config)),
             hour12,
-        };
-        provide_context(s);
-        s
+        }
     }
 
     /// The settings from context; panics outside the dashboard.
     pub fn get() -> Settings {
-        expect_context()
+        super::Handles::get().settings
     }
 
     /// The configuration.

@@ -4,6 +4,7 @@
 //! cargo run -p isobar-relay -- [--config relay.toml] [--listen 127.0.0.1:8082]
 //!     [--forecast-url URL] [--static DIR] [--log-json]
 //! ```
+//! (`--help` says the same.)
 //! Flags override the configuration file (see `isobar_relay::config`). Logs go to stderr
 //! (`RUST_LOG` filters, `--log-json` for one JSON object per line); a flood of one kind of
 //! event (refused uploads or connections) writes one line per 10 s with the count left out.
@@ -19,40 +20,58 @@ fn heap_bytes() -> usize {
     ALLOCATOR.allocated()
 }
 
-fn parse_args() -> Result<(Config, bool), String> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut config = Config::default();
-    if let Some(i) = args.iter().position(|a| a == "--config") {
-        let path = args.get(i + 1).ok_or("--config needs a file")?;
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-        config = Config::from_toml(&text).map_err(|e| format!("{path}: {e}"))?;
-    }
-    let mut json = false;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{a} needs a value"))
-        };
-        match a.as_str() {
-            "--config" => {
-                value()?;
+/// Isobar's live feed server: polls Open-Meteo once per place for all viewers, takes uploads
+/// from personal weather stations, and pushes both to dashboards over WebSocket (/live).
+#[derive(clap::Parser, Debug)]
+#[command(name = "isobar-relay", version)]
+struct Cli {
+    /// The configuration file (TOML; every key in relay/relay.example.toml). The flags below
+    /// override it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+    /// Where to listen (the `listen` key).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+    /// Open-Meteo's forecast endpoint, or the simulator's (the `forecast_url` key).
+    #[arg(long, value_name = "URL")]
+    forecast_url: Option<String>,
+    /// Also serve the dashboard's files from this folder (the `static_dir` key).
+    #[arg(long = "static", value_name = "DIR")]
+    static_dir: Option<String>,
+    /// Log one JSON object per line instead of text.
+    #[arg(long)]
+    log_json: bool,
+}
+
+impl Cli {
+    /// The configuration: the file's, then the flags over it.
+    fn config(&self) -> Result<Config, String> {
+        let mut config = match &self.config {
+            Some(path) => {
+                let shown = path.display();
+                let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+                Config::from_toml(&text).map_err(|e| format!("{shown}: {e}"))?
             }
-            "--listen" => config.listen = value()?,
-            "--forecast-url" => config.forecast_url = value()?,
-            "--static" => config.static_dir = Some(value()?),
-            "--log-json" => json = true,
-            "-h" | "--help" => return Err("usage: isobar-relay [--config FILE] [--listen ADDR] [--forecast-url URL] [--static DIR] [--log-json]".into()),
-            other => return Err(format!("unknown argument {other}")),
+            None => Config::default(),
+        };
+        if let Some(v) = &self.listen {
+            config.listen = v.clone();
         }
+        if let Some(v) = &self.forecast_url {
+            config.forecast_url = v.clone();
+        }
+        if let Some(v) = &self.static_dir {
+            config.static_dir = Some(v.clone());
+        }
+        Ok(config)
     }
-    Ok((config, json))
 }
 
 #[tokio::main]
 async fn main() {
-    let (config, json) = match parse_args() {
+    let cli = <Cli as clap::Parser>::parse();
+    let json = cli.log_json;
+    let config = match cli.config() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");

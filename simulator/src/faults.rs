@@ -104,26 +104,131 @@ impl Fault {
         self
     }
 
-    /// Reads the per-request `sim_*` query parameters: `sim_delay` (ms), `sim_status`,
-    /// `sim_retry_after` (s), `sim_truncate` (fraction or bytes), `sim_hang` (1/true).
+    /// Reads the per-request `sim_*` query parameters of [`FAULTS`] (`sim_delay=500`,
+    /// `sim_hang=1`); other parameters are left alone.
     pub fn from_query(pairs: &[(String, String)]) -> Result<Fault, String> {
         let mut f = Fault::default();
         for (k, v) in pairs {
+            let Some(spec) = FAULTS.iter().find(|s| s.query() == *k) else {
+                continue;
+            };
             let bad = || format!("Invalid value `{v}` for simulator parameter `{k}`");
-            match k.as_str() {
-                "sim_delay" => f.delay_ms = Some(v.parse().map_err(|_| bad())?),
-                "sim_status" => f.status = Some(parse_status(v).ok_or_else(bad)?),
-                "sim_retry_after" => f.retry_after = Some(v.parse().map_err(|_| bad())?),
-                "sim_truncate" => f.truncate = Some(parse_truncate(v).ok_or_else(bad)?),
-                "sim_hang" => f.hang = matches!(v.as_str(), "1" | "true" | "yes" | ""),
-                "sim_nulls" => f.nulls = Some(parse_fraction(v).ok_or_else(bad)?),
-                "sim_live" => f.live = matches!(v.as_str(), "1" | "true" | "yes" | ""),
-                _ => {}
+            if spec.value.is_none() {
+                // A switch: on for 1, true, yes or nothing.
+                if matches!(v.as_str(), "1" | "true" | "yes" | "") {
+                    (spec.set)(&mut f, "").map_err(|()| bad())?;
+                }
+            } else {
+                (spec.set)(&mut f, v).map_err(|()| bad())?;
             }
         }
         Ok(f)
     }
 }
+
+/// One kind of fault: its name, which is the command-line flag (`--delay`), the per-request
+/// query parameter (`sim_delay`) and, with [`FaultSpec::field`], the JSON field of
+/// `PUT /_sim/faults/<endpoint>`; its help; and how it sets a [`Fault`]. The one list of
+/// faults is [`FAULTS`]: the simulator's and the xtask's `--help`, the flags, the query
+/// parameters and the README's table all come from it or are checked against it.
+#[derive(Debug)]
+pub struct FaultSpec {
+    /// The name, as in the flag (`retry-after`).
+    pub name: &'static str,
+    /// The value's name in help (`MS`); `None` for a switch such as `--hang`.
+    pub value: Option<&'static str>,
+    /// The JSON field of [`Fault`] it sets.
+    pub field: &'static str,
+    /// What it does, for `--help`.
+    pub help: &'static str,
+    set: fn(&mut Fault, &str) -> Result<(), ()>,
+}
+
+impl FaultSpec {
+    /// The command-line flag: `--delay`.
+    pub fn flag(&self) -> String {
+        format!("--{}", self.name)
+    }
+
+    /// The per-request query parameter: `sim_delay`.
+    pub fn query(&self) -> String {
+        format!("sim_{}", self.name.replace('-', "_"))
+    }
+}
+
+/// Every fault the simulator can inject.
+pub const FAULTS: &[FaultSpec] = &[
+    FaultSpec {
+        name: "delay",
+        value: Some("MS"),
+        field: "delay_ms",
+        help: "wait MS milliseconds before answering",
+        set: |f, v| {
+            f.delay_ms = Some(v.parse().map_err(drop)?);
+            Ok(())
+        },
+    },
+    FaultSpec {
+        name: "status",
+        value: Some("CODE"),
+        field: "status",
+        help: "answer with HTTP status CODE (429, 500, 503, ...) and Open-Meteo's error body",
+        set: |f, v| {
+            f.status = Some(parse_status(v).ok_or(())?);
+            Ok(())
+        },
+    },
+    FaultSpec {
+        name: "retry-after",
+        value: Some("S"),
+        field: "retry_after",
+        help: "the Retry-After header of a 429 or 503, in seconds (default 1)",
+        set: |f, v| {
+            f.retry_after = Some(v.parse().map_err(drop)?);
+            Ok(())
+        },
+    },
+    FaultSpec {
+        name: "truncate",
+        value: Some("PART"),
+        field: "truncate",
+        help: "cut the body off part-way: a fraction (0.5) or a byte count (200)",
+        set: |f, v| {
+            f.truncate = Some(parse_truncate(v).ok_or(())?);
+            Ok(())
+        },
+    },
+    FaultSpec {
+        name: "hang",
+        value: None,
+        field: "hang",
+        help: "send the headers and part of the body, then never finish",
+        set: |f, _| {
+            f.hang = true;
+            Ok(())
+        },
+    },
+    FaultSpec {
+        name: "nulls",
+        value: Some("F"),
+        field: "nulls",
+        help: "null in place of a fraction F (0-1) of the values, the same places every time",
+        set: |f, v| {
+            f.nulls = Some(parse_fraction(v).ok_or(())?);
+            Ok(())
+        },
+    },
+    FaultSpec {
+        name: "live",
+        value: None,
+        field: "live",
+        help: "live mode: `current` is this second's reading, changing every few seconds",
+        set: |f, _| {
+            f.live = true;
+            Ok(())
+        },
+    },
+];
 
 fn parse_status(v: &str) -> Option<u16> {
     v.parse().ok().filter(|s| (100..=599).contains(s))
@@ -157,13 +262,17 @@ impl FaultTable {
         current
     }
 
-    /// Applies one command-line flag (`--delay`, `--status`, `--retry-after`, `--truncate`,
-    /// `--hang`, `--nulls`) with its value `[ENDPOINT=]VALUE`, where ENDPOINT is an endpoint name or
-    /// `all` (the default).
+    /// Applies one command-line flag of [`FAULTS`] (`--delay`, `--hang`, ...) with its value
+    /// `[ENDPOINT=]VALUE` (a switch takes `[ENDPOINT]`), where ENDPOINT is an endpoint name
+    /// or `all` (the default).
     pub fn apply_flag(&mut self, flag: &str, value: &str) -> Result<(), String> {
+        let spec = FAULTS
+            .iter()
+            .find(|s| s.flag() == flag)
+            .ok_or_else(|| format!("unknown flag {flag}"))?;
         let (target, v) = match value.split_once('=') {
             Some((t, v)) => (t, v),
-            None if flag == "--hang" || flag == "--live" => (value, ""),
+            None if spec.value.is_none() => (value, ""),
             None => ("all", value),
         };
         let endpoints: Vec<Endpoint> = if target == "all" || target.is_empty() {
@@ -171,21 +280,67 @@ impl FaultTable {
         } else {
             vec![target.parse()?]
         };
-        let bad = || format!("invalid value `{value}` for {flag}");
         for e in endpoints {
-            let f = self.0.entry(e).or_default();
-            match flag {
-                "--delay" => f.delay_ms = Some(v.parse().map_err(|_| bad())?),
-                "--status" => f.status = Some(parse_status(v).ok_or_else(bad)?),
-                "--retry-after" => f.retry_after = Some(v.parse().map_err(|_| bad())?),
-                "--truncate" => f.truncate = Some(parse_truncate(v).ok_or_else(bad)?),
-                "--hang" => f.hang = true,
-                "--live" => f.live = true,
-                "--nulls" => f.nulls = Some(parse_fraction(v).ok_or_else(bad)?),
-                _ => return Err(format!("unknown flag {flag}")),
-            }
+            (spec.set)(self.0.entry(e).or_default(), v)
+                .map_err(|()| format!("invalid value `{value}` for {flag}"))?;
         }
         Ok(())
+    }
+}
+
+/// The fault flags of [`FAULTS`] on a command line (the simulator's, and `cargo xtask run`'s),
+/// with their help; flatten it into a `clap` parser.
+#[derive(Debug, Clone, Default)]
+pub struct FaultArgs {
+    /// The faults the flags set.
+    pub table: FaultTable,
+    /// Whether any fault flag was given.
+    pub given: bool,
+}
+
+impl clap::FromArgMatches for FaultArgs {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut args = FaultArgs::default();
+        for spec in FAULTS {
+            for v in m.get_many::<String>(spec.name).into_iter().flatten() {
+                args.given = true;
+                args.table
+                    .apply_flag(&spec.flag(), v)
+                    .map_err(|e| clap::Error::raw(clap::error::ErrorKind::ValueValidation, e))?;
+            }
+        }
+        Ok(args)
+    }
+
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = FaultArgs::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for FaultArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        use clap::{Arg, ArgAction};
+        let cmd = cmd.next_help_heading(
+            "Faults (ENDPOINT: forecast, air-quality, geocoding or all, the default)",
+        );
+        FAULTS.iter().fold(cmd, |cmd, spec| {
+            let arg = Arg::new(spec.name)
+                .long(spec.name)
+                .action(ArgAction::Append)
+                .help(spec.help);
+            cmd.arg(match spec.value {
+                Some(v) => arg.value_name(format!("[ENDPOINT=]{v}")),
+                None => arg
+                    .value_name("ENDPOINT")
+                    .num_args(0..=1)
+                    .default_missing_value("all"),
+            })
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        FaultArgs::augment_args(cmd)
     }
 }
 
@@ -303,5 +458,68 @@ mod tests {
         assert_eq!(merged.status, Some(429));
         assert_eq!(merged.retry_after, Some(7));
         assert_eq!(merged.delay_ms, Some(10));
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    /// The README's fault table: its rows between the heading and the first blank line.
+    fn readme_rows() -> Vec<String> {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("| fault | start flag |")
+            .expect("README has the fault table");
+        readme[start..]
+            .lines()
+            .take_while(|l| l.starts_with('|'))
+            .skip(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn the_readme_table_lists_every_fault_and_no_other() {
+        let rows = readme_rows();
+        for spec in FAULTS {
+            let flag = match spec.value {
+                Some(v) => format!("`{} [EP=]{v}`", spec.flag()),
+                None => format!("`{} [EP]`", spec.flag()),
+            };
+            let row = rows
+                .iter()
+                .find(|r| r.contains(&flag))
+                .unwrap_or_else(|| panic!("no README row with {flag}"));
+            assert!(row.contains(&format!("`{}=", spec.query())), "{row}");
+            assert!(row.contains(&format!("`{}`", spec.field)), "{row}");
+        }
+        for row in &rows {
+            let flag = row.split('|').nth(2).unwrap_or_default().trim();
+            let known = flag == "–"
+                || FAULTS
+                    .iter()
+                    .any(|s| flag.starts_with(&format!("`{} ", s.flag())));
+            assert!(known, "README row for a fault the simulator lacks: {row}");
+        }
+    }
+
+    #[test]
+    fn every_field_is_a_field_of_fault() {
+        let all = serde_json::to_value(Fault::default()).unwrap();
+        for spec in FAULTS {
+            assert!(all.get(spec.field).is_some(), "{}", spec.field);
+            let mut f = Fault::default();
+            let v = match spec.value {
+                Some("CODE") => "503",
+                Some(_) => "1",
+                None => "",
+            };
+            (spec.set)(&mut f, v).unwrap();
+            assert_ne!(f, Fault::default(), "{} sets nothing", spec.name);
+            let on = if v.is_empty() { "1" } else { v };
+            let query = Fault::from_query(&[(spec.query(), on.to_owned())]).unwrap();
+            assert_eq!(query, f, "{} by query", spec.query());
+        }
     }
 }

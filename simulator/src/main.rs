@@ -2,60 +2,28 @@
 //!
 //! ```text
 //! cargo run -p isobar-simulator -- [--addr 127.0.0.1:8081] [FAULT FLAGS]
-//!
-//!   --delay [ENDPOINT=]MS          wait MS milliseconds before answering
-//!   --status [ENDPOINT=]CODE       answer with CODE (429, 500, 503, ...) and Open-Meteo's error body
-//!   --retry-after [ENDPOINT=]SECS  Retry-After of a 429/503 (default 1)
-//!   --truncate [ENDPOINT=]PART     cut the body off: a fraction (0.5) or a byte count (200)
-//!   --hang [ENDPOINT]              send part of the body, then never finish
-//!   --nulls [ENDPOINT=]FRACTION    replace that fraction of the values with null
-//!   --live [ENDPOINT]              live mode: `current` changes every few seconds
 //! ```
-//! ENDPOINT is `forecast`, `air-quality`, `geocoding` or `all` (the default).
+//! `--help` lists the fault flags (`isobar_simulator::faults::FAULTS`).
 
-use isobar_simulator::faults::FaultTable;
+use clap::Parser;
+use isobar_simulator::faults::FaultArgs;
 
-const USAGE: &str = "usage: isobar-simulator [--addr HOST:PORT] [--delay [ENDPOINT=]MS] \
-[--status [ENDPOINT=]CODE] [--retry-after [ENDPOINT=]SECS] [--truncate [ENDPOINT=]PART] [--hang [ENDPOINT]] \
-[--nulls [ENDPOINT=]FRACTION]\n\
-ENDPOINT: forecast | air-quality | geocoding | all (default)";
-
-fn parse_args(args: &[String]) -> Result<(String, FaultTable), String> {
-    let mut addr = "127.0.0.1:8081".to_owned();
-    let mut faults = FaultTable::default();
-    let mut it = args.iter().peekable();
-    while let Some(flag) = it.next() {
-        match flag.as_str() {
-            "-h" | "--help" => return Err(USAGE.to_owned()),
-            "--addr" => addr = it.next().ok_or("--addr needs HOST:PORT")?.clone(),
-            "--hang" | "--live" => {
-                let target = match it.peek() {
-                    Some(v) if !v.starts_with("--") => it.next().expect("peeked").clone(),
-                    _ => "all".to_owned(),
-                };
-                faults.apply_flag(flag, &target)?;
-            }
-            "--delay" | "--status" | "--retry-after" | "--truncate" | "--nulls" => {
-                let v = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-                faults.apply_flag(flag, v)?;
-            }
-            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
-        }
-    }
-    Ok((addr, faults))
+/// An Open-Meteo-compatible server with deterministic weather and fault injection: forecast
+/// (/v1/forecast), air quality (/v1/air-quality) and geocoding (/v1/search).
+#[derive(Parser, Debug)]
+#[command(name = "isobar-simulator", version)]
+struct Cli {
+    /// Where to listen.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8081")]
+    addr: String,
+    #[command(flatten)]
+    faults: FaultArgs,
 }
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (addr, faults) = match parse_args(&args) {
-        Ok(v) => v,
-        Err(msg) => {
-            eprintln!("{msg}");
-            std::process::exit(2);
-        }
-    };
-    match isobar_simulator::spawn(&addr, faults).await {
+    let cli = Cli::parse();
+    match isobar_simulator::spawn(&cli.addr, cli.faults.table).await {
         Ok(sim) => {
             println!("Open-Meteo simulator listening on http://{}", sim.addr);
             println!("  forecast:    http://{}/v1/forecast", sim.addr);
@@ -67,8 +35,60 @@ async fn main() {
             }
         }
         Err(e) => {
-            eprintln!("cannot listen on {addr}: {e}");
+            eprintln!("cannot listen on {}: {e}", cli.addr);
             std::process::exit(1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+    use isobar_simulator::faults::{Endpoint, FAULTS};
+
+    #[test]
+    fn every_fault_is_in_the_help() {
+        let help = Cli::command().render_long_help().to_string();
+        for spec in FAULTS {
+            assert!(
+                help.contains(&spec.flag()),
+                "{} missing from:\n{help}",
+                spec.flag()
+            );
+            assert!(help.contains(spec.help), "{}'s help missing", spec.flag());
+        }
+    }
+
+    #[test]
+    fn fault_flags_parse_per_endpoint_and_switches_default_to_all() {
+        let cli = Cli::try_parse_from([
+            "isobar-simulator",
+            "--addr",
+            "127.0.0.1:0",
+            "--delay",
+            "300",
+            "--status",
+            "air-quality=503",
+            "--hang",
+            "--live",
+            "forecast",
+        ])
+        .unwrap();
+        assert!(cli.faults.given);
+        let t = &cli.faults.table.0;
+        assert_eq!(t[&Endpoint::Geocoding].delay_ms, Some(300));
+        assert_eq!(t[&Endpoint::AirQuality].status, Some(503));
+        assert_eq!(t[&Endpoint::Forecast].status, None);
+        assert!(Endpoint::ALL.iter().all(|e| t[e].hang));
+        assert!(t[&Endpoint::Forecast].live && !t[&Endpoint::AirQuality].live);
+        assert!(Cli::try_parse_from(["isobar-simulator", "--status", "forecast=99"]).is_err());
+        assert!(Cli::try_parse_from(["isobar-simulator", "--hang", "moon"]).is_err());
+        assert!(
+            !Cli::try_parse_from(["isobar-simulator"])
+                .unwrap()
+                .faults
+                .given
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! cargo xtask run [--offline] [--port 8080] [--sim-port 8081] [SIMULATOR FAULT FLAGS]
 //!     Build the release bundle and serve it on 127.0.0.1, printing the URL. By default the
 //!     page talks to the real Open-Meteo; --offline starts the simulator and points the page
-//!     at it (fault flags such as --delay 500 go to the simulator).
+//!     at it (every fault flag of the simulator, such as --delay 500 or --live, goes to it and
+//!     implies --offline).
 //! cargo xtask test
 //!     Formatting, clippy (host and wasm32), host tests, browser tests of components, the
 //!     release bundle and its size budget, end-to-end tests in headless Chromium.
@@ -26,15 +27,12 @@
 //!     A host page with one <isobar-weather> and one with three: bytes downloaded, API calls,
 //!     time to every card ready.
 //! cargo xtask setup
-//!     Only install the tools (wasm32 target, Trunk, wasm-bindgen-cli, wasm-opt, Chromium).
+//!     Only install the tools (wasm32 target, Trunk, wasm-bindgen-cli, wasm-opt, esbuild,
+//!     Chromium).
 //! ```
+//! `cargo xtask help` and `cargo xtask <command> --help` say the same.
 
-mod audits;
 mod bench;
-mod bench_all;
-mod bench_embed;
-mod bench_live;
-mod bench_relay;
 mod bundle;
 mod serve;
 mod test;
@@ -43,7 +41,7 @@ mod tools;
 use std::path::PathBuf;
 use std::process::Command;
 
-use isobar_simulator::faults::FaultTable;
+use clap::{Parser, Subcommand};
 
 /// Errors end the command with their message.
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -78,199 +76,123 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <run [--offline] [--port N] [--sim-port N] [--delay|--status|--retry-after|--truncate|--hang|--nulls ...] | test | build | bench [--quick] [--delay MS] [--runs N] [--json PATH] | bench-load [--delay MS] [--runs N] | bench-relay [--connections N] [--viewers N] | bench-live [--messages N] [--spacing MS] | bench-embed [--delay MS] [--runs N] | setup>";
-
-fn parse_run(args: &[String]) -> Result<serve::RunOptions> {
-    let mut opts = serve::RunOptions {
-        offline: false,
-        port: 8080,
-        sim_port: 8081,
-        faults: FaultTable::default(),
-    };
-    let mut it = args.iter().peekable();
-    while let Some(a) = it.next() {
-        let mut value = |name: &str| -> Result<String> {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{name} needs a value").into())
-        };
-        match a.as_str() {
-            "--offline" => opts.offline = true,
-            "--port" => {
-                opts.port = value("--port")?
-                    .parse()
-                    .map_err(|_| "--port needs a number")?
-            }
-            "--sim-port" => {
-                opts.sim_port = value("--sim-port")?
-                    .parse()
-                    .map_err(|_| "--sim-port needs a number")?
-            }
-            "--delay" | "--status" | "--retry-after" | "--truncate" | "--nulls" => {
-                let v = value(a)?;
-                opts.faults.apply_flag(a, &v)?;
-                opts.offline = true;
-            }
-            "--hang" => {
-                let target = match it.peek() {
-                    Some(v) if !v.starts_with("--") => it.next().cloned().unwrap_or_default(),
-                    _ => "all".to_owned(),
-                };
-                opts.faults.apply_flag(a, &target)?;
-                opts.offline = true;
-            }
-            other => return Err(format!("unknown option {other}\n{USAGE}").into()),
-        }
-    }
-    Ok(opts)
+/// Isobar's project commands. Each installs what it needs first and skips what is there.
+#[derive(Parser, Debug)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
 }
 
-/// Reads `--name NUMBER` pairs, handing each to `set`, which names the options it knows.
-fn numeric_options(
-    args: &[String],
-    mut set: impl FnMut(&str, usize) -> std::result::Result<(), ()>,
-) -> Result<()> {
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let v: usize = it
-            .next()
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| format!("{a} needs a number"))?;
-        set(a, v).map_err(|()| format!("unknown option {a}\n{USAGE}"))?;
-    }
-    Ok(())
+#[derive(Subcommand, Debug)]
+enum Task {
+    /// Build the release bundle and serve it on 127.0.0.1, against the real Open-Meteo or,
+    /// offline, the simulator.
+    Run(serve::RunOptions),
+    /// Formatting, clippy (host and wasm32), host tests, browser tests of components, the
+    /// release bundle and its size budget, end-to-end tests in headless Chromium.
+    Test,
+    /// Build the release bundle and print its sizes against the budget.
+    Build,
+    /// Every figure against its budget (bundle, load, live, relay, embedding, Lighthouse,
+    /// axe-core): a table, and the same as JSON.
+    Bench(bench::BenchOptions),
+    /// Time to all cards ready in headless Chromium with every API call delayed by D ms, calls
+    /// made together and one after another.
+    BenchLoad(bench::load::LoadOptions),
+    /// The relay as its own release process: memory per idle connection, broadcast latency,
+    /// upstream calls for many viewers of one place.
+    BenchRelay(bench::relay::RelayOptions),
+    /// Relay message to DOM updated in headless Chromium, through the release relay.
+    BenchLive(bench::live::LiveOptions),
+    /// Host pages with one and three <isobar-weather>: bytes, API calls, time to ready.
+    BenchEmbed(bench::load::LoadOptions),
+    /// Only install the tools (wasm32 target, Trunk, wasm-bindgen-cli, wasm-opt, esbuild,
+    /// Chromium).
+    Setup,
 }
 
-fn parse_bench(args: &[String]) -> Result<bench::LoadOptions> {
-    let mut opts = bench::LoadOptions {
-        delay_ms: 500,
-        runs: 5,
-    };
-    numeric_options(args, |name, v| {
-        match name {
-            "--delay" => opts.delay_ms = v as u64,
-            "--runs" => opts.runs = v.max(1),
-            _ => return Err(()),
-        }
-        Ok(())
-    })?;
-    Ok(opts)
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Runtime::new()?)
 }
 
-fn parse_bench_relay(args: &[String]) -> Result<bench_relay::RelayOptions> {
-    let mut opts = bench_relay::RelayOptions {
-        connections: 10_000,
-        viewers: 1_000,
-    };
-    numeric_options(args, |name, v| {
-        match name {
-            "--connections" => opts.connections = v.max(1),
-            "--viewers" => opts.viewers = v.max(1),
-            _ => return Err(()),
-        }
-        Ok(())
-    })?;
-    Ok(opts)
-}
-
-fn parse_bench_live(args: &[String]) -> Result<bench_live::LiveOptions> {
-    let mut opts = bench_live::LiveOptions {
-        messages: 1_000,
-        spacing_ms: 25,
-    };
-    numeric_options(args, |name, v| {
-        match name {
-            "--messages" => opts.messages = v.max(1),
-            "--spacing" => opts.spacing_ms = v.max(1) as u64,
-            _ => return Err(()),
-        }
-        Ok(())
-    })?;
-    Ok(opts)
-}
-
-fn parse_bench_all(args: &[String]) -> Result<bench_all::BenchOptions> {
-    let mut opts = bench_all::BenchOptions {
-        quick: false,
-        delay_ms: 500,
-        runs: 5,
-        json: root().join("target/bench.json"),
-    };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if a == "--quick" {
-            opts.quick = true;
-            continue;
-        }
-        let v = it.next().ok_or_else(|| format!("{a} needs a value"))?;
-        match a.as_str() {
-            "--delay" => opts.delay_ms = v.parse().map_err(|_| "--delay needs milliseconds")?,
-            "--runs" => {
-                opts.runs = v
-                    .parse::<usize>()
-                    .map_err(|_| "--runs needs a number")?
-                    .max(5)
-            }
-            "--json" => opts.json = v.into(),
-            other => return Err(format!("unknown option {other}\n{USAGE}").into()),
-        }
-    }
-    Ok(opts)
-}
-
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("run") => parse_run(&args[1..]).and_then(|opts| {
+fn execute(task: Task) -> Result<()> {
+    match task {
+        Task::Run(opts) => {
             tools::ensure_build_tools()?;
             bundle::build_release()?;
-            let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(serve::serve(bundle::dist(), opts))
-        }),
-        Some("test") => test::all(),
-        Some("build") => tools::ensure_build_tools()
-            .and_then(|()| bundle::build_release())
-            .and_then(|()| bundle::check_budget()),
-        Some("bench") => parse_bench_all(&args[1..]).and_then(|opts| {
+            runtime()?.block_on(serve::serve(bundle::dist(), opts))
+        }
+        Task::Test => test::all(),
+        Task::Build => {
+            tools::ensure_build_tools()?;
+            bundle::build_release()?;
+            bundle::check_budget()
+        }
+        Task::Bench(opts) => {
             tools::ensure_all()?;
             tools::ensure_audit_tools()?;
             bundle::build_release()?;
-            tokio::runtime::Runtime::new()?.block_on(bench_all::all(opts))
-        }),
-        Some("bench-load") => parse_bench(&args[1..]).and_then(|opts| {
+            runtime()?.block_on(bench::all(opts))
+        }
+        Task::BenchLoad(opts) => {
             tools::ensure_all()?;
             bundle::build_release()?;
-            tokio::runtime::Runtime::new()?
-                .block_on(bench::load(opts))
-                .map(drop)
-        }),
-        Some("bench-relay") => parse_bench_relay(&args[1..]).and_then(|opts| {
-            tokio::runtime::Runtime::new()?
-                .block_on(bench_relay::relay(opts))
-                .map(drop)
-        }),
-        Some("bench-live") => parse_bench_live(&args[1..]).and_then(|opts| {
+            runtime()?.block_on(bench::load::load(opts)).map(drop)
+        }
+        Task::BenchRelay(opts) => runtime()?.block_on(bench::relay::relay(opts)).map(drop),
+        Task::BenchLive(opts) => {
             tools::ensure_all()?;
             bundle::build_release()?;
-            tokio::runtime::Runtime::new()?
-                .block_on(bench_live::live(opts))
-                .map(drop)
-        }),
-        Some("bench-embed") => parse_bench(&args[1..]).and_then(|opts| {
+            runtime()?.block_on(bench::live::live(opts)).map(drop)
+        }
+        Task::BenchEmbed(opts) => {
             tools::ensure_all()?;
             bundle::build_release()?;
-            tokio::runtime::Runtime::new()?
-                .block_on(bench_embed::embed(bench_embed::EmbedOptions {
-                    delay_ms: opts.delay_ms,
-                    runs: opts.runs,
-                }))
-                .map(drop)
-        }),
-        Some("setup") => tools::ensure_all(),
-        _ => Err(USAGE.into()),
-    };
-    if let Err(e) = result {
+            let opts = bench::embed::EmbedOptions {
+                delay_ms: opts.delay_ms,
+                runs: opts.runs,
+            };
+            runtime()?.block_on(bench::embed::embed(opts)).map(drop)
+        }
+        Task::Setup => tools::ensure_all(),
+    }
+}
+
+fn main() {
+    if let Err(e) = execute(Cli::parse().command) {
         eprintln!("xtask: error: {e}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed_and_run_takes_every_fault() {
+        Cli::command().debug_assert();
+        let cli =
+            Cli::try_parse_from(["xtask", "run", "--live", "--delay", "forecast=500"]).unwrap();
+        let Task::Run(opts) = cli.command else {
+            panic!("not run: {cli:?}");
+        };
+        assert!(opts.faults.given && !opts.offline);
+        let help = Cli::command()
+            .find_subcommand_mut("run")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        for spec in isobar_simulator::faults::FAULTS {
+            assert!(
+                help.contains(&spec.flag()),
+                "{} not in run --help",
+                spec.flag()
+            );
+        }
+        assert!(Cli::try_parse_from(["xtask", "bench", "--runs", "2"]).is_err());
+        assert!(Cli::try_parse_from(["xtask", "bench-relay", "--viewers", "0"]).is_err());
     }
 }

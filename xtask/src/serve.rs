@@ -3,20 +3,25 @@
 
 use std::path::PathBuf;
 
-use isobar_simulator::faults::FaultTable;
+use isobar_simulator::faults::FaultArgs;
 
 use crate::Result;
 
 /// How `run` was asked to serve.
+#[derive(clap::Args, Debug, Clone)]
 pub struct RunOptions {
-    /// Serve against the simulator instead of the real Open-Meteo.
+    /// Serve against the simulator instead of the real Open-Meteo (implied by any fault flag).
+    #[arg(long)]
     pub offline: bool,
     /// Port of the dashboard.
+    #[arg(long, default_value_t = 8080)]
     pub port: u16,
     /// Port of the simulator.
+    #[arg(long, default_value_t = 8081)]
     pub sim_port: u16,
     /// Faults to configure at the simulator.
-    pub faults: FaultTable,
+    #[command(flatten)]
+    pub faults: FaultArgs,
 }
 
 /// The built site as a static host serves it: brotli or gzip copies when the browser accepts
@@ -72,15 +77,16 @@ pub async fn serve(dist: PathBuf, opts: RunOptions) -> Result<()> {
     let app = static_site(dist);
     let mut url = format!("http://{addr}/");
     let mut endpoints = String::new();
-    if opts.offline {
-        let sim = isobar_simulator::spawn(&format!("127.0.0.1:{}", opts.sim_port), opts.faults)
-            .await
-            .map_err(|e| {
-                format!(
+    if opts.offline || opts.faults.given {
+        let sim =
+            isobar_simulator::spawn(&format!("127.0.0.1:{}", opts.sim_port), opts.faults.table)
+                .await
+                .map_err(|e| {
+                    format!(
                     "cannot start the simulator on port {}: {e} (choose another with --sim-port)",
                     opts.sim_port
                 )
-            })?;
+                })?;
         let s = sim.addr;
         println!(
             "Open-Meteo simulator on http://{s} (faults: PUT http://{s}/_sim/faults/<endpoint>)"

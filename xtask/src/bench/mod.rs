@@ -3,24 +3,37 @@
 //! each part smaller (fewer messages, connections and viewers), for CI: it shows that every
 //! part runs and prints; nothing here asserts on time.
 
+use clap::builder::TypedValueParser as _;
 use std::time::Instant;
 
 use isobar_simulator::faults::FaultTable;
 use serde_json::{json, Value};
 
-use crate::audits::{self, FormFactor};
-use crate::{bench, bench_embed, bench_live, bench_relay, bundle, tools, Result};
+pub mod audits;
+pub mod embed;
+pub mod live;
+pub mod load;
+pub mod relay;
+
+use audits::FormFactor;
+
+use crate::{bundle, tools, Result};
 
 /// What to run.
+#[derive(clap::Args, Debug, Clone)]
 pub struct BenchOptions {
     /// Smaller runs, for CI.
+    #[arg(long)]
     pub quick: bool,
     /// Delay the simulator adds to every API call in the load benchmarks, ms.
+    #[arg(long = "delay", value_name = "MS", default_value_t = 500)]
     pub delay_ms: u64,
-    /// Page loads per mode.
+    /// Page loads per mode (at least 5).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(5..).map(usize::from))]
     pub runs: usize,
-    /// Where to write the JSON.
-    pub json: std::path::PathBuf,
+    /// Where to write the JSON (default: target/bench.json in the workspace).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<std::path::PathBuf>,
 }
 
 fn output(program: &str, args: &[&str]) -> String {
@@ -99,7 +112,7 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
 
     // Load.
     println!("\n== Load");
-    let load = bench::load(bench::LoadOptions {
+    let load = load::load(load::LoadOptions {
         delay_ms: opts.delay_ms,
         runs: opts.runs,
     })
@@ -114,7 +127,7 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
 
     // Live.
     println!("\n== Live");
-    let live = bench_live::live(bench_live::LiveOptions {
+    let live = live::live(live::LiveOptions {
         messages: if opts.quick { 100 } else { 1000 },
         spacing_ms: 25,
     })
@@ -128,7 +141,7 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
 
     // Relay.
     println!("\n== Relay");
-    let relay = bench_relay::relay(bench_relay::RelayOptions {
+    let relay = relay::relay(relay::RelayOptions {
         connections: if opts.quick { 1000 } else { 10_000 },
         viewers: if opts.quick { 100 } else { 1000 },
     })
@@ -159,7 +172,7 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
 
     // Embedding.
     println!("\n== Embedding");
-    let embed = bench_embed::embed(bench_embed::EmbedOptions {
+    let embed = embed::embed(embed::EmbedOptions {
         delay_ms: opts.delay_ms,
         runs: opts.runs,
     })
@@ -230,7 +243,7 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
             format!("http://{site}/public/{p}.html?{endpoints}"),
         ));
     }
-    let (_driver, client) = bench::browser().await?;
+    let (_driver, client) = load::browser().await?;
     let axe = audits::axe(&client, &pages).await?;
     let _ = client.close().await;
     let violations: usize = axe.iter().map(|a| a.violations.len()).sum();
@@ -273,9 +286,8 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
     }
 
     // The JSON.
-    let lat =
-        |l: bench_live::Latency| json!({"p50": l.p50, "p95": l.p95, "p99": l.p99, "max": l.max});
-    let times = |t: bench::LoadTimes| {
+    let lat = |l: live::Latency| json!({"p50": l.p50, "p95": l.p95, "p99": l.p99, "max": l.max});
+    let times = |t: load::LoadTimes| {
         json!({"first_paint_ms": t.first_paint, "placeholders_visible_ms": t.placeholders,
                "wasm_start_ms": t.wasm_start, "all_ready_ms": t.all_ready})
     };
@@ -317,11 +329,15 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
         "axe": axe.iter().map(|a| json!({"page": a.page, "violations": a.violations, "passes": a.passes})).collect::<Vec<_>>(),
         "targets": rows.iter().map(|(w, m, t, ok)| json!({"figure": w, "measured": m, "target": t, "met": ok})).collect::<Vec<_>>(),
     });
-    if let Some(dir) = opts.json.parent() {
+    let json_path = opts
+        .json
+        .clone()
+        .unwrap_or_else(|| crate::root().join("target/bench.json"));
+    if let Some(dir) = json_path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(&opts.json, serde_json::to_string_pretty(&report)?)?;
-    println!("\nJSON: {}", opts.json.display());
+    std::fs::write(&json_path, serde_json::to_string_pretty(&report)?)?;
+    println!("\nJSON: {}", json_path.display());
     Ok(())
 }
 

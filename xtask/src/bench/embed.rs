@@ -11,9 +11,11 @@ use std::time::{Duration, Instant};
 use isobar_simulator::faults::FaultTable;
 use serde_json::Value;
 
-use crate::{bench, bundle, Result};
+use super::load;
+use crate::{bundle, Result};
 
 /// What to measure.
+#[derive(Debug, Clone)]
 pub struct EmbedOptions {
     /// Delay the simulator adds to every request, ms.
     pub delay_ms: u64,
@@ -96,7 +98,7 @@ pub async fn embed(opts: EmbedOptions) -> Result<Vec<EmbedRow>> {
         )
         .merge(crate::serve::static_site(bundle::dist()));
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let (_driver, client) = bench::browser().await?;
+    let (_driver, client) = load::browser().await?;
     let dist = bundle::dist();
     println!(
         "Embedding: widgets on a host page, every API call delayed by D = {} ms, median of {} loads (127.0.0.1)",

@@ -3,6 +3,7 @@
 //! every subscriber, and upstream calls for many viewers of one place. Prints figures; asserts
 //! nothing.
 
+use clap::builder::TypedValueParser as _;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,11 +17,14 @@ use crate::tools::path_env;
 use crate::{root, run, KillOnDrop, Result};
 
 /// What to measure.
+#[derive(clap::Args, Debug, Clone)]
 pub struct RelayOptions {
     /// Idle connections to hold (and subscribers of the broadcast); memory is also measured at
     /// a tenth of it on the way.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
     pub connections: usize,
     /// Viewers of one place, for the upstream-call count.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
     pub viewers: usize,
 }
 

@@ -2,6 +2,7 @@
 //! D ms, with its calls made together (as shipped) and one after another (for comparison).
 //! A benchmark that prints figures, not a test: nothing here asserts on time.
 
+use clap::builder::TypedValueParser as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -12,10 +13,13 @@ use serde_json::{json, Value};
 use crate::{bundle, tools, KillOnDrop, Result};
 
 /// What to measure.
+#[derive(clap::Args, Debug, Clone)]
 pub struct LoadOptions {
     /// Delay the simulator adds to every request, ms.
+    #[arg(long = "delay", value_name = "MS", default_value_t = 500)]
     pub delay_ms: u64,
     /// Page loads per mode.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
     pub runs: usize,
 }
 

@@ -7,19 +7,24 @@
 //! runs from just before the upload is sent (the relay pushes the message before it answers
 //! the upload) to the DOM change. Prints figures; asserts nothing.
 
+use clap::builder::TypedValueParser as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use isobar_simulator::faults::FaultTable;
 use serde_json::Value;
 
-use crate::bench_relay::percentile;
-use crate::{bench, bench_relay, bundle, Result};
+use super::relay::percentile;
+use super::{load, relay};
+use crate::{bundle, Result};
 
 /// What to measure.
+#[derive(clap::Args, Debug, Clone)]
 pub struct LiveOptions {
     /// Messages to time.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
     pub messages: usize,
     /// Pause between messages, ms (more than a frame, so each change is its own).
+    #[arg(long = "spacing", value_name = "MS", default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..))]
     pub spacing_ms: u64,
 }
 
@@ -92,7 +97,7 @@ fn celsius(i: usize) -> i32 {
 
 /// Runs the benchmark (the release bundle must be built) and prints the figures.
 pub async fn live(opts: LiveOptions) -> Result<LiveFigures> {
-    bench_relay::build()?;
+    relay::build()?;
     let sim = isobar_simulator::spawn("127.0.0.1:0", FaultTable::default()).await?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -106,12 +111,12 @@ pub async fn live(opts: LiveOptions) -> Result<LiveFigures> {
             sim.addr
         ),
     )?;
-    let relay = bench_relay::start(&config, port).await?;
+    let relay = relay::start(&config, port).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let site = listener.local_addr()?;
     let app = crate::serve::static_site(bundle::dist());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let (_driver, client) = bench::browser().await?;
+    let (_driver, client) = load::browser().await?;
     let s = sim.addr;
     client
         .goto(&format!(

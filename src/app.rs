@@ -161,7 +161,7 @@ fn mark(name: &str) {
     }
 }
 
-/// The card component for an id of [`isobar_core::config::ALL_CARDS`].
+/// The card component for an id of [`isobar_core::cards::CARDS`].
 fn card(id: &str) -> AnyView {
     match id {
         "current" => view! { <CurrentCard/> }.into_any(),

@@ -12,10 +12,11 @@
 // Content-Security-Policy (README, "Embedding").
 import init, { mount } from "./__ISOBAR_JS__";
 
+// Every query parameter of the dashboard (checked against isobar_core::params::PARAMS).
 const OPTIONS = [
   "q", "lat", "lon", "name", "units", "temp", "wind", "precip", "hour12", "theme", "aqi",
   "cards", "live", "station", "compact", "transparent", "layout", "background",
-  "forecast_url", "air_quality_url", "geocoding_url",
+  "forecast_url", "air_quality_url", "geocoding_url", "fetch",
 ];
 const dashed = (o) => o.replaceAll("_", "-");
 /** An option's attribute on `el`, as `forecast_url` or `forecast-url`; `null` when absent. */

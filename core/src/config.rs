@@ -3,14 +3,12 @@
 //! Every parameter is optional. An invalid value never stops the page: it is reported as a
 //! [`ConfigError`] naming the parameter and what it accepts, and its default is used instead.
 
+use crate::cards::CARDS;
 use crate::open_meteo::{AIR_QUALITY_URL, FORECAST_URL, GEOCODING_URL};
 use crate::units::{PrecipUnit, TempUnit, Units, WindUnit};
 
 /// The place shown when none is given and geolocation is refused: Berlin.
 pub const DEFAULT_PLACE: (f64, f64, &str) = (52.52, 13.405, "Berlin");
-
-/// Every card, in the default order.
-pub const ALL_CARDS: &[&str] = &["current", "uv", "sun", "wind", "hourly", "daily", "air"];
 
 /// How wind speeds are shown: an Open-Meteo unit, or the Beaufort scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +105,7 @@ impl Default for Config {
             hour12: None,
             theme: Theme::Auto,
             aqi: AqiScale::European,
-            cards: ALL_CARDS.iter().map(|c| (*c).to_owned()).collect(),
+            cards: CARDS.iter().map(|c| c.id.to_owned()).collect(),
             forecast_url: FORECAST_URL.to_owned(),
             air_quality_url: AIR_QUALITY_URL.to_owned(),
             geocoding_url: GEOCODING_URL.to_owned(),
@@ -306,7 +304,7 @@ impl Config {
             let mut cards = Vec::new();
             let mut unknown = Vec::new();
             for id in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                if ALL_CARDS.contains(&id) {
+                if crate::cards::find(id).is_some() {
                     if !cards.iter().any(|c| c == id) {
                         cards.push(id.to_owned());
                     }
@@ -318,7 +316,10 @@ impl Config {
                 err(
                     "cards",
                     &list,
-                    &format!("a comma-separated list of {}", ALL_CARDS.join(", ")),
+                    &format!(
+                        "a comma-separated list of {}",
+                        CARDS.iter().map(|c| c.id).collect::<Vec<_>>().join(", ")
+                    ),
                 );
             }
             if !cards.is_empty() {

@@ -1,5 +1,7 @@
 //! Isobar's core: everything that needs neither a browser nor a server.
 //!
+//! * [`cards`]: every card's id, heading and the call that fills it (one table).
+//! * [`params`]: the query parameters, their values and defaults (one table).
 //! * [`open_meteo`]: the JSON that Open-Meteo's forecast, air-quality and geocoding APIs send,
 //!   parsed into the domain types of [`weather`], plus the request URLs that ask for it.
 //! * [`retry`]: the wait after a 429 and the rule that drops a late answer.
@@ -12,11 +14,13 @@
 //! simulator and the relay share one definition of every shape, and `cargo test -p isobar-core`
 //! checks it in seconds.
 
+pub mod cards;
 pub mod clock;
 pub mod config;
 pub mod format;
 pub mod live;
 pub mod open_meteo;
+pub mod params;
 pub mod reconnect;
 pub mod retry;
 pub mod units;

@@ -414,3 +414,27 @@ async fn polar_days_are_reported_as_open_meteo_does() {
         Some(Parsed::MidnightSun)
     );
 }
+
+/// The variables the dashboard and the relay ask for are one list each in core
+/// (`isobar_core::open_meteo`); the simulator must model every one of them.
+#[test]
+fn the_simulator_models_every_variable_the_dashboard_and_relay_ask_for() {
+    use isobar_core::open_meteo as om;
+    use isobar_simulator::{air, forecast};
+    let blocks: [(&str, &[&str], &[&str]); 6] = [
+        ("current", om::CURRENT_VARS, forecast::HOURLY_VARS),
+        ("relay's current", om::LIVE_VARS, forecast::HOURLY_VARS),
+        ("hourly", om::HOURLY_VARS, forecast::HOURLY_VARS),
+        ("daily", om::DAILY_VARS, forecast::DAILY_VARS),
+        ("air quality (EU)", om::AIR_QUALITY_VARS_EU, air::VARS),
+        ("air quality (US)", om::AIR_QUALITY_VARS_US, air::VARS),
+    ];
+    for (block, asked, modelled) in blocks {
+        for v in asked {
+            assert!(
+                modelled.contains(v),
+                "{block} asks for {v}, which the simulator lacks"
+            );
+        }
+    }
+}

@@ -15,7 +15,7 @@ pub fn AirCard() -> impl IntoView {
     let (feeds, scale) = (Feeds::get(), Settings::get().config().aqi);
     let retry = Callback::new(move |()| feeds.load_air());
     view! {
-        <Card id="air" title="Air quality" state=feeds.air.state.into() retry blocked=feeds.air.blocked updated=feeds.air.updated body=move |a| {
+        <Card id="air" title=isobar_core::cards::title("air") state=feeds.air.state.into() retry blocked=feeds.air.blocked updated=feeds.air.updated body=move |a| {
             let us = scale == AqiScale::Us;
             let (label, value, band) = if us {
                 ("US AQI", a.us_aqi, a.us_aqi.map(us_aqi_band))

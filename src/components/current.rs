@@ -17,7 +17,7 @@ pub fn CurrentCard() -> impl IntoView {
         .clone();
     let live = crate::live::LiveFeed::get();
     view! {
-        <ForecastCard id="current" title="Now" live=true body=move |f| {
+        <ForecastCard id="current" live=true body=move |f| {
             let unit = f.units.temperature.symbol();
             let c = f.current.clone().unwrap_or_default();
             let condition = c.weather_code.map_or(format::DASH, wmo::describe);

@@ -14,7 +14,7 @@ use crate::zone::Zone;
 #[component]
 pub fn DailyCard() -> impl IntoView {
     view! {
-        <ForecastCard id="daily" title="Next days" body=move |f| {
+        <ForecastCard id="daily" body=move |f| {
             let precip = f.units.precipitation.symbol();
             let today = clock::local(unix_now(), &Zone::of(&f.location)).date();
             let days: Vec<_> = f.daily.iter().filter(|d| d.date >= today).collect();

@@ -14,7 +14,7 @@ use crate::zone::Zone;
 pub fn HourlyCard() -> impl IntoView {
     let hour12 = Settings::get().hour12;
     view! {
-        <ForecastCard id="hourly" title="Next 24 hours" body=move |f| {
+        <ForecastCard id="hourly" body=move |f| {
             let now = unix_now();
             let zone = Zone::of(&f.location);
             let rows = f

@@ -25,10 +25,8 @@ use crate::state::feeds::Feeds;
 /// observations) show the later of the fetch and the last observation, and highlight changes.
 #[component]
 pub fn ForecastCard<F, V>(
-    /// The card's id, for `data-card`.
+    /// The card's id (of `isobar_core::cards::CARDS`, which gives its heading).
     id: &'static str,
-    /// The card's heading.
-    title: &'static str,
     /// Whether live observations reach this card.
     #[prop(optional)]
     live: bool,
@@ -69,7 +67,7 @@ where
     view! {
         <card::Card
             id
-            title
+            title=isobar_core::cards::title(id)
             state=shown.into()
             retry=Callback::new(move |()| Feeds::get().load_forecast())
             blocked=forecast.blocked

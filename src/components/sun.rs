@@ -53,7 +53,7 @@ fn SunArc(
 pub fn SunCard() -> impl IntoView {
     let hour12 = Settings::get().hour12;
     view! {
-        <ForecastCard id="sun" title="Sun" body=move |f| {
+        <ForecastCard id="sun" body=move |f| {
             let zone = Zone::of(&f.location);
             let fmt = |t: i64| clock::time_label(t, &zone, hour12);
             let now = unix_now();

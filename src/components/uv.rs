@@ -28,7 +28,7 @@ pub fn UvScale(
 pub fn UvCard() -> impl IntoView {
     let hour12 = Settings::get().hour12;
     view! {
-        <ForecastCard id="uv" title="UV index" live=true body=move |f| {
+        <ForecastCard id="uv" live=true body=move |f| {
             let now = f.current.as_ref().and_then(|c| c.uv_index);
             let band = now.map(uv_band);
             let zone = Zone::of(&f.location);

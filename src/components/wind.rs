@@ -69,7 +69,7 @@ pub fn speed_text(v: Option<f64>, unit: WindUnit, display: WindDisplay) -> Strin
 pub fn WindCard() -> impl IntoView {
     let display = Settings::get().config().wind;
     view! {
-        <ForecastCard id="wind" title="Wind" live=true body=move |f| {
+        <ForecastCard id="wind" live=true body=move |f| {
             let c = f.current.clone().unwrap_or_default();
             let unit = f.units.wind;
             let force = c.wind_speed.map(|s| beaufort(s, unit));

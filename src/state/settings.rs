@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use isobar_core::cards::{self, Source};
 use isobar_core::config::Config;
 use leptos::prelude::*;
 
@@ -41,15 +42,21 @@ impl Settings {
         !self.config.is_disposed()
     }
 
-    /// Whether any shown card is fed by the forecast call.
+    /// Whether any shown card is filled by the forecast call.
     pub fn needs_forecast(self) -> bool {
-        self.config
-            .with_value(|c| c.cards.iter().any(|c| c != "air"))
+        self.needs(Source::Forecast)
     }
 
-    /// Whether the air-quality card is shown.
+    /// Whether any shown card is filled by the air-quality call.
     pub fn needs_air(self) -> bool {
-        self.config
-            .with_value(|c| c.cards.iter().any(|c| c == "air"))
+        self.needs(Source::AirQuality)
+    }
+
+    fn needs(self, source: Source) -> bool {
+        self.config.with_value(|c| {
+            c.cards
+                .iter()
+                .any(|id| cards::find(id).is_some_and(|c| c.source == source))
+        })
     }
 }

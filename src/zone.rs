@@ -82,6 +82,20 @@ impl Zone {
     }
 }
 
+impl Zone {
+    /// Whether the browser knows the zone. When it does not, times use the API's offset, which
+    /// is right now but not across a daylight-saving change: say so with [`Zone::fallback_label`].
+    pub fn known(&self) -> bool {
+        intl_offset(&self.name, 0).is_some()
+    }
+
+    /// `None` for a zone the browser knows; else the fixed offset the times use, labelled
+    /// (` (UTC+05:45)`), to show beside them.
+    pub fn fallback_label(&self) -> Option<String> {
+        (!self.known()).then(|| format!(" ({})", clock::offset_label(self.fallback_offset)))
+    }
+}
+
 impl ZoneOffsets for Zone {
     fn offset_at(&self, epoch: i64) -> i32 {
         intl_offset(&self.name, epoch).unwrap_or(self.fallback_offset)

@@ -66,3 +66,23 @@ async fn card_goes_from_placeholder_to_value_and_retries_after_an_error() {
     button.click();
     assert_eq!(retries.load(Ordering::SeqCst), 2);
 }
+
+#[wasm_bindgen_test]
+fn a_zone_the_browser_does_not_know_uses_the_api_offset_labelled() {
+    use isobar::zone::Zone;
+    use isobar_core::clock::ZoneOffsets;
+    let known = Zone {
+        name: "Asia/Kathmandu".into(),
+        fallback_offset: 0,
+    };
+    assert!(known.known());
+    assert_eq!(known.fallback_label(), None);
+    assert_eq!(known.offset_at(1_700_000_000), 20_700);
+    let unknown = Zone {
+        name: "Mars/Olympus_Mons".into(),
+        fallback_offset: -12_600,
+    };
+    assert!(!unknown.known());
+    assert_eq!(unknown.offset_at(1_700_000_000), -12_600);
+    assert_eq!(unknown.fallback_label().as_deref(), Some(" (UTC-03:30)"));
+}

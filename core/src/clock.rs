@@ -108,6 +108,18 @@ pub fn date_label(date: NaiveDate) -> String {
     )
 }
 
+/// A fixed offset as a label, `UTC+05:45`, `UTC-03:00` or `UTC`: shown beside times that use
+/// the offset the API reported because the browser does not know the place's time zone (such
+/// times may be an hour off across a daylight-saving change, and the label says so).
+pub fn offset_label(offset_s: i32) -> String {
+    if offset_s == 0 {
+        return "UTC".to_owned();
+    }
+    let sign = if offset_s < 0 { '-' } else { '+' };
+    let m = offset_s.unsigned_abs() / 60;
+    format!("UTC{sign}{:02}:{:02}", m / 60, m % 60)
+}
+
 /// Reads the offset out of an `Intl` long offset name: `GMT+05:45`, `GMT-03:30`, `GMT`.
 pub fn parse_gmt_offset(name: &str) -> Option<i32> {
     let rest = name
@@ -133,6 +145,20 @@ pub fn parse_gmt_offset(name: &str) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_offsets_are_labelled_and_read_back() {
+        for (s, label) in [
+            (0, "UTC"),
+            (20_700, "UTC+05:45"),
+            (-12_600, "UTC-03:30"),
+            (-36_000, "UTC-10:00"),
+            (50_400, "UTC+14:00"),
+        ] {
+            assert_eq!(offset_label(s), label);
+            assert_eq!(parse_gmt_offset(label), Some(s));
+        }
+    }
     use chrono::{Offset, TimeZone};
 
     /// The zone database, as the browser's Intl would answer it.

@@ -30,9 +30,10 @@ pub fn Header(
                 let zone = Zone::of(&f.location);
                 let t = now.seconds();
                 format!(
-                    "{}, {}",
+                    "{}, {}{}",
                     clock::date_label(clock::local(t, &zone).date()),
-                    clock::time_label(t, &zone, hour12)
+                    clock::time_label(t, &zone, hour12),
+                    zone.fallback_label().unwrap_or_default()
                 )
             })
         })

@@ -1,5 +1,7 @@
 //! Isobar's core: everything that needs neither a browser nor a server.
 //!
+//! * [`bands`]: UV and air-quality bands, colours and advice.
+//! * [`wind`]: compass points and the Beaufort scale.
 //! * [`cards`]: every card's id, heading and the call that fills it (one table).
 //! * [`params`]: the query parameters, their values and defaults (one table).
 //! * [`open_meteo`]: the JSON that Open-Meteo's forecast, air-quality and geocoding APIs send,
@@ -14,6 +16,7 @@
 //! simulator and the relay share one definition of every shape, and `cargo test -p isobar-core`
 //! checks it in seconds.
 
+pub mod bands;
 pub mod cards;
 pub mod clock;
 pub mod config;
@@ -25,6 +28,7 @@ pub mod reconnect;
 pub mod retry;
 pub mod units;
 pub mod weather;
+pub mod wind;
 pub mod wmo;
 
 pub use open_meteo::ParseError;

@@ -1,8 +1,9 @@
 //! Air quality: the index on the configured scale (European or US), its band and colour,
 //! PM2.5 and the dominant pollutant.
 
+use isobar_core::bands::{european_aqi_band, us_aqi_band};
 use isobar_core::config::AqiScale;
-use isobar_core::format::{self, european_aqi_band, us_aqi_band};
+use isobar_core::format;
 use leptos::prelude::*;
 
 use super::card::Card;

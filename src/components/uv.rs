@@ -1,8 +1,9 @@
 //! UV index: now, its WHO band in the WHO colour, today's maximum and the hour it peaks, and
 //! one line of advice.
 
+use isobar_core::bands::uv_band;
 use isobar_core::clock;
-use isobar_core::format::{self, uv_band};
+use isobar_core::format;
 use leptos::prelude::*;
 
 use super::{Detail, ForecastCard};

@@ -2,8 +2,9 @@
 //! force and its name.
 
 use isobar_core::config::WindDisplay;
-use isobar_core::format::{self, beaufort, compass, BEAUFORT_NAMES};
+use isobar_core::format;
 use isobar_core::units::WindUnit;
+use isobar_core::wind::{beaufort, compass, BEAUFORT_NAMES};
 use leptos::prelude::*;
 
 use super::{with_unit, Detail, ForecastCard};

@@ -54,15 +54,7 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
-/// A child process (ChromeDriver, the release relay) killed and reaped when dropped.
-pub struct KillOnDrop(pub std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+pub use isobar_testkit::KillOnDrop;
 
 /// Runs a command to completion, failing on a non-zero exit.
 pub fn run(cmd: &mut Command) -> Result<()> {

@@ -5,6 +5,7 @@ use std::process::{Command, Stdio};
 
 use crate::tools::{self, path_env};
 use crate::{bundle, root, run, Result};
+use isobar_testkit::chromedriver;
 
 /// Tests counted from the runners' `test result:` lines.
 #[derive(Debug, Default, Clone, Copy)]
@@ -57,10 +58,6 @@ fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     c.current_dir(root()).env("PATH", path_env());
     c
-}
-
-fn chromedriver() -> String {
-    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into())
 }
 
 /// Formatting, clippy on both targets, host tests, the browser tests of components, the

@@ -237,26 +237,7 @@ fn wasm_opt_version() -> Option<u32> {
         .and_then(|v| v.parse().ok())
 }
 
-/// The Chromium binary the tests drive.
-pub fn chromium() -> PathBuf {
-    std::env::var_os("CHROME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
-}
-
-/// The flags headless Chromium needs on these machines: no sandbox (root), and no network
-/// beyond localhost (the background services would try Google's hosts).
-pub const CHROMIUM_FLAGS: &[&str] = &[
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-];
+pub use isobar_testkit::{chromium, CHROMIUM_FLAGS};
 
 fn have_browser() -> bool {
     let have_driver = std::env::var_os("CHROMEDRIVER")

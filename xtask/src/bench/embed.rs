@@ -98,7 +98,8 @@ pub async fn embed(opts: EmbedOptions) -> Result<Vec<EmbedRow>> {
         )
         .merge(crate::serve::static_site(bundle::dist()));
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let (_driver, client) = load::browser().await?;
+    let browser = load::browser().await?;
+    let client = browser.client.clone();
     let dist = bundle::dist();
     println!(
         "Embedding: widgets on a host page, every API call delayed by D = {} ms, median of {} loads (127.0.0.1)",

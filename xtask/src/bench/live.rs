@@ -116,7 +116,8 @@ pub async fn live(opts: LiveOptions) -> Result<LiveFigures> {
     let site = listener.local_addr()?;
     let app = crate::serve::static_site(bundle::dist());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let (_driver, client) = load::browser().await?;
+    let browser = load::browser().await?;
+    let client = browser.client.clone();
     let s = sim.addr;
     client
         .goto(&format!(

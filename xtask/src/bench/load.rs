@@ -3,14 +3,13 @@
 //! A benchmark that prints figures, not a test: nothing here asserts on time.
 
 use clap::builder::TypedValueParser as _;
-use std::process::{Command, Stdio};
+
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::Client;
 use isobar_simulator::faults::FaultTable;
-use serde_json::{json, Value};
 
-use crate::{bundle, tools, KillOnDrop, Result};
+use crate::{bundle, Result};
 
 /// What to measure.
 #[derive(clap::Args, Debug, Clone)]
@@ -23,45 +22,9 @@ pub struct LoadOptions {
     pub runs: usize,
 }
 
-/// Starts ChromeDriver and a headless Chromium session.
-pub async fn browser() -> Result<(KillOnDrop, Client)> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let driver = KillOnDrop(
-        Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?,
-    );
-    let profile = std::env::temp_dir().join(format!("isobar-bench-{}", std::process::id()));
-    let caps = json!({
-        "goog:chromeOptions": {
-            "binary": tools::chromium(),
-            "args": tools::CHROMIUM_FLAGS
-                .iter()
-                .map(|f| (*f).to_owned())
-                .chain(["--window-size=1280,1000".to_owned(), format!("--user-data-dir={}", profile.display())])
-                .collect::<Vec<_>>()
-        }
-    });
-    let Value::Object(caps) = caps else {
-        unreachable!()
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector)
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-        {
-            Ok(c) => return Ok((driver, c)),
-            Err(e) if Instant::now() > deadline => return Err(format!("ChromeDriver: {e}").into()),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
+/// Starts ChromeDriver and a headless Chromium session (1280 × 1000).
+pub async fn browser() -> Result<isobar_testkit::Browser> {
+    Ok(isobar_testkit::Browser::start(isobar_testkit::BrowserOptions::default()).await?)
 }
 
 /// Times of one page load, ms from navigation start.
@@ -149,7 +112,8 @@ pub async fn load(opts: LoadOptions) -> Result<LoadFigures> {
     let site = listener.local_addr()?;
     let app = crate::serve::static_site(bundle::dist());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let (_driver, client) = browser().await?;
+    let browser = browser().await?;
+    let client = browser.client.clone();
     let s = sim.addr;
     let d = opts.delay_ms as f64;
     println!(

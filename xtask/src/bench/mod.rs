@@ -243,7 +243,8 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
             format!("http://{site}/public/{p}.html?{endpoints}"),
         ));
     }
-    let (_driver, client) = load::browser().await?;
+    let browser = load::browser().await?;
+    let client = browser.client.clone();
     let axe = audits::axe(&client, &pages).await?;
     let _ = client.close().await;
     let violations: usize = axe.iter().map(|a| a.violations.len()).sum();

@@ -1,10 +1,7 @@
 //! End-to-end: the built release bundle in headless Chromium against the simulator.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
+use crate::support::Harness;
 use isobar_simulator::faults::{Endpoint, Fault};
-use support::Harness;
 
 /// The page paints its placeholders at once, then every card fills, with no console errors.
 #[tokio::test]

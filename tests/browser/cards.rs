@@ -1,12 +1,9 @@
 //! End-to-end behaviour of the cards (issue 3): failures stay on the cards they feed, Retry
 //! works, settings are checked, units and time zones come out right.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
+use crate::support::Harness;
 use isobar_simulator::faults::{Endpoint, Fault};
 use serde_json::Value;
-use support::Harness;
 
 fn fault(f: impl FnOnce(&mut Fault)) -> Fault {
     let mut x = Fault::default();

@@ -1,11 +1,8 @@
 //! End-to-end: the dashboard's live feed against a real relay (issue 4).
-#![cfg(not(target_arch = "wasm32"))]
 
-mod support;
-
+use crate::support::Harness;
 use isobar_relay::config::Config;
 use isobar_simulator::faults::{Endpoint, FaultTable};
-use support::Harness;
 
 async fn relay(listen: &str, upstream: std::net::SocketAddr) -> isobar_relay::Running {
     isobar_relay::spawn(Config {

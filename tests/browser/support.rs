@@ -10,12 +10,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::Client;
 use isobar_simulator::faults::FaultTable;
+use isobar_testkit::{serve_dir, Browser, BrowserOptions};
 use serde_json::{json, Value};
 
 /// The browser's own time zone in every test.
@@ -35,15 +35,6 @@ pub fn screenshot_dir() -> PathBuf {
     d
 }
 
-/// Serves `dir` as static files on a free port of 127.0.0.1.
-pub async fn serve_dir(dir: PathBuf) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(dir));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
-}
-
 /// `GET /session/{id}/se/log` for the browser's console: ChromeDriver's log endpoint.
 #[derive(Debug)]
 struct BrowserLog;
@@ -61,24 +52,6 @@ impl WebDriverCompatibleCommand for BrowserLog {
     }
 }
 
-/// A ChromeDriver process, killed on drop.
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The dashboard under test: simulator, static server, browser.
 pub struct Harness {
     /// The simulator.
@@ -87,32 +60,7 @@ pub struct Harness {
     pub site: SocketAddr,
     /// The browser session.
     pub client: Client,
-    _driver: Driver,
-    _profile: tempdir::Dir,
-}
-
-mod tempdir {
-    /// A temporary folder removed on drop.
-    pub struct Dir(pub std::path::PathBuf);
-    impl Dir {
-        pub fn new(tag: &str) -> Dir {
-            let p = std::env::temp_dir().join(format!(
-                "isobar-{tag}-{}-{}",
-                std::process::id(),
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos()
-            ));
-            std::fs::create_dir_all(&p).unwrap();
-            Dir(p)
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    _browser: Browser,
 }
 
 impl Harness {
@@ -132,67 +80,21 @@ impl Harness {
         let sim = isobar_simulator::spawn("127.0.0.1:0", faults)
             .await
             .unwrap();
-        let site = serve_dir(dist).await;
-
-        let port = free_port();
-        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-        let driver = Command::new(&driver_bin)
-            .arg(format!("--port={port}"))
+        let site = serve_dir(dist).await.unwrap();
+        let browser = Browser::start(BrowserOptions {
+            width,
+            height,
             // The viewer's zone is far from every place tested: a time shown in it is a bug.
-            .env("TZ", VIEWER_TZ)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start {driver_bin}: {e} (run `cargo xtask test` to install it)")
-            });
-        let driver = Driver(driver);
-        let profile = tempdir::Dir::new("chromium");
-        let chrome = std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let caps = json!({
-            "browserName": "chrome",
-            "goog:loggingPrefs": {"browser": "ALL"},
-            "goog:chromeOptions": {
-                "binary": chrome,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-                    format!("--window-size={width},{height}"),
-                    format!("--user-data-dir={}", profile.0.display()),
-                ]
-            }
-        });
-        let mut caps = match caps {
-            Value::Object(m) => m,
-            _ => unreachable!(),
-        };
-        if width < 500 {
-            // A window cannot be narrower than 500 px; emulate the phone's viewport instead.
-            caps["goog:chromeOptions"]["mobileEmulation"] = json!({
-                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0}
-            });
-        }
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let client = loop {
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(c) => break c,
-                Err(e) if Instant::now() > deadline => panic!("ChromeDriver did not start: {e}"),
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        };
+            time_zone: Some(VIEWER_TZ.to_owned()),
+            console_log: true,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
         Harness {
             sim,
             site,
-            client,
-            _driver: driver,
-            _profile: profile,
+            client: browser.client.clone(),
+            _browser: browser,
         }
     }
 

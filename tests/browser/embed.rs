@@ -1,15 +1,12 @@
 //! End-to-end: Isobar embedded in other pages (issue 5): the example host pages in `public/`,
 //! iframes sized by their height messages, `<isobar-weather>` elements in shadow roots that
 //! share requests, re-render on attribute changes and stop when removed.
-#![cfg(not(target_arch = "wasm32"))]
-
-mod support;
 
 use std::time::Duration;
 
+use crate::support::Harness;
 use isobar_simulator::faults::{Endpoint, Fault, FaultTable};
 use serde_json::Value;
-use support::Harness;
 
 /// `{widget id: {card: state}}` for every `<isobar-weather>` on the page.
 const WIDGET_STATES: &str = "const o = {}; \

@@ -1,0 +1,230 @@
+//! What Isobar's end-to-end tests (`tests/browser/`) and benchmarks (`cargo xtask bench`)
+//! share: headless Chromium driven over WebDriver by ChromeDriver, with the flags it needs on
+//! these machines; guards that kill a child process and remove a temporary folder when dropped;
+//! free loopback ports; a static file server.
+//!
+//! Chromium and ChromeDriver come from Debian's packages (`cargo xtask` installs them); `CHROME`
+//! and `CHROMEDRIVER` name others.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::json;
+
+/// Chromium's flags for headless runs as root in a container, without network chatter.
+pub const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+/// The Chromium binary: `CHROME`, else Debian's `/usr/bin/chromium`.
+pub fn chromium() -> PathBuf {
+    std::env::var_os("CHROME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+/// The ChromeDriver command: `CHROMEDRIVER`, else `chromedriver` on PATH.
+pub fn chromedriver() -> String {
+    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into())
+}
+
+/// A child process, killed and reaped when dropped.
+#[derive(Debug)]
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A temporary folder, removed when dropped.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// A new empty folder under the system's temporary folder, named after `tag`.
+    pub fn new(tag: &str) -> std::io::Result<TempDir> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let p = std::env::temp_dir().join(format!("isobar-{tag}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&p)?;
+        Ok(TempDir(p))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (free when asked: bind it soon).
+pub fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Serves `dir` as static files on a free port of 127.0.0.1, for the life of the runtime.
+pub async fn serve_dir(dir: PathBuf) -> std::io::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(dir));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(addr)
+}
+
+/// How to start the browser.
+#[derive(Debug, Clone)]
+pub struct BrowserOptions {
+    /// Window width, CSS pixels; under 500 the phone's viewport is emulated (a window cannot
+    /// be that narrow). Default 1280.
+    pub width: u32,
+    /// Window height, CSS pixels. Default 1000.
+    pub height: u32,
+    /// The browser's time zone (`TZ`), when set. Default: the machine's.
+    pub time_zone: Option<String>,
+    /// Keep the browser console's log (ChromeDriver's `se/log`). Default off.
+    pub console_log: bool,
+}
+
+impl Default for BrowserOptions {
+    fn default() -> Self {
+        BrowserOptions {
+            width: 1280,
+            height: 1000,
+            time_zone: None,
+            console_log: false,
+        }
+    }
+}
+
+/// Headless Chromium under ChromeDriver, with a profile of its own; all of it goes on drop
+/// (close the [`Client`] first for a clean end of session).
+#[derive(Debug)]
+pub struct Browser {
+    /// The WebDriver session.
+    pub client: Client,
+    _driver: KillOnDrop,
+    _profile: TempDir,
+}
+
+impl Browser {
+    /// Starts ChromeDriver and a headless Chromium session.
+    pub async fn start(opts: BrowserOptions) -> Result<Browser, String> {
+        let port = free_port().map_err(|e| format!("no free port: {e}"))?;
+        let bin = chromedriver();
+        let mut cmd = Command::new(&bin);
+        cmd.arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(tz) = &opts.time_zone {
+            cmd.env("TZ", tz);
+        }
+        let driver =
+            KillOnDrop(cmd.spawn().map_err(|e| {
+                format!("cannot start {bin}: {e} (`cargo xtask setup` installs it)")
+            })?);
+        let profile = TempDir::new("chromium").map_err(|e| e.to_string())?;
+        let args: Vec<String> = CHROMIUM_FLAGS
+            .iter()
+            .map(|f| (*f).to_owned())
+            .chain([
+                "--hide-scrollbars".to_owned(),
+                format!("--window-size={},{}", opts.width, opts.height),
+                format!("--user-data-dir={}", profile.0.display()),
+            ])
+            .collect();
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        let mut chrome = json!({"binary": chromium(), "args": args});
+        if opts.width < 500 {
+            chrome["mobileEmulation"] = json!({
+                "deviceMetrics": {"width": opts.width, "height": opts.height, "pixelRatio": 1.0}
+            });
+        }
+        caps.insert("goog:chromeOptions".into(), chrome);
+        if opts.console_log {
+            caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+        }
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() > deadline => {
+                    return Err(format!("ChromeDriver did not start: {e}"))
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Ok(Browser {
+            client,
+            _driver: driver,
+            _profile: profile,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guards_clean_up() {
+        let dir = TempDir::new("kit-test").unwrap();
+        let path = dir.0.clone();
+        assert!(path.is_dir());
+        drop(dir);
+        assert!(!path.exists());
+        let child = KillOnDrop(Command::new("sleep").arg("30").spawn().unwrap());
+        let pid = child.0.id();
+        drop(child);
+        let alive =
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "));
+        assert!(!alive, "the child outlived its guard");
+    }
+
+    #[test]
+    fn free_ports_are_bindable() {
+        let port = free_port().unwrap();
+        std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    }
+
+    #[tokio::test]
+    async fn serve_dir_serves_files() {
+        let dir = TempDir::new("kit-serve").unwrap();
+        std::fs::write(dir.0.join("a.txt"), "hello").unwrap();
+        let addr = serve_dir(dir.0.clone()).await.unwrap();
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        s.write_all(b"GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        assert!(
+            out.starts_with("HTTP/1.1 200") && out.ends_with("hello"),
+            "{out}"
+        );
+    }
+}

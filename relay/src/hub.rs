@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use tokio::time::Instant;
 
 use axum::extract::ws::Utf8Bytes;
 use isobar_core::live::{ServerMessage, Target};

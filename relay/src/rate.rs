@@ -1,7 +1,7 @@
 //! A token bucket: `rate` tokens a second, holding at most `burst`. Each client connection
 //! has one for its messages. Time is passed in, so the policy is tested without sleeping.
 
-use std::time::Instant;
+use tokio::time::Instant;
 
 /// A token bucket.
 #[derive(Debug, Clone)]

@@ -302,7 +302,8 @@ async fn a_frame_over_the_ceiling_is_closed_with_1009_and_a_reason() {
     );
 }
 
-#[tokio::test]
+// On the paused clock: its waits are the relay's timers, not I/O.
+#[tokio::test(start_paused = true)]
 async fn idle_and_shutdown_closes_carry_a_code_and_a_reason_and_are_counted() {
     let s = setup(|c| {
         c.heartbeat_s = 1;
@@ -565,7 +566,8 @@ async fn a_flood_of_bad_uploads_writes_few_log_lines() {
     assert_eq!(refused("too_many_failures"), Some(f64::from(n - 20)));
 }
 
-#[tokio::test]
+// On the paused clock: its waits are the relay's timers, not I/O.
+#[tokio::test(start_paused = true)]
 async fn an_address_that_keeps_failing_is_refused_for_a_while() {
     let s = setup(|c| {
         c.max_failed_uploads = 5;

@@ -58,7 +58,9 @@ async fn subscribe_to_a_place_and_receive_observations() {
     );
 }
 
-#[tokio::test]
+// On tokio's paused clock: the waits below are the poll interval's timers, which the runtime
+// jumps to once every socket is idle, so the test takes milliseconds instead of five seconds.
+#[tokio::test(start_paused = true)]
 async fn many_viewers_of_one_place_cause_one_upstream_poll_per_interval() {
     let s = setup(|c| c.poll_interval_s = 1.0).await;
     let mut clients = Vec::new();
@@ -289,7 +291,8 @@ async fn a_foreign_origin_is_refused() {
     hello(&mut ws).await;
 }
 
-#[tokio::test]
+// On the paused clock: its waits are the relay's timers, not I/O.
+#[tokio::test(start_paused = true)]
 async fn upstream_failure_marks_the_place_stale_then_live_again() {
     let s = setup(|c| {
         c.poll_interval_s = 0.3;
@@ -430,7 +433,8 @@ async fn connections_per_ip_are_limited_and_freed_when_one_closes() {
     );
 }
 
-#[tokio::test]
+// On the paused clock: its waits are the relay's timers, not I/O.
+#[tokio::test(start_paused = true)]
 async fn a_silent_client_is_closed_after_the_idle_timeout_and_a_responsive_one_is_not() {
     let s = setup(|c| {
         c.heartbeat_s = 1;

@@ -33,8 +33,8 @@
 //! `cargo xtask help` and `cargo xtask <command> --help` say the same.
 
 mod bench;
-mod bundle;
-mod serve;
+mod build;
+mod run;
 mod test;
 mod tools;
 
@@ -80,7 +80,7 @@ struct Cli {
 enum Task {
     /// Build the release bundle and serve it on 127.0.0.1, against the real Open-Meteo or,
     /// offline, the simulator.
-    Run(serve::RunOptions),
+    Run(run::RunOptions),
     /// Formatting, clippy (host and wasm32), host tests, browser tests of components, the
     /// release bundle and its size budget, end-to-end tests in headless Chromium.
     Test,
@@ -112,35 +112,35 @@ fn execute(task: Task) -> Result<()> {
     match task {
         Task::Run(opts) => {
             tools::ensure_build_tools()?;
-            bundle::build_release()?;
-            runtime()?.block_on(serve::serve(bundle::dist(), opts))
+            build::build_release()?;
+            runtime()?.block_on(run::serve(build::dist(), opts))
         }
         Task::Test => test::all(),
         Task::Build => {
             tools::ensure_build_tools()?;
-            bundle::build_release()?;
-            bundle::check_budget()
+            build::build_release()?;
+            build::check_budget()
         }
         Task::Bench(opts) => {
             tools::ensure_all()?;
             tools::ensure_audit_tools()?;
-            bundle::build_release()?;
+            build::build_release()?;
             runtime()?.block_on(bench::all(opts))
         }
         Task::BenchLoad(opts) => {
             tools::ensure_all()?;
-            bundle::build_release()?;
+            build::build_release()?;
             runtime()?.block_on(bench::load::load(opts)).map(drop)
         }
         Task::BenchRelay(opts) => runtime()?.block_on(bench::relay::relay(opts)).map(drop),
         Task::BenchLive(opts) => {
             tools::ensure_all()?;
-            bundle::build_release()?;
+            build::build_release()?;
             runtime()?.block_on(bench::live::live(opts)).map(drop)
         }
         Task::BenchEmbed(opts) => {
             tools::ensure_all()?;
-            bundle::build_release()?;
+            build::build_release()?;
             let opts = bench::embed::EmbedOptions {
                 delay_ms: opts.delay_ms,
                 runs: opts.runs,

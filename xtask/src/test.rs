@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use crate::tools::{self, path_env};
-use crate::{bundle, root, run, Result};
+use crate::{build, root, run, Result};
 use isobar_testkit::chromedriver;
 
 /// Tests counted from the runners' `test result:` lines.
@@ -100,8 +100,8 @@ fn steps(tally: &mut Tally, installs: tools::Installs) -> Result<()> {
     ]))?;
 
     installs.wait()?;
-    bundle::build_release()?;
-    bundle::check_budget()?;
+    build::build_release()?;
+    build::check_budget()?;
 
     // Host: unit tests of core, simulator and xtask, and the end-to-end tests of the bundle.
     run_counted(
@@ -109,7 +109,7 @@ fn steps(tally: &mut Tally, installs: tools::Installs) -> Result<()> {
             .args(["test", "--workspace", "--no-fail-fast"])
             .env("CHROME", tools::chromium())
             .env("CHROMEDRIVER", chromedriver())
-            .env("ISOBAR_DIST", bundle::dist()),
+            .env("ISOBAR_DIST", build::dist()),
         tally,
     )?;
 

@@ -12,7 +12,7 @@ use isobar_simulator::faults::FaultTable;
 use serde_json::Value;
 
 use super::load;
-use crate::{bundle, Result};
+use crate::{build, Result};
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -96,11 +96,11 @@ pub async fn embed(opts: EmbedOptions) -> Result<Vec<EmbedRow>> {
             "/bench-three.html",
             axum::routing::get(move || async move { axum::response::Html(three) }),
         )
-        .merge(crate::serve::static_site(bundle::dist()));
+        .merge(crate::run::static_site(build::dist()));
     tokio::spawn(async move { axum::serve(listener, app).await });
     let browser = load::browser().await?;
     let client = browser.client.clone();
-    let dist = bundle::dist();
+    let dist = build::dist();
     println!(
         "Embedding: widgets on a host page, every API call delayed by D = {} ms, median of {} loads (127.0.0.1)",
         opts.delay_ms, opts.runs
@@ -159,7 +159,7 @@ pub async fn embed(opts: EmbedOptions) -> Result<Vec<EmbedRow>> {
         names.sort();
         for f in &names {
             if let Ok(data) = std::fs::read(dist.join(f)) {
-                brotli += bundle::brotli_len(&data);
+                brotli += build::brotli_len(&data);
             }
         }
         // The API answers' sizes: the browser may not read them across origins, so ask again.

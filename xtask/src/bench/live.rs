@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::relay::percentile;
 use super::{load, relay};
-use crate::{bundle, Result};
+use crate::{build, Result};
 
 /// What to measure.
 #[derive(clap::Args, Debug, Clone)]
@@ -114,7 +114,7 @@ pub async fn live(opts: LiveOptions) -> Result<LiveFigures> {
     let relay = relay::start(&config, port).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let site = listener.local_addr()?;
-    let app = crate::serve::static_site(bundle::dist());
+    let app = crate::run::static_site(build::dist());
     tokio::spawn(async move { axum::serve(listener, app).await });
     let browser = load::browser().await?;
     let client = browser.client.clone();

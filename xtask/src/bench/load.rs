@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use fantoccini::Client;
 use isobar_simulator::faults::FaultTable;
 
-use crate::{bundle, Result};
+use crate::{build, Result};
 
 /// What to measure.
 #[derive(clap::Args, Debug, Clone)]
@@ -110,7 +110,7 @@ pub async fn load(opts: LoadOptions) -> Result<LoadFigures> {
     let sim = isobar_simulator::spawn("127.0.0.1:0", faults).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let site = listener.local_addr()?;
-    let app = crate::serve::static_site(bundle::dist());
+    let app = crate::run::static_site(build::dist());
     tokio::spawn(async move { axum::serve(listener, app).await });
     let browser = browser().await?;
     let client = browser.client.clone();

@@ -17,7 +17,7 @@ pub mod relay;
 
 use audits::FormFactor;
 
-use crate::{bundle, tools, Result};
+use crate::{build, tools, Result};
 
 /// What to run.
 #[derive(clap::Args, Debug, Clone)]
@@ -92,9 +92,9 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
 
     // Bundle.
     println!("== Bundle");
-    let files = bundle::measure(&bundle::dist())?;
-    let total = bundle::report(&files);
-    let css = bundle::inlined_css(&bundle::dist())?;
+    let files = build::measure(&build::dist())?;
+    let total = build::report(&files);
+    let css = build::inlined_css(&build::dist())?;
     println!(
         "{:<44} {:>7.1} KB {:>7.1} KB {:>7.1} KB   (counted in index.html)",
         css.name,
@@ -107,7 +107,7 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
         "first visit, brotli",
         format!("{kb:.1} KB"),
         "≤ 160 KB (aim 120)",
-        total <= bundle::BUDGET_BROTLI,
+        total <= build::BUDGET_BROTLI,
     );
 
     // Load.
@@ -183,7 +183,7 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
     let sim = isobar_simulator::spawn("127.0.0.1:0", FaultTable::default()).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let site = listener.local_addr()?;
-    let app = crate::serve::static_site(bundle::dist());
+    let app = crate::run::static_site(build::dist());
     tokio::spawn(async move { axum::serve(listener, app).await });
     let s = sim.addr;
     let endpoints = format!(
@@ -300,7 +300,7 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
             "files": files.iter().map(|f| json!({"name": f.name, "raw": f.raw, "gzip": f.gzip, "brotli": f.brotli})).collect::<Vec<_>>(),
             "css_inlined_in_html": {"raw": css.raw, "gzip": css.gzip, "brotli": css.brotli},
             "first_visit_brotli": total,
-            "budget_brotli": bundle::BUDGET_BROTLI,
+            "budget_brotli": build::BUDGET_BROTLI,
             "aim_brotli": 120 * 1024,
         },
         "load": {

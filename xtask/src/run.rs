@@ -25,7 +25,7 @@ pub struct RunOptions {
 }
 
 /// The built site as a static host serves it: brotli or gzip copies when the browser accepts
-/// them (written by `bundle::precompress`), hashed files cached for a year, the rest revalidated.
+/// them (written by `build::precompress`), hashed files cached for a year, the rest revalidated.
 pub fn static_site(dir: PathBuf) -> axum::Router {
     let files = tower_http::services::ServeDir::new(dir)
         .precompressed_br()

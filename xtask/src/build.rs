@@ -1,4 +1,5 @@
-//! The release bundle: building it with Trunk, and measuring what a first visit downloads.
+//! `cargo xtask build`: the release bundle built with Trunk (then its JavaScript minified and the
+//! widget script written), and what a first visit downloads, measured against the budget.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

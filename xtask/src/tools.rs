@@ -297,3 +297,33 @@ pub fn ensure_audit_tools() -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    /// Debian's npm (9.2, with Debian's `semver`) cannot read a lock whose packages ask for a
+    /// dist-tag such as `"latest"`: `npm ci` then says there is no lock file and stops. The
+    /// locks must name versions.
+    #[test]
+    fn the_npm_locks_name_versions_not_tags() {
+        for lock in [
+            "xtask/npm/package-lock.json",
+            "xtask/build-tools/package-lock.json",
+        ] {
+            let text = std::fs::read_to_string(crate::root().join(lock)).unwrap();
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            for (name, pkg) in v["packages"].as_object().unwrap() {
+                for deps in ["dependencies", "optionalDependencies", "peerDependencies"] {
+                    for (dep, spec) in pkg[deps].as_object().into_iter().flatten() {
+                        let spec = spec.as_str().unwrap_or_default();
+                        assert!(
+                            spec.starts_with(|c: char| c.is_ascii_digit() || "^~<>=*".contains(c))
+                                || spec.contains(" || ")
+                                || spec.is_empty(),
+                            "{lock}: {name} asks for {dep}@{spec}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

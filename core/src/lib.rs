@@ -3,6 +3,7 @@
 //! * [`bands`]: UV and air-quality bands, colours and advice.
 //! * [`wind`]: compass points and the Beaufort scale.
 //! * [`cards`]: every card's id, heading and the call that fills it (one table).
+//! * [`places`]: saved and recent places, their rules and stored form.
 //! * [`params`]: the query parameters, their values and defaults (one table).
 //! * [`open_meteo`]: the JSON that Open-Meteo's forecast, air-quality and geocoding APIs send,
 //!   parsed into the domain types of [`weather`], plus the request URLs that ask for it.
@@ -24,6 +25,7 @@ pub mod format;
 pub mod live;
 pub mod open_meteo;
 pub mod params;
+pub mod places;
 pub mod reconnect;
 pub mod retry;
 pub mod units;

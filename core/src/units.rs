@@ -43,6 +43,66 @@ pub enum PrecipUnit {
     Inch,
 }
 
+/// A pressure unit for display. Open-Meteo always answers in hPa; the dashboard converts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PressureUnit {
+    /// Hectopascals (millibars).
+    #[default]
+    Hpa,
+    /// Inches of mercury (US weather reports).
+    InHg,
+    /// Millimetres of mercury.
+    MmHg,
+}
+
+impl PressureUnit {
+    /// Its value in the `pressure=` query parameter.
+    pub fn query_value(self) -> &'static str {
+        match self {
+            PressureUnit::Hpa => "hpa",
+            PressureUnit::InHg => "inhg",
+            PressureUnit::MmHg => "mmhg",
+        }
+    }
+
+    /// Parses a `pressure=` value.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "hpa" => Some(PressureUnit::Hpa),
+            "inhg" => Some(PressureUnit::InHg),
+            "mmhg" => Some(PressureUnit::MmHg),
+            _ => None,
+        }
+    }
+
+    /// The unit shown after a value, with the space before it (` hPa`).
+    pub fn suffix(self) -> &'static str {
+        match self {
+            PressureUnit::Hpa => " hPa",
+            PressureUnit::InHg => " inHg",
+            PressureUnit::MmHg => " mmHg",
+        }
+    }
+
+    /// Decimals worth showing: 29.92 inHg, 1013 hPa, 760 mmHg.
+    pub fn decimals(self) -> usize {
+        match self {
+            PressureUnit::InHg => 2,
+            _ => 0,
+        }
+    }
+
+    /// Converts `hpa` hectopascals to this unit.
+    pub fn from_hpa(self, hpa: f64) -> f64 {
+        match self {
+            PressureUnit::Hpa => hpa,
+            PressureUnit::InHg => hpa / 33.863_886_666_7,
+            PressureUnit::MmHg => hpa / 1.333_223_874,
+        }
+    }
+}
+
 /// The units that one set of values is expressed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Units {
@@ -203,5 +263,14 @@ mod tests {
         assert!((WindUnit::Kn.convert(1.0, WindUnit::Kmh) - 1.852).abs() < 1e-9);
         assert!((WindUnit::Mph.convert(1.0, WindUnit::Ms) - 0.44704).abs() < 1e-9);
         assert!((PrecipUnit::Inch.convert(1.0, PrecipUnit::Mm) - 25.4).abs() < 1e-9);
+        // The standard atmosphere: 1013.25 hPa = 29.92 inHg = 760 mmHg.
+        assert!((PressureUnit::InHg.from_hpa(1013.25) - 29.921).abs() < 1e-3);
+        assert!((PressureUnit::MmHg.from_hpa(1013.25) - 760.0).abs() < 1e-3);
+        assert_eq!(PressureUnit::Hpa.from_hpa(1000.0), 1000.0);
+        for u in [PressureUnit::Hpa, PressureUnit::InHg, PressureUnit::MmHg] {
+            assert_eq!(PressureUnit::parse(u.query_value()), Some(u));
+        }
+        assert_eq!(PressureUnit::parse("psi"), None);
+        assert_eq!(PressureUnit::InHg.suffix(), " inHg");
     }
 }

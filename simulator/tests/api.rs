@@ -438,3 +438,38 @@ fn the_simulator_models_every_variable_the_dashboard_and_relay_ask_for() {
         }
     }
 }
+
+/// The places list asks for every kept place in one request (comma-separated coordinates) and
+/// reads one answer per place, in order: the real request against the simulator, read by
+/// core's parser.
+#[tokio::test]
+async fn several_places_in_one_request_come_back_in_order() {
+    use isobar_core::open_meteo::{parse_places, places_url};
+    let s = sim().await;
+    let places = [(52.52, 13.41), (-33.87, 151.21), (64.15, -21.94)];
+    let base = format!("http://{}/v1/forecast", s.addr);
+    for n in [1, 3] {
+        let url = places_url(&base, &places[..n], isobar_core::units::Units::default());
+        let body = reqwest::get(&url).await.unwrap().text().await.unwrap();
+        let currents = parse_places(&body, n).unwrap_or_else(|e| panic!("{e}: {body}"));
+        assert_eq!(currents.len(), n);
+        assert!(currents
+            .iter()
+            .all(|c| c.temperature.is_some() && c.weather_code.is_some()));
+        // Asking for more than came back is an error in words, not a panic or a short list.
+        assert!(parse_places(&body, n + 1).is_err());
+    }
+    // In the order asked: each answer's own coordinates say whose it is.
+    let url = places_url(&base, &places, isobar_core::units::Units::default());
+    let body: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    for (answer, (lat, lon)) in body.as_array().unwrap().iter().zip(places) {
+        assert!(
+            (answer["latitude"].as_f64().unwrap() - lat).abs() < 0.1,
+            "{answer}"
+        );
+        assert!(
+            (answer["longitude"].as_f64().unwrap() - lon).abs() < 0.1,
+            "{answer}"
+        );
+    }
+}

@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +14,7 @@ use std::time::{Duration, Instant};
 use common::{metric, metrics_at, reset_upgrade};
 use futures_util::{SinkExt, StreamExt};
 use isobar_core::live::{self, ServerMessage};
+use isobar_testkit::{free_port, start_relay, KillOnDrop, TempDir};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -24,29 +24,18 @@ use tokio_tungstenite::tungstenite::Message;
 const SOAK: Duration = Duration::from_secs(8);
 
 struct Relay {
-    child: Child,
     base: String,
     addr: std::net::SocketAddr,
     log: std::path::PathBuf,
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    _process: KillOnDrop,
+    _dir: TempDir,
 }
 
 impl Relay {
     async fn start() -> Relay {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = std::env::temp_dir().join(format!("isobar-soak-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let config = dir.join("relay.toml");
+        let port = free_port().unwrap();
+        let dir = TempDir::new("soak").unwrap();
+        let config = dir.0.join("relay.toml");
         std::fs::write(
             &config,
             format!(
@@ -71,31 +60,24 @@ ecowitt_passkey = "ECOPASS"
             ),
         )
         .unwrap();
-        let log = dir.join("relay.log");
-        let child = Command::new(env!("CARGO_BIN_EXE_isobar-relay"))
-            .arg("--config")
-            .arg(&config)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
+        let log = dir.0.join("relay.log");
         let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let relay = Relay {
-            child,
+        let process = start_relay(
+            env!("CARGO_BIN_EXE_isobar-relay").as_ref(),
+            &config,
+            addr,
+            "info",
+            Some(&log),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        Relay {
             base: format!("http://{addr}"),
             addr,
             log,
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while reqwest::get(format!("{}/health", relay.base))
-            .await
-            .is_err()
-        {
-            assert!(Instant::now() < deadline, "the relay did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            _process: process,
+            _dir: dir,
         }
-        relay
     }
 
     async fn health(&self) -> serde_json::Value {

@@ -7,7 +7,7 @@
 //! and `CHROMEDRIVER` name others.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -86,6 +86,53 @@ pub async fn serve_dir(dir: PathBuf) -> std::io::Result<SocketAddr> {
     let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(dir));
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(addr)
+}
+
+/// The relay binary (`bin`) started with `--config config` and `RUST_LOG=rust_log`, its
+/// stderr written to `log` (or dropped), once it answers `GET /health` at `addr`: killed when
+/// the guard is dropped. Used by the relay's soak test and the benchmarks.
+pub async fn start_relay(
+    bin: &Path,
+    config: &Path,
+    addr: SocketAddr,
+    rust_log: &str,
+    log: Option<&Path>,
+) -> Result<KillOnDrop, String> {
+    let stderr = match log {
+        Some(path) => Stdio::from(std::fs::File::create(path).map_err(|e| e.to_string())?),
+        None => Stdio::null(),
+    };
+    let relay = KillOnDrop(
+        Command::new(bin)
+            .arg("--config")
+            .arg(config)
+            .env("RUST_LOG", rust_log)
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?,
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !healthy(addr).await {
+        if Instant::now() > deadline {
+            return Err(format!("the relay at {addr} did not answer /health"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(relay)
+}
+
+/// Whether `GET /health` at `addr` answers 200.
+async fn healthy(addr: SocketAddr) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else {
+        return false;
+    };
+    let request = format!("GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let mut head = [0u8; 12];
+    s.write_all(request.as_bytes()).await.is_ok()
+        && s.read_exact(&mut head).await.is_ok()
+        && head.ends_with(b" 200")
 }
 
 /// How to start the browser.

@@ -4,7 +4,7 @@
 //! nothing.
 
 use clap::builder::TypedValueParser as _;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -120,22 +120,9 @@ pub fn build() -> Result<()> {
 /// Starts the release relay with a configuration file listening on `port`, and waits until
 /// it answers `/health`.
 pub async fn start(config: &std::path::Path, port: u16) -> Result<KillOnDrop> {
-    let child = Command::new(root().join("target/release/isobar-relay"))
-        .args(["--config", &config.to_string_lossy()])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let relay = KillOnDrop(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let health = format!("http://127.0.0.1:{port}/health");
-    while reqwest::get(&health).await.is_err() {
-        if Instant::now() > deadline {
-            return Err("the relay did not start".into());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Ok(relay)
+    let bin = root().join("target/release/isobar-relay");
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    Ok(isobar_testkit::start_relay(&bin, config, addr, "warn", None).await?)
 }
 
 /// Memory with `connections` idle connections held.

@@ -51,6 +51,11 @@ impl Places {
             self.saved.insert(0, place);
             return;
         }
+        self.push_recent(place);
+    }
+
+    /// Puts `place` at the top of the recent ones (once), keeping at most [`MAX_RECENT`].
+    fn push_recent(&mut self, place: Place) {
         self.recent.retain(|p| !same_place(p, &place));
         self.recent.insert(0, place);
         self.recent.truncate(MAX_RECENT);
@@ -74,9 +79,7 @@ impl Places {
             return;
         };
         let removed = self.saved.remove(i);
-        self.recent.retain(|p| !same_place(p, &removed));
-        self.recent.insert(0, removed);
-        self.recent.truncate(MAX_RECENT);
+        self.push_recent(removed);
     }
 
     /// The stored form: `{"saved": [...], "recent": [...], "last": {...}}`.

@@ -16,6 +16,7 @@ pub fn CurrentCard() -> impl IntoView {
         .station
         .clone();
     let live = crate::live::LiveFeed::get();
+    let pressure = crate::state::settings::Settings::get().config().pressure;
     view! {
         <ForecastCard id="current" live=true body=move |f| {
             let unit = f.units.temperature.symbol();
@@ -31,7 +32,7 @@ pub fn CurrentCard() -> impl IntoView {
                 <dl class="details">
                     <Detail label="Feels like" value=with_unit(c.apparent_temperature, 0, unit)/>
                     <Detail label="Humidity" value=with_unit(c.relative_humidity, 0, " %")/>
-                    <Detail label="Pressure" value=with_unit(c.pressure_msl, 0, " hPa")/>
+                    <Detail label="Pressure" value=with_unit(c.pressure_msl.map(|p| pressure.from_hpa(p)), pressure.decimals(), pressure.suffix())/>
                     {match station.clone() {
                         // A station measures no cloud: its row takes cloud cover's place.
                         Some(s) => {

@@ -96,6 +96,11 @@ pub struct Config {
     pub compact: bool,
     /// A transparent background around the cards (`transparent`, `background=transparent`).
     pub transparent: bool,
+    /// The place search, "Use my location" and the places list (`search`): `None` shows them
+    /// in the page and hides them in an embed.
+    pub search: Option<bool>,
+    /// The settings panel (`settings`): `None` shows it in the page and hides it in an embed.
+    pub settings: Option<bool>,
 }
 
 impl Default for Config {
@@ -117,6 +122,8 @@ impl Default for Config {
             station: None,
             compact: false,
             transparent: false,
+            search: None,
+            settings: None,
         }
     }
 }
@@ -378,6 +385,8 @@ impl Config {
         if let Some(b) = flag("transparent", &mut err) {
             c.transparent = b;
         }
+        c.search = flag("search", &mut err);
+        c.settings = flag("settings", &mut err);
         if let Some(l) = get("layout") {
             match l.as_str() {
                 "compact" => c.compact = true,

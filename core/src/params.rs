@@ -71,6 +71,8 @@ pub const PARAMS: &[Param] = &[
     param("layout", &["full", "compact"], "`full`"),
     param("background", &["solid", "transparent"], "`solid`"),
     param("fetch", &["concurrent", "sequential"], "`concurrent`"),
+    param("search", SWITCH, "on in the page, off when embedded"),
+    param("settings", SWITCH, "on in the page, off when embedded"),
 ];
 
 /// The parameter called `name`.

@@ -82,6 +82,12 @@ impl Places {
         self.push_recent(removed);
     }
 
+    /// Forgets `place` altogether (a recent place the viewer takes off the list).
+    pub fn forget(&mut self, place: &Place) {
+        self.saved.retain(|p| !same_place(p, place));
+        self.recent.retain(|p| !same_place(p, place));
+    }
+
     /// The stored form: `{"saved": [...], "recent": [...], "last": {...}}`.
     pub fn to_json(&self) -> String {
         let list = |v: &[Place]| v.iter().map(place_to_json).collect::<Vec<_>>();
@@ -223,8 +229,12 @@ mod tests {
             "a saved place never joins the recent ones"
         );
         p.remove(&a);
-        assert_eq!(p.saved, vec![c]);
-        assert_eq!(p.recent, vec![a, b]);
+        assert_eq!(p.saved, vec![c.clone()]);
+        assert_eq!(p.recent, vec![a.clone(), b.clone()]);
+        p.forget(&a);
+        p.forget(&c);
+        assert!(p.saved.is_empty());
+        assert_eq!(p.recent, vec![b]);
     }
 
     #[test]

@@ -16,9 +16,10 @@ pub fn CurrentCard() -> impl IntoView {
         .station
         .clone();
     let live = crate::live::LiveFeed::get();
-    let pressure = crate::state::settings::Settings::get().config().pressure;
+    let settings = crate::state::settings::Settings::get();
     view! {
         <ForecastCard id="current" live=true body=move |f| {
+            let pressure = settings.config().pressure;
             let unit = f.units.temperature.symbol();
             let c = f.current.clone().unwrap_or_default();
             let condition = c.weather_code.map_or(format::DASH, wmo::describe);

@@ -1,0 +1,109 @@
+//! The places list: saved places first, then the recent ones, each with its current temperature
+//! and condition (all of them in one forecast request, made when the list is shown). A click
+//! (or Enter) on a place shows it; each can be taken off the list.
+
+use isobar_core::format;
+use isobar_core::weather::Current;
+use isobar_core::wmo;
+use leptos::prelude::*;
+
+use crate::api;
+use crate::state::{place::Place, Handles};
+
+/// The places panel (shown while its header button is pressed).
+#[component]
+pub fn PlacesPanel() -> impl IntoView {
+    let Handles {
+        settings,
+        place,
+        tasks,
+        ..
+    } = Handles::get();
+    // The current conditions, for the places they were asked for.
+    let now = RwSignal::new((Vec::<(f64, f64)>::new(), Vec::<Current>::new()));
+    Effect::new(move || {
+        let asked: Vec<(f64, f64)> = place.places.with(|p| {
+            p.saved
+                .iter()
+                .chain(&p.recent)
+                .map(|p| (p.latitude, p.longitude))
+                .collect()
+        });
+        let _ = settings.fetch_key();
+        if asked.is_empty() {
+            return;
+        }
+        tasks.spawn(async move {
+            let config = settings.config_untracked();
+            if let Ok(current) = api::places_now(&config, &asked).await {
+                let _ = now.try_set((asked, current));
+            }
+        });
+    });
+    let row = move |p: Place, saved: bool| {
+        let at = (p.latitude, p.longitude);
+        let weather = move || {
+            now.with(|(asked, current)| {
+                let c = asked
+                    .iter()
+                    .position(|a| *a == at)
+                    .and_then(|i| current.get(i))?;
+                let symbol = settings.config_untracked().units.temperature.symbol();
+                Some(format!(
+                    "{}{symbol}, {}",
+                    format::number(c.temperature, 0),
+                    c.weather_code.map_or(format::DASH, wmo::describe)
+                ))
+            })
+        };
+        let region = [p.admin1.clone(), p.country.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (name, shown) = (p.name.clone(), p.clone());
+        let forget = p.clone();
+        view! {
+            <li class="places-item" data-saved=saved.to_string()>
+                <button type="button" class="places-pick" on:click=move |_| place.choose(shown.clone())>
+                    <span class="places-name">{name.clone()}</span>
+                    <span class="places-region">{region}</span>
+                    <span class="places-now">{move || weather().unwrap_or_else(|| format::DASH.to_owned())}</span>
+                </button>
+                <button
+                    type="button"
+                    class="places-remove"
+                    aria-label=format!("Remove {name}")
+                    on:click=move |_| place.forget(&forget)
+                >"×"</button>
+            </li>
+        }
+    };
+    let list = move |saved: bool| {
+        let items = place.places.with(|p| {
+            if saved {
+                p.saved.clone()
+            } else {
+                p.recent.clone()
+            }
+        });
+        (!items.is_empty()).then(|| {
+            view! {
+                <h3 class="places-heading">{if saved { "Saved" } else { "Recent" }}</h3>
+                <ul class="places-list">{items.into_iter().map(|p| row(p, saved)).collect_view()}</ul>
+            }
+        })
+    };
+    let empty = move || {
+        place.places.with(|p| p.saved.is_empty() && p.recent.is_empty()).then_some(view! {
+            <p class="places-empty">"No places yet. Search for a place, then press the star to keep it here."</p>
+        })
+    };
+    view! {
+        <section class="panel places" id="isobar-places" aria-label="Places">
+            {move || list(true)}
+            {move || list(false)}
+            {empty}
+        </section>
+    }
+}

@@ -66,17 +66,22 @@ pub(crate) fn mount_as(
     query: &str,
     embedded: Option<Embedded>,
 ) -> Widget {
-    // The page's own dashboard adds the settings the viewer stored; the address wins, and its
-    // problems alone are reported. An embed is configured by its snippet only.
-    let keeps = embedded.is_none();
-    let (_, errors) = Config::from_query(query);
-    let query = if keeps {
-        let stored = crate::storage::read(isobar_core::prefs::STORAGE_KEY).unwrap_or_default();
-        isobar_core::prefs::with_stored(&stored, query)
+    // The page's own dashboard adds the settings the viewer stored; the address wins, and only
+    // its own problems are reported (a stored value this version cannot read is dropped
+    // quietly). An embed is configured by its snippet alone.
+    let merged = if embedded.is_none() {
+        let stored = crate::storage::read(prefs::STORAGE_KEY).unwrap_or_default();
+        prefs::with_stored(&stored, query)
     } else {
         query.to_owned()
     };
-    let config = Config::from_query(&query).0;
+    let (config, mut errors) = Config::from_query(&merged);
+    let given = isobar_core::config::parse_query(query);
+    let stored_only = |p: &str| {
+        prefs::SETTINGS.iter().any(|s| s.param == p) && !given.iter().any(|(k, _)| k == p)
+    };
+    errors.retain(|e| !stored_only(&e.param));
+    let query = merged;
     root.set_inner_html("");
     let _ = root.class_list().add_1("isobar-mount");
     let handle = leptos::mount::mount_to(root, move || {

@@ -82,6 +82,12 @@ impl Places {
         self.push_recent(removed);
     }
 
+    /// Forgets `place` altogether (the viewer takes it off the list).
+    pub fn forget(&mut self, place: &Place) {
+        self.saved.retain(|p| !same_place(p, place));
+        self.recent.retain(|p| !same_place(p, place));
+    }
+
     /// The stored form: `{"saved": [...], "recent": [...], "last": {...}}`. Written by hand
     /// rather than with `serde_json`'s serializer, which (with its float printer) would add about
     /// 2 KB to the WebAssembly bundle; [`Places::from_json`] reads it back.
@@ -261,8 +267,12 @@ mod tests {
             "a saved place never joins the recent ones"
         );
         p.remove(&a);
-        assert_eq!(p.saved, vec![c]);
-        assert_eq!(p.recent, vec![a, b]);
+        assert_eq!(p.saved, vec![c.clone()]);
+        assert_eq!(p.recent, vec![a.clone(), b.clone()]);
+        p.forget(&a);
+        p.forget(&c);
+        assert!(p.saved.is_empty());
+        assert_eq!(p.recent, vec![b]);
     }
 
     #[test]

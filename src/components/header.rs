@@ -119,9 +119,6 @@ fn SaveButton() -> impl IntoView {
             type="button"
             class="save-place"
             aria-label=move || if saved() { "Remove place" } else { "Save place" }
-            title=move || if saved() { "Remove from your places" } else { "Save to your places" }
-            data-saved=move || saved().to_string()
-            disabled=move || place.place.with(|p| p.ready().is_none())
             on:click=move |_| place.toggle_saved()
         >
             <span aria-hidden="true">{move || if saved() { "★" } else { "☆" }}</span>

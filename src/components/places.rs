@@ -1,6 +1,9 @@
 //! The places list: saved places first, then the recent ones, each with its current temperature
 //! and condition (all of them in one forecast request, made when the list is shown). A click
 //! (or Enter) on a place shows it; each can be taken off the list.
+//!
+//! The list is drawn by one closure from the places and their weather (see the size note in
+//! [`super::search`]).
 
 use isobar_core::format;
 use isobar_core::weather::Current;
@@ -19,7 +22,7 @@ pub fn PlacesPanel() -> impl IntoView {
         tasks,
         ..
     } = Handles::get();
-    // The current conditions, for the places they were asked for.
+    // The current conditions, with the places they were asked for.
     let now = RwSignal::new((Vec::<(f64, f64)>::new(), Vec::<Current>::new()));
     Effect::new(move || {
         let asked: Vec<(f64, f64)> = place.places.with(|p| {
@@ -40,70 +43,65 @@ pub fn PlacesPanel() -> impl IntoView {
             }
         });
     });
-    let row = move |p: Place, saved: bool| {
-        let at = (p.latitude, p.longitude);
-        let weather = move || {
-            now.with(|(asked, current)| {
-                let c = asked
-                    .iter()
-                    .position(|a| *a == at)
-                    .and_then(|i| current.get(i))?;
-                let symbol = settings.config_untracked().units.temperature.symbol();
-                Some(format!(
-                    "{}{symbol}, {}",
-                    format::number(c.temperature, 0),
-                    c.weather_code.map_or(format::DASH, wmo::describe)
-                ))
-            })
-        };
+    let row = move |p: &Place, weather: String, saved: bool| {
         let region = [p.admin1.clone(), p.country.clone()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
             .join(", ");
-        let (name, shown) = (p.name.clone(), p.clone());
-        let forget = p.clone();
+        let (shown, forget) = (p.clone(), p.clone());
         view! {
             <li class="places-item" data-saved=saved.to_string()>
                 <button type="button" class="places-pick" on:click=move |_| place.choose(shown.clone())>
-                    <span class="places-name">{name.clone()}</span>
+                    <span class="places-name">{p.name.clone()}</span>
                     <span class="places-region">{region}</span>
-                    <span class="places-now">{move || weather().unwrap_or_else(|| format::DASH.to_owned())}</span>
+                    <span class="places-now">{weather}</span>
                 </button>
                 <button
                     type="button"
                     class="places-remove"
-                    aria-label=format!("Remove {name}")
+                    aria-label=format!("Remove {}", p.name)
                     on:click=move |_| place.forget(&forget)
                 >"×"</button>
             </li>
         }
     };
-    let list = move |saved: bool| {
-        let items = place.places.with(|p| {
-            if saved {
-                p.saved.clone()
-            } else {
-                p.recent.clone()
-            }
-        });
-        (!items.is_empty()).then(|| {
-            view! {
-                <h3 class="places-heading">{if saved { "Saved" } else { "Recent" }}</h3>
-                <ul class="places-list">{items.into_iter().map(|p| row(p, saved)).collect_view()}</ul>
-            }
-        })
-    };
-    let empty = move || {
-        place.places.with(|p| p.saved.is_empty() && p.recent.is_empty()).then_some(view! {
-            <p class="places-empty">"No places yet. Search for a place, then press the star to keep it here."</p>
+    let lists = move || {
+        let symbol = settings.config().units.temperature.symbol();
+        now.with(|(asked, current)| {
+            let weather = |p: &Place| {
+                asked
+                    .iter()
+                    .position(|a| *a == (p.latitude, p.longitude))
+                    .and_then(|i| current.get(i))
+                    .map_or(format::DASH.to_owned(), |c| {
+                        format!(
+                            "{}{symbol}, {}",
+                            format::number(c.temperature, 0),
+                            c.weather_code.map_or(format::DASH, wmo::describe)
+                        )
+                    })
+            };
+            place.places.with(|k| {
+                let group = |title: &'static str, items: &[Place], saved: bool| {
+                    (!items.is_empty()).then(|| view! {
+                        <h3 class="places-heading">{title}</h3>
+                        <ul class="places-list">
+                            {items.iter().map(|p| row(p, weather(p), saved)).collect_view()}
+                        </ul>
+                    })
+                };
+                let empty = (k.saved.is_empty() && k.recent.is_empty()).then_some(view! {
+                    <p class="places-empty">"No places yet. Search for a place, then press the star to keep it here."</p>
+                });
+                view! { {group("Saved", &k.saved, true)} {group("Recent", &k.recent, false)} {empty} }
+                    .into_any()
+            })
         })
     };
     view! {
         <section class="panel places" id="isobar-places" aria-label="Places">
-            {move || list(true)}
-            {move || list(false)}
-            {empty}
+            {lists}
         </section>
     }
 }

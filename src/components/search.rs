@@ -3,6 +3,10 @@
 //! geocoding API from two characters, 300 ms after the last key, with the request for older
 //! text aborted and its answer never shown. Input and popup sit side by side, so the id
 //! references work inside a widget's shadow root too.
+//!
+//! Size: the popup's whole state is one signal drawn by one closure, and the input's two ARIA
+//! states are set by one effect. Each reactive closure is a type of its own with its own code in
+//! the bundle; a dozen small ones cost several KB.
 
 use std::time::Duration;
 
@@ -17,20 +21,52 @@ use crate::state::{place::Place, Handles};
 const DEBOUNCE_MS: u64 = 300;
 /// The listbox's id.
 const LIST_ID: &str = "isobar-search-list";
+/// The id of the option at an index.
+const OPTION_ID: &str = "isobar-search-option-";
 
 /// What the popup shows.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 enum Found {
-    /// Nothing to show (too little text).
+    /// Nothing (too little text).
+    #[default]
     Idle,
-    /// Searching for this text.
+    /// Searching.
     Searching,
-    /// The answer for the text shown.
+    /// The answer for the text in the field.
     Places(Vec<Place>),
     /// Nothing matched this text.
     NoMatch(String),
     /// The search failed, in words.
     Failed(String),
+}
+
+/// The popup's state.
+#[derive(Clone, PartialEq, Default)]
+struct Popup {
+    found: Found,
+    open: bool,
+    active: Option<usize>,
+}
+
+impl Popup {
+    fn places(&self) -> &[Place] {
+        match &self.found {
+            Found::Places(p) => p,
+            _ => &[],
+        }
+    }
+
+    /// What the live region says.
+    fn message(&self) -> String {
+        match &self.found {
+            Found::Idle => String::new(),
+            Found::Searching => "Searching…".to_owned(),
+            Found::Places(p) if p.len() == 1 => "1 place found.".to_owned(),
+            Found::Places(p) => format!("{} places found.", p.len()),
+            Found::NoMatch(t) => format!("No places match “{t}”."),
+            Found::Failed(m) => m.clone(),
+        }
+    }
 }
 
 /// The search field and its popup.
@@ -42,116 +78,131 @@ pub fn Search() -> impl IntoView {
         tasks,
         ..
     } = Handles::get();
-    let found = RwSignal::new(Found::Idle);
-    let open = RwSignal::new(false);
-    let active = RwSignal::new(None::<usize>);
+    let popup = RwSignal::new(Popup::default());
     let input = NodeRef::<leptos::html::Input>::new();
-    // Each keystroke's number: a search for older text is dropped when it answers.
+    // Each keystroke's number: the answer to older text is dropped.
     let typed = StoredValue::new(0u64);
     let in_flight = StoredValue::new(None::<AbortHandle>);
-    let count = move || found.with(|f| if let Found::Places(p) = f { p.len() } else { 0 });
+    let abort = move || {
+        if let Some(Some(h)) = in_flight.try_update_value(Option::take) {
+            h.abort();
+        }
+    };
+    let set = move |found: Found, open: bool| {
+        popup.set(Popup {
+            found,
+            open,
+            active: None,
+        })
+    };
 
     let search = move |text: String, ticket: u64| {
-        if let Some(old) = in_flight.try_update_value(Option::take).flatten() {
-            old.abort();
-        }
-        found.set(Found::Searching);
-        open.set(true);
+        abort();
+        set(Found::Searching, true);
         let handle = tasks.spawn_abortable(async move {
             let config = settings.config_untracked();
             let answer = api::search(&config, &text, 10).await;
-            if typed.try_get_value() != Some(ticket) {
-                return; // Newer text is being searched.
+            if typed.try_get_value() == Some(ticket) {
+                set(
+                    match answer {
+                        Ok(p) if p.is_empty() => Found::NoMatch(text),
+                        Ok(p) => Found::Places(p),
+                        Err(e) => Found::Failed(format!("The search failed. {e}")),
+                    },
+                    true,
+                );
             }
-            active.set(None);
-            found.set(match answer {
-                Ok(p) if p.is_empty() => Found::NoMatch(text),
-                Ok(p) => Found::Places(p),
-                Err(e) => Found::Failed(format!("The search failed. {e}")),
-            });
         });
         in_flight.set_value(handle);
     };
     let on_input = move |e: ev::Event| {
-        let text = event_target_value(&e);
-        let ticket = typed.try_update_value(|t| {
+        let text = event_target_value(&e).trim().to_owned();
+        let Some(ticket) = typed.try_update_value(|t| {
             *t += 1;
             *t
-        });
-        let Some(ticket) = ticket else { return };
-        if text.trim().chars().count() < 2 {
-            in_flight.update_value(|h| {
-                if let Some(h) = h.take() {
-                    h.abort();
-                }
-            });
-            found.set(Found::Idle);
-            open.set(false);
+        }) else {
             return;
+        };
+        if text.chars().count() < 2 {
+            abort();
+            return set(Found::Idle, false);
         }
         set_timeout(
             move || {
                 if typed.try_get_value() == Some(ticket) {
-                    search(text.trim().to_owned(), ticket);
+                    search(text, ticket);
                 }
             },
             Duration::from_millis(DEBOUNCE_MS),
         );
     };
     let pick = move |i: usize| {
-        let chosen = found.with_untracked(|f| match f {
-            Found::Places(p) => p.get(i).cloned(),
-            _ => None,
-        });
-        if let Some(p) = chosen {
-            typed.update_value(|t| *t += 1);
-            if let Some(el) = input.get_untracked() {
-                el.set_value("");
-            }
-            open.set(false);
-            active.set(None);
-            found.set(Found::Idle);
-            place.choose(p);
+        let Some(p) = popup.with_untracked(|s| s.places().get(i).cloned()) else {
+            return;
+        };
+        typed.update_value(|t| *t += 1);
+        if let Some(el) = input.get_untracked() {
+            el.set_value("");
         }
+        set(Found::Idle, false);
+        place.choose(p);
     };
     let on_key = move |e: ev::KeyboardEvent| {
-        let n = count();
-        let shown = open.get_untracked() && n > 0;
-        let current = active.get_untracked();
+        let (n, open, active) =
+            popup.with_untracked(|s| (s.places().len(), s.open, s.active));
+        let shown = open && n > 0;
         let next = match e.key().as_str() {
-            "ArrowDown" if n > 0 => Some(current.map_or(0, |a| (a + 1) % n)),
-            "ArrowUp" if n > 0 => Some(current.map_or(n - 1, |a| (a + n - 1) % n)),
-            "Home" if shown => Some(0),
-            "End" if shown => Some(n - 1),
+            "ArrowDown" if n > 0 => active.map_or(0, |a| (a + 1) % n),
+            "ArrowUp" if n > 0 => active.map_or(n - 1, |a| (a + n - 1) % n),
+            "Home" if shown => 0,
+            "End" if shown => n - 1,
             "Enter" if shown => {
                 e.prevent_default();
-                return pick(current.unwrap_or(0));
+                return pick(active.unwrap_or(0));
+            }
+            "Escape" if open => {
+                e.prevent_default();
+                return popup.update(|s| s.open = false);
             }
             "Escape" => {
-                if open.get_untracked() {
-                    open.set(false);
-                    active.set(None);
-                } else if let Some(el) = input.get_untracked() {
-                    typed.update_value(|t| *t += 1);
+                typed.update_value(|t| *t += 1);
+                abort();
+                if let Some(el) = input.get_untracked() {
                     el.set_value("");
-                    found.set(Found::Idle);
                 }
-                e.prevent_default();
-                return;
+                return set(Found::Idle, false);
             }
             _ => return,
         };
         e.prevent_default();
-        open.set(true);
-        active.set(next);
-        if let Some(el) = next.and_then(|i| option(input, i)) {
-            el.scroll_into_view_with_bool(false);
-        }
+        popup.update(|s| {
+            s.open = true;
+            s.active = Some(next);
+        });
     };
-    let option_id = |i: usize| format!("isobar-search-option-{i}");
-    let options = move || {
-        found.with(|f| match f {
-            Found::Places(p) => p
+    // The input's states, and the highlighted option scrolled into view.
+    Effect::new(move || {
+        let (open, active) = popup.with(|s| (s.open, s.active.filter(|_| s.open)));
+        let Some(el) = input.get() else { return };
+        let _ = el.set_attribute("aria-expanded", if open { "true" } else { "false" });
+        match active {
+            Some(i) => {
+                let id = format!("{OPTION_ID}{i}");
+                let _ = el.set_attribute("aria-activedescendant", &id);
+                let option = el.parent_element().and_then(|p| p.query_selector(&format!("#{id}")).ok().flatten());
+                if let Some(o) = option {
+                    o.scroll_into_view_with_bool(false);
+                }
+            }
+            None => {
+                let _ = el.remove_attribute("aria-activedescendant");
+            }
+        }
+    });
+    let list = move || {
+        popup.with(|s| {
+            let options = s
+                .places()
                 .iter()
                 .enumerate()
                 .map(|(i, p)| {
@@ -163,9 +214,9 @@ pub fn Search() -> impl IntoView {
                     view! {
                         <li
                             role="option"
-                            id=option_id(i)
+                            id=format!("{OPTION_ID}{i}")
                             class="search-option"
-                            aria-selected=move || (active.get() == Some(i)).to_string()
+                            aria-selected=if s.active == Some(i) { "true" } else { "false" }
                             on:mousedown=|e: ev::MouseEvent| e.prevent_default()
                             on:click=move |_| pick(i)
                         >
@@ -175,23 +226,17 @@ pub fn Search() -> impl IntoView {
                         </li>
                     }
                 })
-                .collect_view()
-                .into_any(),
-            _ => ().into_any(),
-        })
-    };
-    let message = move || {
-        found.with(|f| match f {
-            Found::Idle => String::new(),
-            Found::Searching => "Searching…".to_owned(),
-            Found::Places(p) if p.len() == 1 => "1 place found.".to_owned(),
-            Found::Places(p) => format!("{} places found.", p.len()),
-            Found::NoMatch(t) => format!("No places match “{t}”."),
-            Found::Failed(m) => m.clone(),
+                .collect_view();
+            view! {
+                <ul role="listbox" id=LIST_ID aria-label="Places found" hidden=s.places().is_empty()>
+                    {options}
+                </ul>
+            }
+            .into_any()
         })
     };
     view! {
-        <div class="search" on:focusout=move |_| open.set(false)>
+        <div class="search" on:focusout=move |_| popup.update(|s| s.open = false)>
             <input
                 node_ref=input
                 class="search-input"
@@ -203,32 +248,15 @@ pub fn Search() -> impl IntoView {
                 spellcheck="false"
                 aria-autocomplete="list"
                 aria-controls=LIST_ID
-                aria-expanded=move || open.get().to_string()
-                aria-activedescendant=move || active.get().filter(|_| open.get()).map(option_id)
+                aria-expanded="false"
                 on:input=on_input
                 on:keydown=on_key
-                on:focus=move |_| open.set(found.with_untracked(|f| *f != Found::Idle))
+                on:focus=move |_| popup.update(|s| s.open = s.found != Found::Idle)
             />
-            <div class="search-popup" hidden=move || !open.get()>
-                <ul role="listbox" id=LIST_ID aria-label="Places found" hidden=move || count() == 0>
-                    {options}
-                </ul>
-                <p class="search-message" role="status" data-search-state=move || found.with(|f| match f {
-                    Found::Idle => "idle",
-                    Found::Searching => "searching",
-                    Found::Places(_) => "found",
-                    Found::NoMatch(_) => "none",
-                    Found::Failed(_) => "error",
-                })>{message}</p>
+            <div class="search-popup" hidden=move || !popup.with(|s| s.open)>
+                {list}
+                <p class="search-message" role="status">{move || popup.with(Popup::message)}</p>
             </div>
         </div>
     }
-}
-
-/// The `i`-th option element, found from the input (in the page or in a shadow root).
-fn option(input: NodeRef<leptos::html::Input>, i: usize) -> Option<web_sys::Element> {
-    let root = input.get_untracked()?.parent_element()?;
-    root.query_selector(&format!("#isobar-search-option-{i}"))
-        .ok()
-        .flatten()
 }

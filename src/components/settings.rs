@@ -1,5 +1,6 @@
 //! The settings panel: one labelled `<select>` per setting of [`isobar_core::prefs::SETTINGS`].
 //! A change applies to every card at once (see [`crate::state::settings::Settings::change`]).
+//! Each control shows the value when the panel opens, and then the viewer's own choice.
 
 use isobar_core::prefs::{self, Setting};
 use leptos::prelude::*;
@@ -10,27 +11,18 @@ use crate::state::settings::Settings;
 #[component]
 pub fn SettingsPanel() -> impl IntoView {
     let settings = Settings::get();
+    let config = settings.config_untracked();
+    let hour12 = if settings.hour12() { "1" } else { "0" };
     let control = move |s: &'static Setting| {
         let id = format!("isobar-setting-{}", s.param);
         // The time format follows the browser's locale until chosen.
-        let current = move || {
-            prefs::value(&settings.config(), s.param).unwrap_or(if settings.hour12() {
-                "1"
-            } else {
-                "0"
-            })
-        };
+        let current = prefs::value(&config, s.param).unwrap_or(hour12);
         view! {
             <div class="setting">
                 <label for=id.clone()>{s.label}</label>
-                <select
-                    id=id
-                    data-setting=s.param
-                    on:change=move |e| settings.change(s.param, &event_target_value(&e))
-                    prop:value=current
-                >
+                <select id=id on:change=move |e| settings.change(s.param, &event_target_value(&e))>
                     {s.options.iter().map(|(v, words)| view! {
-                        <option value=*v selected=move || current() == *v>{*words}</option>
+                        <option value=*v selected=current == *v>{*words}</option>
                     }).collect_view()}
                 </select>
             </div>

@@ -173,9 +173,10 @@ pub fn address(current: &str, config: &Config, place: Option<&Place>) -> String 
     .map(str::to_owned)
     .collect();
     if let Some(p) = place {
-        let coord = |x: f64| format!("{}", (x * 10_000.0).round() / 10_000.0);
-        out.push(format!("lat={}", coord(p.latitude)));
-        out.push(format!("lon={}", coord(p.longitude)));
+        // Four decimals: 11 m, finer than any forecast grid. Not `{}`: Rust's float
+        // printing would cost the bundle about 5 KB.
+        out.push(format!("lat={}", crate::format::trimmed(p.latitude, 4)));
+        out.push(format!("lon={}", crate::format::trimmed(p.longitude, 4)));
         out.push(format!("name={}", encode_component(&p.name)));
     }
     let default = Config::default();

@@ -9,7 +9,6 @@
 //! aborted.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -79,7 +78,9 @@ enum Entry {
 }
 
 thread_local! {
-    static REQUESTS: RefCell<HashMap<String, Entry>> = RefCell::new(HashMap::new());
+    /// By URL. A list, not a map: it holds a handful of entries, and a hash map's code would
+    /// cost the bundle more than the search does.
+    static REQUESTS: RefCell<Vec<(String, Entry)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// GETs `url` like [`get_text`], sharing the request with every other caller on the page.
@@ -88,8 +89,13 @@ pub async fn get_shared(url: &str, fresh: bool) -> Result<Rc<str>, FetchError> {
     let now = js_sys::Date::now();
     let request: Shared<Fetch> = REQUESTS.with(|r| {
         let mut r = r.borrow_mut();
-        match r.get(url) {
-            Some(Entry::Done(body, at)) if !fresh && now - at < REUSE_MS => {
+        // Answers too old to reuse, and requests whose callers have all gone, are dropped.
+        r.retain(|(_, e)| match e {
+            Entry::Done(_, at) => now - at < REUSE_MS,
+            Entry::InFlight(weak) => weak.upgrade().is_some(),
+        });
+        match r.iter().find(|(u, _)| u == url).map(|(_, e)| e) {
+            Some(Entry::Done(body, _)) if !fresh => {
                 let body = body.clone();
                 return async move { Ok(body) }.boxed_local().shared();
             }
@@ -105,17 +111,18 @@ pub async fn get_shared(url: &str, fresh: bool) -> Result<Rc<str>, FetchError> {
             let result: Body = get_text(&owned).await.map(Rc::from);
             REQUESTS.with(|r| {
                 let mut r = r.borrow_mut();
-                match &result {
-                    Ok(body) => r.insert(owned, Entry::Done(body.clone(), js_sys::Date::now())),
-                    Err(_) => r.remove(&owned),
-                };
+                r.retain(|(u, _)| *u != owned);
+                if let Ok(body) = &result {
+                    r.push((owned, Entry::Done(body.clone(), js_sys::Date::now())));
+                }
             });
             result
         }
         .boxed_local()
         .shared();
         if let Some(weak) = request.downgrade() {
-            r.insert(url.to_owned(), Entry::InFlight(weak));
+            r.retain(|(u, _)| u != url);
+            r.push((url.to_owned(), Entry::InFlight(weak)));
         }
         request
     });

@@ -27,6 +27,12 @@ pub use embed::{mount, Widget};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// The allocator: Talc, made for WebAssembly, is smaller than the standard library's dlmalloc
+/// (and faster).
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The message shown if the dashboard stops on an internal error.
 pub const FATAL_MESSAGE: &str =
     "Isobar stopped because of an internal error. Reload the page to try again.";

@@ -4,7 +4,6 @@
 //! `isobar_core::clock`, tested on the host.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use isobar_core::clock::{self, ZoneOffsets};
 use isobar_core::weather::Location;
@@ -30,7 +29,8 @@ extern "C" {
 
 thread_local! {
     /// One offset formatter per zone; `None` when the browser does not know the zone.
-    static FORMATTERS: RefCell<HashMap<String, Option<Dtf>>> = RefCell::new(HashMap::new());
+    /// A list, not a map: a page shows a few zones, and a hash map's code costs the bundle.
+    static FORMATTERS: RefCell<Vec<(String, Option<Dtf>)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn set(o: &js_sys::Object, k: &str, v: JsValue) {
@@ -41,12 +41,20 @@ fn set(o: &js_sys::Object, k: &str, v: JsValue) {
 fn intl_offset(tz: &str, epoch: i64) -> Option<i32> {
     FORMATTERS.with(|f| {
         let mut f = f.borrow_mut();
-        let dtf = f.entry(tz.to_owned()).or_insert_with(|| {
-            let o = js_sys::Object::new();
-            set(&o, "timeZone", tz.into());
-            set(&o, "timeZoneName", "longOffset".into());
-            Dtf::new_dtf(&JsValue::from_str("en-US"), &o).ok()
-        });
+        let i = match f.iter().position(|(z, _)| z == tz) {
+            Some(i) => i,
+            None => {
+                let o = js_sys::Object::new();
+                set(&o, "timeZone", tz.into());
+                set(&o, "timeZoneName", "longOffset".into());
+                f.push((
+                    tz.to_owned(),
+                    Dtf::new_dtf(&JsValue::from_str("en-US"), &o).ok(),
+                ));
+                f.len() - 1
+            }
+        };
+        let dtf = &f[i].1;
         let date = js_sys::Date::new(&JsValue::from_f64(epoch as f64 * 1000.0));
         let parts = dtf.as_ref()?.format_to_parts(&date);
         parts.iter().find_map(|p| {

@@ -148,8 +148,7 @@ pub fn Search() -> impl IntoView {
         place.choose(p);
     };
     let on_key = move |e: ev::KeyboardEvent| {
-        let (n, open, active) =
-            popup.with_untracked(|s| (s.places().len(), s.open, s.active));
+        let (n, open, active) = popup.with_untracked(|s| (s.places().len(), s.open, s.active));
         let shown = open && n > 0;
         let next = match e.key().as_str() {
             "ArrowDown" if n > 0 => active.map_or(0, |a| (a + 1) % n),
@@ -189,7 +188,9 @@ pub fn Search() -> impl IntoView {
             Some(i) => {
                 let id = format!("{OPTION_ID}{i}");
                 let _ = el.set_attribute("aria-activedescendant", &id);
-                let option = el.parent_element().and_then(|p| p.query_selector(&format!("#{id}")).ok().flatten());
+                let option = el
+                    .parent_element()
+                    .and_then(|p| p.query_selector(&format!("#{id}")).ok().flatten());
                 if let Some(o) = option {
                     o.scroll_into_view_with_bool(false);
                 }

@@ -83,19 +83,25 @@ pub fn PlacesPanel() -> impl IntoView {
                     })
             };
             place.places.with(|k| {
-                let group = |title: &'static str, items: &[Place], saved: bool| {
-                    (!items.is_empty()).then(|| view! {
-                        <h3 class="places-heading">{title}</h3>
-                        <ul class="places-list">
-                            {items.iter().map(|p| row(p, weather(p), saved)).collect_view()}
-                        </ul>
-                    })
+                // Both lists are always drawn (hidden when empty): a view that is sometimes
+                // there costs the bundle more than an attribute.
+                let rows = |items: &[Place], saved: bool| {
+                    items.iter().map(|p| row(p, weather(p), saved)).collect::<Vec<_>>()
                 };
-                let empty = (k.saved.is_empty() && k.recent.is_empty()).then_some(view! {
-                    <p class="places-empty">"No places yet. Search for a place, then press the star to keep it here."</p>
-                });
-                view! { {group("Saved", &k.saved, true)} {group("Recent", &k.recent, false)} {empty} }
-                    .into_any()
+                let (no_saved, no_recent) = (k.saved.is_empty(), k.recent.is_empty());
+                view! {
+                    <h3 class="places-heading" id="isobar-places-saved" hidden=no_saved>"Saved"</h3>
+                    <ul class="places-list" aria-labelledby="isobar-places-saved" hidden=no_saved>
+                        {rows(&k.saved, true)}
+                    </ul>
+                    <h3 class="places-heading" id="isobar-places-recent" hidden=no_recent>"Recent"</h3>
+                    <ul class="places-list" aria-labelledby="isobar-places-recent" hidden=no_recent>
+                        {rows(&k.recent, false)}
+                    </ul>
+                    <p class="places-empty" hidden=!(no_saved && no_recent)>
+                        "No places yet. Search for a place, then press the star to keep it here."
+                    </p>
+                }
             })
         })
     };

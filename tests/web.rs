@@ -86,3 +86,82 @@ fn a_zone_the_browser_does_not_know_uses_the_api_offset_labelled() {
     assert_eq!(unknown.offset_at(1_700_000_000), -12_600);
     assert_eq!(unknown.fallback_label().as_deref(), Some(" (UTC-03:30)"));
 }
+
+/// In the browser JSON is read by `JSON.parse` (see `isobar_core::json`): every real
+/// Open-Meteo answer in the fixtures must read as serde_json reads it, number for number, and
+/// parse into the domain types.
+#[wasm_bindgen_test]
+fn the_browser_reads_every_sample_as_serde_json_does() {
+    use isobar_core::open_meteo::{parse_air_quality, parse_forecast, parse_geocoding};
+    use serde_json::Value;
+
+    /// Where `a` and `b` differ, if they do. `20` and `20.0` are the same number (JavaScript
+    /// has one kind), and a number may be one bit off: serde_json, without its
+    /// `float_roundtrip` feature, may round the last bit differently from `JSON.parse`, which
+    /// is exact.
+    fn differ(a: &Value, b: &Value, at: &str) -> Option<String> {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) => {
+                let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+                ((x - y).abs() > f64::EPSILON * x.abs()).then(|| format!("{at}: {x} vs {y}"))
+            }
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+                .iter()
+                .zip(y)
+                .enumerate()
+                .find_map(|(i, (a, b))| differ(a, b, &format!("{at}[{i}]"))),
+            (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
+                x.iter().find_map(|(k, v)| match y.get(k) {
+                    Some(w) => differ(v, w, &format!("{at}.{k}")),
+                    None => Some(format!("{at}.{k} missing")),
+                })
+            }
+            _ => (a != b).then(|| format!("{at}: {a} vs {b}")),
+        }
+    }
+    macro_rules! sample {
+        ($name:literal) => {
+            (
+                $name,
+                include_str!(concat!("../core/tests/fixtures/samples/", $name)),
+            )
+        };
+    }
+    for (name, text) in [
+        sample!("openmeteo_air_quality_current_delhi.json"),
+        sample!("openmeteo_air_quality_current_london.json"),
+        sample!("openmeteo_forecast_current_gmt_mph.json"),
+        sample!("openmeteo_forecast_current_hourly_fahrenheit_mph.json"),
+        sample!("openmeteo_forecast_daily_full_gmt.json"),
+        sample!("openmeteo_forecast_unixtime_sydney.json"),
+        sample!("openmeteo_geocoding_search_empty.json"),
+        sample!("openmeteo_geocoding_search_enschede.json"),
+    ] {
+        let browser = isobar_core::json::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let reference: Value = serde_json::from_str(text).unwrap();
+        if let Some(d) = differ(&browser, &reference, "") {
+            panic!("{name} reads differently at {d}");
+        }
+        let parsed = if name.contains("geocoding") {
+            parse_geocoding(text).map(drop)
+        } else if name.contains("air_quality") {
+            parse_air_quality(text).map(drop)
+        } else {
+            parse_forecast(text).map(drop)
+        };
+        assert!(parsed.is_ok(), "{name}: {parsed:?}");
+    }
+    // Unix times stay whole numbers; what is not JSON is said in words.
+    let v =
+        isobar_core::json::parse(r#"{"time":1700000000,"t":-3.5,"n":null,"s":"é\"","b":[true]}"#)
+            .unwrap();
+    assert_eq!(v["time"].as_i64(), Some(1_700_000_000));
+    assert_eq!(v["t"].as_f64(), Some(-3.5));
+    assert!(v["n"].is_null() && v["s"] == "é\"" && v["b"][0] == true);
+    let early = isobar_core::json::parse(r#"{"a":"#)
+        .unwrap_err()
+        .to_string();
+    assert!(early.contains("ends too early"), "{early}");
+    let not = isobar_core::json::parse("<html>").unwrap_err().to_string();
+    assert!(not.starts_with("it is not JSON"), "{not}");
+}

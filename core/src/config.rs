@@ -428,7 +428,7 @@ impl Config {
 /// A decimal number as people write one in an address: `52.52`, `-0.1278`, `+13.4`, `.5`,
 /// `7.`, `1e-3`. Nothing else: no `NaN`, `inf`, hex or spaces inside.
 ///
-/// Read by serde_json's number parser, which the bundle has anyway for the API's answers,
+/// Read by the JSON parser ([`crate::json`]), which the bundle has anyway for the API's answers,
 /// rather than by `str::parse::<f64>`: the standard library's parser brings a 10,416-byte
 /// table of powers of five (about 9 KB of a brotli-compressed bundle) for the last bit of
 /// precision, a ten-millionth of a millimetre on a coordinate.
@@ -454,8 +454,7 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
         if int.is_empty() { "0" } else { int },
         if frac.is_empty() { "0" } else { frac },
     );
-    // Through `Value`, as the answers are read: a typed `f64` would add serde's messages.
-    serde_json::from_str::<serde_json::Value>(&json)
+    crate::json::parse(&json)
         .ok()?
         .as_f64()
         .filter(|x| x.is_finite())

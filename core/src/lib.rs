@@ -3,6 +3,7 @@
 //! * [`bands`]: UV and air-quality bands, colours and advice.
 //! * [`wind`]: compass points and the Beaufort scale.
 //! * [`cards`]: every card's id, heading and the call that fills it (one table).
+//! * [`json`]: JSON text into `serde_json::Value` (the browser's `JSON.parse` in WebAssembly).
 //! * [`places`]: saved and recent places, their rules and stored form.
 //! * [`params`]: the query parameters, their values and defaults (one table).
 //! * [`open_meteo`]: the JSON that Open-Meteo's forecast, air-quality and geocoding APIs send,
@@ -22,6 +23,7 @@ pub mod cards;
 pub mod clock;
 pub mod config;
 pub mod format;
+pub mod json;
 pub mod live;
 pub mod open_meteo;
 pub mod params;

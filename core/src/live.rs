@@ -302,7 +302,7 @@ pub enum Incoming {
 /// about 20 KB to the WebAssembly bundle.
 pub fn read_incoming(text: &str) -> Incoming {
     use serde_json::Value;
-    let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) else {
+    let Ok(Value::Object(m)) = crate::json::parse(text) else {
         return Incoming::Invalid;
     };
     let num = |k: &str| m.get(k).and_then(Value::as_f64);

@@ -107,7 +107,7 @@ impl Places {
     /// Reads the stored form. Anything unreadable gives no places; an entry that is not a valid
     /// place is skipped; lists longer than this version keeps are cut.
     pub fn from_json(text: &str) -> Places {
-        let Ok(Value::Object(stored)) = serde_json::from_str::<Value>(text) else {
+        let Ok(Value::Object(stored)) = crate::json::parse(text) else {
             return Places::default();
         };
         let list = |key: &str, max: usize| -> Vec<Place> {

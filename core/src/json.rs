@@ -69,15 +69,18 @@ fn from_js(v: &wasm_bindgen::JsValue) -> Value {
         return Value::Array(a.iter().map(|x| from_js(&x)).collect());
     }
     match v.dyn_ref::<js_sys::Object>() {
-        Some(o) => Value::Object(
-            js_sys::Object::entries(o)
-                .iter()
-                .filter_map(|pair| {
-                    let pair = pair.dyn_into::<js_sys::Array>().ok()?;
-                    Some((pair.get(0).as_string()?, from_js(&pair.get(1))))
-                })
-                .collect(),
-        ),
+        // Inserted one by one: collecting would sort the keys first, and the sort's code
+        // costs the bundle more than the inserts.
+        Some(o) => {
+            let mut map = serde_json::Map::new();
+            for pair in js_sys::Object::entries(o).iter() {
+                let pair = js_sys::Array::from(&pair);
+                if let Some(key) = pair.get(0).as_string() {
+                    map.insert(key, from_js(&pair.get(1)));
+                }
+            }
+            Value::Object(map)
+        }
         None => Value::Null,
     }
 }

@@ -10,7 +10,9 @@ pub const COMPASS: [&str; 16] = [
 
 /// The compass point nearest a direction in degrees (any value, wrapped to 0–360).
 pub fn compass(degrees: f64) -> &'static str {
-    let i = ((degrees.rem_euclid(360.0) / 22.5).round() as usize) % 16;
+    // Wrapped in integers: a float remainder brings libm's fmod (and 128-bit division) into
+    // the WebAssembly bundle, about 1 KB.
+    let i = ((degrees / 22.5).round() as i64).rem_euclid(16) as usize;
     COMPASS[i]
 }
 

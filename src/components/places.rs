@@ -90,11 +90,11 @@ pub fn PlacesPanel() -> impl IntoView {
                 };
                 let (no_saved, no_recent) = (k.saved.is_empty(), k.recent.is_empty());
                 view! {
-                    <h3 class="places-heading" id="isobar-places-saved" hidden=no_saved>"Saved"</h3>
+                    <h2 class="places-heading" id="isobar-places-saved" hidden=no_saved>"Saved"</h2>
                     <ul class="places-list" aria-labelledby="isobar-places-saved" hidden=no_saved>
                         {rows(&k.saved, true)}
                     </ul>
-                    <h3 class="places-heading" id="isobar-places-recent" hidden=no_recent>"Recent"</h3>
+                    <h2 class="places-heading" id="isobar-places-recent" hidden=no_recent>"Recent"</h2>
                     <ul class="places-list" aria-labelledby="isobar-places-recent" hidden=no_recent>
                         {rows(&k.recent, false)}
                     </ul>

@@ -203,6 +203,31 @@ pub fn encode_component(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The widget builder (public/builder.js) offers the same cards and settings.
+    #[test]
+    fn the_builder_offers_every_card_and_setting() {
+        let js = include_str!("../../public/builder.js");
+        for c in crate::cards::CARDS {
+            let row = format!("[\"{}\", \"{}\"]", c.id, c.title);
+            assert!(js.contains(&row), "builder.js lacks the card {row}");
+        }
+        for s in SETTINGS {
+            let head = format!("[\"{}\", \"{}\", [", s.param, s.label);
+            let line = js
+                .lines()
+                .find(|l| l.trim_start().starts_with(&head))
+                .unwrap_or_else(|| panic!("builder.js lacks the setting {head}"));
+            for (v, words) in s.options {
+                let option = format!("[\"{v}\", \"{words}\"]");
+                assert!(
+                    line.contains(&option),
+                    "builder.js {}: lacks {option}",
+                    s.param
+                );
+            }
+        }
+    }
+
     use super::*;
     use crate::config::PlaceChoice;
     use crate::params;

@@ -510,3 +510,195 @@ async fn no_accessibility_violations_with_the_popup_or_a_panel_open() {
         h.close().await;
     }
 }
+
+/// The widget builder: a place searched, cards unticked, °F and compact chosen. Its preview,
+/// and both snippets put into a page, render that dashboard.
+#[tokio::test]
+async fn the_builders_snippets_render_the_dashboard_they_describe() {
+    let h = Harness::start(1280, 2400).await;
+    h.client
+        .goto(&format!(
+            "http://{}/public/builder.html?{}",
+            h.site,
+            h.endpoints()
+        ))
+        .await
+        .unwrap();
+    h.wait_js(
+        "the builder",
+        "return !!document.querySelector('#preview isobar-weather')",
+        10,
+    )
+    .await;
+    h.type_into("#place-query", "Tokyo").await;
+    h.click("#find").await;
+    h.wait_js(
+        "Tokyo found",
+        "return document.getElementById('place-status').textContent.includes('found')",
+        10,
+    )
+    .await;
+    h.js(
+        "for (const id of ['daily', 'air']) { const c = document.querySelector(`input[name=card][value=${id}]`); c.checked = false; c.dispatchEvent(new Event('change', { bubbles: true })); } \
+         const t = document.getElementById('setting-temp'); t.value = 'f'; t.dispatchEvent(new Event('change', { bubbles: true })); \
+         const c = document.querySelector('input[name=compact]'); c.checked = true; c.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+    )
+    .await;
+    let element = h
+        .js("return document.getElementById('element-snippet').value")
+        .await;
+    let element = element.as_str().unwrap().to_owned();
+    for part in [
+        r#"lat="35.6895""#,
+        r#"name="Tokyo""#,
+        r#"cards="current,uv,sun,wind,hourly""#,
+        r#"temp="f""#,
+        " compact",
+        "/isobar-widget.js",
+        "forecast_url=",
+    ] {
+        assert!(
+            element.contains(part),
+            "element snippet lacks {part}: {element}"
+        );
+    }
+    let iframe = h
+        .js("return document.getElementById('iframe-snippet').value")
+        .await;
+    let iframe = iframe.as_str().unwrap().to_owned();
+    assert!(
+        iframe.contains("temp=f") && iframe.contains("isobar:height"),
+        "{iframe}"
+    );
+
+    // Each snippet into the page, as a site owner pastes it.
+    h.client
+        .execute(
+            "for (const [id, snippet] of [['pasted-element', arguments[0]], ['pasted-iframe', arguments[1]]]) { const box = document.createElement('div'); box.id = id; box.style.width = '360px'; document.body.append(box); box.append(document.createRange().createContextualFragment(snippet)); } return true;",
+            vec![json!(element), json!(iframe)],
+        )
+        .await
+        .unwrap();
+    // The preview and both pasted snippets: the same cards, in °F, compact.
+    let roots = "[document.querySelector('#preview isobar-weather').shadowRoot, document.querySelector('#pasted-element isobar-weather').shadowRoot, document.querySelector('#pasted-iframe iframe').contentDocument]";
+    h.wait_js(
+        "the three dashboards filled",
+        &format!("const roots = {roots}; return roots.every(r => r && r.querySelectorAll('[data-card]').length > 0 && [...r.querySelectorAll('[data-card]')].every(c => c.dataset.state === 'ready'));"),
+        20,
+    )
+    .await;
+    let seen = h
+        .js(&format!("return {roots}.map(r => [[...r.querySelectorAll('[data-card]')].map(c => c.dataset.card).join(','), r.querySelector('[data-card=current] [data-value=temperature]').textContent.slice(-2), r.querySelector('.isobar').dataset.layout, r.querySelector('.place-name').textContent]);"))
+        .await;
+    for s in seen.as_array().unwrap() {
+        assert_eq!(
+            s,
+            &json!(["current,uv,sun,wind,hourly", "°F", "compact", "Tokyo"]),
+            "{seen}"
+        );
+    }
+    h.wait_js("the iframe sized to its content", "return document.querySelector('#pasted-iframe iframe').getBoundingClientRect().height > 400", 10).await;
+    let shot = h.screenshot("app-builder-1280").await;
+    assert!(std::fs::metadata(shot).unwrap().len() > 10_000);
+    h.close().await;
+}
+
+/// Widgets show the search and the settings only when asked, inside their shadow roots, and
+/// each keeps its own choices: a change in one leaves the other and the page's address alone,
+/// and is told to the host page as an `isobar-change` event.
+#[tokio::test]
+async fn each_widget_keeps_its_own_search_and_settings() {
+    let h = Harness::start(1280, 2400).await;
+    let page = format!(
+        "http://{}/public/embed-elements.html?{}",
+        h.site,
+        h.endpoints()
+    );
+    h.client.goto(&page).await.unwrap();
+    h.wait_js("the example widgets", "return [...document.querySelectorAll('isobar-weather')].every(w => w.shadowRoot && w.shadowRoot.querySelector('[data-card=current]')?.dataset.state === 'ready')", 20).await;
+    // The examples ask for neither.
+    assert_eq!(
+        h.js("return [...document.querySelectorAll('isobar-weather')].some(w => w.shadowRoot.querySelector('[role=combobox], .tools'))").await,
+        false
+    );
+    h.js(&format!(
+        "window.__changes = []; \
+         for (const id of ['one', 'two']) {{ const w = document.createElement('isobar-weather'); w.id = id; w.style.width = '600px'; \
+           for (const [k, v] of Object.entries({{ lat: '52.52', lon: '13.41', name: 'Berlin', search: '', settings: '', forecast_url: 'http://{s}/v1/forecast', air_quality_url: 'http://{s}/v1/air-quality', geocoding_url: 'http://{s}/v1/search' }})) w.setAttribute(k, v); \
+           w.addEventListener('isobar-change', e => window.__changes.push([id, e.detail])); document.body.append(w); }} return true;",
+        s = h.sim.addr
+    ))
+    .await;
+    let ready = "const r = document.getElementById(arguments[0]).shadowRoot; return !!r && [...r.querySelectorAll('[data-card]')].length > 0 && [...r.querySelectorAll('[data-card]')].every(c => c.dataset.state === 'ready');";
+    for id in ["one", "two"] {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while h.client.execute(ready, vec![json!(id)]).await.unwrap() != true {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "widget {id} never filled"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let address = h.js("return location.href").await;
+
+    // Settings in the first: °F there only.
+    h.js("const r = document.getElementById('one').shadowRoot; [...r.querySelectorAll('button')].find(b => b.textContent === 'Settings').click(); return true;").await;
+    h.js("const r = document.getElementById('one').shadowRoot; const s = [...r.querySelectorAll('select')].find(s => s.labels[0] && s.labels[0].textContent === 'Temperature'); s.value = 'f'; s.dispatchEvent(new Event('change', { bubbles: true })); return true;").await;
+    let temp = |id: &str| {
+        format!("return document.getElementById('{id}').shadowRoot.querySelector('[data-card=current] [data-value=temperature]').textContent")
+    };
+    h.wait_js(
+        "°F in the first",
+        &format!("{}.endsWith('°F')", temp("one")),
+        10,
+    )
+    .await;
+    assert!(
+        h.js(&temp("two")).await.as_str().unwrap().ends_with("°C"),
+        "the second keeps °C"
+    );
+
+    // Search in the second, by keyboard inside its shadow root.
+    h.js("document.getElementById('two').shadowRoot.querySelector('[role=combobox]').focus(); return true;").await;
+    h.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("Toky")
+        .await
+        .unwrap();
+    h.wait_js("Tokyo offered", "const r = document.getElementById('two').shadowRoot; return [...r.querySelectorAll('[role=option]')].some(o => o.textContent.includes('Tokyo'))", 10).await;
+    h.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&format!("{}{}", Key::Down, Key::Enter))
+        .await
+        .unwrap();
+    h.wait_js("Tokyo in the second", "return document.getElementById('two').shadowRoot.querySelector('.place-name').textContent === 'Tokyo'", 10).await;
+    assert_eq!(h.js("return document.getElementById('one').shadowRoot.querySelector('.place-name').textContent").await, "Berlin");
+    assert_eq!(
+        h.js("return location.href").await,
+        address,
+        "widgets leave the address alone"
+    );
+    let changes = h.js("return window.__changes").await;
+    let told = |id: &str, part: &str| {
+        changes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c[0] == id && c[1].as_str().unwrap_or_default().contains(part))
+    };
+    assert!(
+        told("one", "temp=f") && told("two", "name=Tokyo"),
+        "{changes}"
+    );
+    assert_eq!(
+        h.stored("isobar:v1:settings").await,
+        json!(null),
+        "nothing stored by widgets"
+    );
+    h.close().await;
+}

@@ -138,10 +138,12 @@ impl Harness {
     }
 
     /// Waits until `script` (a function body returning a boolean) is true, for up to `secs`.
+    /// A script that throws (an element not there yet: a card redrawing) counts as false.
     pub async fn wait_js(&self, what: &str, script: &str, secs: u64) {
         let deadline = Instant::now() + Duration::from_secs(secs);
+        let script = format!("try {{ {script} }} catch (e) {{ return false; }}");
         loop {
-            if self.js(script).await == Value::Bool(true) {
+            if self.js(&script).await == Value::Bool(true) {
                 return;
             }
             if Instant::now() > deadline {

@@ -19,7 +19,7 @@ use gloo_net::http::Request;
 use isobar_core::config::Config;
 use isobar_core::open_meteo::{self, ParseError};
 use isobar_core::units::Units;
-use isobar_core::weather::{AirQuality, Forecast, Place};
+use isobar_core::weather::{AirQuality, Current, Forecast, Place};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -224,12 +224,22 @@ pub async fn air_quality(
     )?)
 }
 
-/// The first place matching `name`, if any.
-pub async fn geocode(config: &Config, name: &str) -> Result<Option<Place>, FetchError> {
-    let url = open_meteo::geocoding_url(&config.geocoding_url, name, 1);
-    Ok(
-        open_meteo::parse_geocoding(&get_shared(&url, false).await?)?
-            .into_iter()
-            .next(),
-    )
+/// The places matching `name`, best first, at most `count`.
+pub async fn search(config: &Config, name: &str, count: u8) -> Result<Vec<Place>, FetchError> {
+    let url = open_meteo::geocoding_url(&config.geocoding_url, name, count);
+    Ok(open_meteo::parse_geocoding(
+        &get_shared(&url, false).await?,
+    )?)
+}
+
+/// The current conditions of several places, in one request, in the order given.
+pub async fn places_now(
+    config: &Config,
+    places: &[(f64, f64)],
+) -> Result<Vec<Current>, FetchError> {
+    let url = open_meteo::places_url(&config.forecast_url, places, config.units);
+    Ok(open_meteo::parse_places(
+        &get_shared(&url, false).await?,
+        places.len(),
+    )?)
 }

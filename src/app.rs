@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::components::{
     air::AirCard, current::CurrentCard, daily::DailyCard, header::Header, hourly::HourlyCard,
-    sun::SunCard, uv::UvCard, wind::WindCard,
+    places::PlacesPanel, settings::SettingsPanel, sun::SunCard, uv::UvCard, wind::WindCard,
 };
 use crate::embed::Embedded;
 use crate::live::{use_live_feed, LiveFeed, LiveFeedOptions};
@@ -24,17 +24,17 @@ use crate::state::{
 pub fn App(
     /// The configuration.
     config: Config,
+    /// The query string it was read from (the address's, and in the page the stored settings).
+    query: String,
     /// Problems found in the query string, shown above the cards.
     errors: Vec<ConfigError>,
     /// Where the dashboard is shown, if embedded.
     embedded: Option<Embedded>,
 ) -> impl IntoView {
-    let theme = match config.theme {
-        Theme::Light => "light",
-        Theme::Dark => "dark",
-        Theme::Auto => "auto",
-    };
     let cards = config.cards.clone();
+    // Search and settings: in the page unless turned off; in an embed only when asked for.
+    let search = config.search.unwrap_or(embedded.is_none());
+    let settings_on = config.settings.unwrap_or(embedded.is_none());
     let widget = embedded == Some(Embedded::Widget);
     let layout = if config.compact { "compact" } else { "full" };
     let background = if config.transparent {
@@ -51,7 +51,7 @@ pub fn App(
         }
     }
 
-    let settings = Settings::new(config);
+    let settings = Settings::new(config, query, embedded.is_none());
     let now = Now::start();
     let tasks = Tasks::of_owner();
     let place = PlaceState::new(settings, tasks);
@@ -63,23 +63,45 @@ pub fn App(
         place,
         feeds,
         live,
+        tasks,
     }
     .provide();
     mark("isobar:start");
     place.resolve();
-    // The calls follow the place; the live feed (or polling, without one) starts once it is
-    // known.
-    Effect::new(move |started: Option<bool>| {
-        let ready = place.place.with(|p| {
+    // The calls follow the place and the units; the live feed (or polling, without one)
+    // starts once the place is known, and subscribes again when it changes.
+    Effect::new(move |shown: Option<Option<(f64, f64)>>| {
+        let _ = settings.fetch_key();
+        let at = place.place.with(|p| {
             untrack(|| feeds.follow(p));
-            p.ready().is_some()
+            p.ready().map(|p| (p.latitude, p.longitude))
         });
-        let started = started.unwrap_or(false);
-        if ready && !started {
+        let shown = shown.flatten();
+        if at.is_some() && at != shown {
+            if shown.is_some() {
+                live.close();
+            }
             live.start();
         }
-        started || ready
+        at.or(shown)
     });
+    // The address (in the page) or the element's `isobar-change` event (a widget, for the
+    // builder) follows the place and the settings.
+    let root = NodeRef::<leptos::html::Div>::new();
+    if embedded != Some(Embedded::Iframe) {
+        Effect::new(move || {
+            let config = settings.config();
+            let shown = place
+                .place
+                .with(|p| p.ready().cloned())
+                .filter(|_| place.chosen.get());
+            if !widget {
+                crate::embed::write_address(&config, shown.as_ref());
+            } else if let Some(el) = root.get() {
+                crate::embed::tell_host(&el, &config, shown.as_ref());
+            }
+        });
+    }
     // One mark when every call has answered, for benchmarks (`cargo xtask bench`).
     let marked = StoredValue::new(false);
     Effect::new(move || {
@@ -96,6 +118,12 @@ pub fn App(
             </ul>
         }
     });
+    let panel = RwSignal::new("");
+    let panels = move || match panel.get() {
+        "places" => view! { <PlacesPanel/> }.into_any(),
+        "settings" => view! { <SettingsPanel/> }.into_any(),
+        _ => ().into_any(),
+    };
     let place_note = move || {
         place
             .note
@@ -103,9 +131,16 @@ pub fn App(
             .map(|n| view! { <p class="place-note" role="status">{n}</p> })
     };
     // After the contexts are provided: the cards read them.
+    // Each card's body reads the settings it shows, so it follows a change at once.
     let cards_view = cards.iter().map(|id| card(id)).collect_view();
+    let theme = move || match settings.config().theme {
+        Theme::Light => "light",
+        Theme::Dark => "dark",
+        Theme::Auto => "auto",
+    };
     view! {
         <div
+            node_ref=root
             class="isobar"
             part="root"
             data-theme=theme
@@ -113,7 +148,8 @@ pub fn App(
             data-background=background
             data-embedded=embedded.map(Embedded::name)
         >
-            <Header landmark=!widget/>
+            <Header landmark=!widget search settings=settings_on panel/>
+            {panels}
             {notices}
             {place_note}
             // The page's main landmark; a widget, in its host page's tree, adds none.
@@ -137,15 +173,15 @@ pub fn App(
 /// Creates the live feed for the settings' `live=` and `station=` (or the shown place), wired
 /// to the feeds it keeps current.
 fn live_feed(settings: Settings, place: PlaceState, feeds: Feeds) -> LiveFeed {
-    let config = settings.config();
+    let config = settings.config_untracked();
     let station = config.station.clone();
     use_live_feed(LiveFeedOptions {
         url: config.live.clone(),
         subscription: Rc::new(move || match &station {
             Some(id) => Some(Subscription::Station(id.clone())),
             None => place.ready().map(|p| Subscription::Place {
-                lat: p.lat,
-                lon: p.lon,
+                lat: p.latitude,
+                lon: p.longitude,
             }),
         }),
         on_observation: Rc::new(move |time, values| feeds.merge_observation(time, values)),

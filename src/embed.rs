@@ -3,6 +3,8 @@
 //! by another page reports its height so the host can size the iframe.
 
 use isobar_core::config::Config;
+use isobar_core::prefs;
+use isobar_core::weather::Place;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -64,14 +66,68 @@ pub(crate) fn mount_as(
     query: &str,
     embedded: Option<Embedded>,
 ) -> Widget {
-    let (config, errors) = Config::from_query(query);
+    // The page's own dashboard adds the settings the viewer stored; the address wins, and only
+    // its own problems are reported (a stored value this version cannot read is dropped
+    // quietly). An embed is configured by its snippet alone.
+    let merged = if embedded.is_none() {
+        let stored = crate::storage::read(prefs::STORAGE_KEY).unwrap_or_default();
+        prefs::with_stored(&stored, query)
+    } else {
+        query.to_owned()
+    };
+    let (config, mut errors) = Config::from_query(&merged);
+    let given = isobar_core::config::parse_query(query);
+    let stored_only = |p: &str| {
+        prefs::SETTINGS.iter().any(|s| s.param == p) && !given.iter().any(|(k, _)| k == p)
+    };
+    errors.retain(|e| !stored_only(&e.param));
+    let query = merged;
     root.set_inner_html("");
     let _ = root.class_list().add_1("isobar-mount");
     let handle = leptos::mount::mount_to(root, move || {
-        leptos::view! { <App config errors embedded/> }
+        leptos::view! { <App config query errors embedded/> }
     });
     Widget {
         handle: Some(Box::new(handle)),
+    }
+}
+
+/// Writes the view (the place, when `place` is given, and each setting that differs from the
+/// default) into the address bar with `history.replaceState`, keeping every other parameter and
+/// the fragment: the address can be shared or bookmarked and shows the same.
+pub fn write_address(config: &Config, place: Option<&Place>) {
+    let Some(w) = web_sys::window() else { return };
+    let location = w.location();
+    let current = location.search().unwrap_or_default();
+    let next = prefs::address(&current, config, place);
+    if next == current.trim_start_matches('?') {
+        return;
+    }
+    let path = location.pathname().unwrap_or_default();
+    let hash = location.hash().unwrap_or_default();
+    let url = if next.is_empty() {
+        format!("{path}{hash}")
+    } else {
+        format!("{path}?{next}{hash}")
+    };
+    if let Ok(history) = w.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// The name of the event a widget's element sends when its place or settings change; its
+/// `detail` is the view as a query string of attributes (`lat=…&lon=…&name=…&temp=f`).
+pub const CHANGE_EVENT: &str = "isobar-change";
+
+/// Sends [`CHANGE_EVENT`] from `el` (inside a widget's shadow root: it crosses to the host
+/// element and bubbles on).
+pub fn tell_host(el: &web_sys::Element, config: &Config, place: Option<&Place>) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&JsValue::from_str(&prefs::address("", config, place)));
+    if let Ok(e) = web_sys::CustomEvent::new_with_event_init_dict(CHANGE_EVENT, &init) {
+        let _ = el.dispatch_event(&e);
     }
 }
 

@@ -19,6 +19,7 @@ pub mod embed;
 pub mod geo;
 pub mod live;
 pub mod state;
+pub mod storage;
 pub mod zone;
 
 pub use embed::{mount, Widget};

@@ -14,9 +14,9 @@ import init, { mount } from "./__ISOBAR_JS__";
 
 // Every query parameter of the dashboard (checked against isobar_core::params::PARAMS).
 const OPTIONS = [
-  "q", "lat", "lon", "name", "units", "temp", "wind", "precip", "hour12", "theme", "aqi",
+  "q", "lat", "lon", "name", "units", "temp", "wind", "precip", "pressure", "hour12", "theme", "aqi",
   "cards", "live", "station", "compact", "transparent", "layout", "background",
-  "forecast_url", "air_quality_url", "geocoding_url", "fetch",
+  "forecast_url", "air_quality_url", "geocoding_url", "fetch", "search", "settings",
 ];
 const dashed = (o) => o.replaceAll("_", "-");
 /** An option's attribute on `el`, as `forecast_url` or `forecast-url`; `null` when absent. */

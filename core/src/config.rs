@@ -5,7 +5,7 @@
 
 use crate::cards::CARDS;
 use crate::open_meteo::{AIR_QUALITY_URL, FORECAST_URL, GEOCODING_URL};
-use crate::units::{PrecipUnit, TempUnit, Units, WindUnit};
+use crate::units::{PrecipUnit, PressureUnit, TempUnit, Units, WindUnit};
 
 /// The place shown when none is given and geolocation is refused: Berlin.
 pub const DEFAULT_PLACE: (f64, f64, &str) = (52.52, 13.405, "Berlin");
@@ -67,6 +67,8 @@ pub struct Config {
     pub units: Units,
     /// How wind is shown.
     pub wind: WindDisplay,
+    /// How pressure is shown (`pressure=`; Open-Meteo answers in hPa).
+    pub pressure: PressureUnit,
     /// 12-hour clock when `Some(true)`, 24-hour when `Some(false)`, the locale's otherwise.
     pub hour12: Option<bool>,
     /// Colour theme.
@@ -94,6 +96,11 @@ pub struct Config {
     pub compact: bool,
     /// A transparent background around the cards (`transparent`, `background=transparent`).
     pub transparent: bool,
+    /// The place search, "Use my location" and the places list (`search`): `None` shows them
+    /// in the page and hides them in an embed.
+    pub search: Option<bool>,
+    /// The settings panel (`settings`): `None` shows it in the page and hides it in an embed.
+    pub settings: Option<bool>,
 }
 
 impl Default for Config {
@@ -102,6 +109,7 @@ impl Default for Config {
             place: PlaceChoice::Auto,
             units: Units::default(),
             wind: WindDisplay::Unit(WindUnit::Kmh),
+            pressure: PressureUnit::Hpa,
             hour12: None,
             theme: Theme::Auto,
             aqi: AqiScale::European,
@@ -114,6 +122,8 @@ impl Default for Config {
             station: None,
             compact: false,
             transparent: false,
+            search: None,
+            settings: None,
         }
     }
 }
@@ -241,6 +251,7 @@ impl Config {
                         precipitation: PrecipUnit::Inch,
                     };
                     c.wind = WindDisplay::Unit(WindUnit::Mph);
+                    c.pressure = PressureUnit::InHg;
                     c.aqi = AqiScale::Us;
                 }
                 _ => err("units", &u, "metric or imperial"),
@@ -276,6 +287,12 @@ impl Config {
                 "mm" => c.units.precipitation = PrecipUnit::Mm,
                 "in" => c.units.precipitation = PrecipUnit::Inch,
                 _ => err("precip", &p, "mm or in"),
+            }
+        }
+        if let Some(p) = get("pressure") {
+            match PressureUnit::parse(&p) {
+                Some(u) => c.pressure = u,
+                None => err("pressure", &p, "hpa, inhg or mmhg"),
             }
         }
         if let Some(h) = get("hour12") {
@@ -368,6 +385,8 @@ impl Config {
         if let Some(b) = flag("transparent", &mut err) {
             c.transparent = b;
         }
+        c.search = flag("search", &mut err);
+        c.settings = flag("settings", &mut err);
         if let Some(l) = get("layout") {
             match l.as_str() {
                 "compact" => c.compact = true,
@@ -523,6 +542,21 @@ mod tests {
         assert_eq!(c.units.precipitation, PrecipUnit::Inch);
         assert_eq!(c.wind, WindDisplay::Beaufort);
         assert_eq!(c.units.wind, WindUnit::Ms);
+    }
+
+    #[test]
+    fn pressure_follows_units_unless_given() {
+        assert_eq!(Config::from_query("").0.pressure, PressureUnit::Hpa);
+        assert_eq!(
+            Config::from_query("units=imperial").0.pressure,
+            PressureUnit::InHg
+        );
+        let (c, e) = Config::from_query("units=imperial&pressure=mmhg");
+        assert!(e.is_empty());
+        assert_eq!(c.pressure, PressureUnit::MmHg);
+        let (c, e) = Config::from_query("pressure=psi");
+        assert_eq!(c.pressure, PressureUnit::Hpa);
+        assert_eq!(e[0].param, "pressure");
     }
 
     #[test]

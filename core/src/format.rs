@@ -25,6 +25,20 @@ pub fn fixed(x: f64, decimals: usize) -> String {
     }
 }
 
+/// [`fixed`] without the zeros a reader does not need: `52.52`, `13.405`, `-4`, `0`. For
+/// addresses and stored data, where `52.5200` would be noise.
+pub fn trimmed(x: f64, decimals: usize) -> String {
+    let mut s = fixed(x, decimals);
+    if s.contains('.') {
+        let keep = s.trim_end_matches('0').trim_end_matches('.').len();
+        s.truncate(keep);
+    }
+    if s == "-0" {
+        s.remove(0);
+    }
+    s
+}
+
 /// A number rounded to `decimals`, or [`DASH`]. Negative zero shows as `0`.
 pub fn number(v: Option<f64>, decimals: usize) -> String {
     match v {
@@ -81,6 +95,21 @@ pub fn age(now: i64, updated: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn trimmed_drops_only_needless_zeros() {
+        for (x, d, want) in [
+            (52.52, 4, "52.52"),
+            (13.405, 4, "13.405"),
+            (-0.12784, 4, "-0.1278"),
+            (100.0, 4, "100"),
+            (-0.00001, 4, "0"),
+            (10.0, 0, "10"),
+            (1.05, 1, "1.1"),
+        ] {
+            assert_eq!(trimmed(x, d), want, "{x} to {d}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -28,6 +28,7 @@ pub mod live;
 pub mod open_meteo;
 pub mod params;
 pub mod places;
+pub mod prefs;
 pub mod reconnect;
 pub mod retry;
 pub mod units;

@@ -40,6 +40,11 @@ pub const PARAMS: &[Param] = &[
     param("temp", &["c", "f"], "from `units`"),
     param("wind", &["kmh", "ms", "mph", "kn", "bft"], "from `units`"),
     param("precip", &["mm", "in"], "from `units`"),
+    param(
+        "pressure",
+        &["hpa", "inhg", "mmhg"],
+        "from `units` (`inhg` with imperial)",
+    ),
     param("hour12", &["0", "1"], "the browser's locale"),
     param("theme", &["light", "dark", "auto"], "`auto`"),
     param("aqi", &["eu", "us"], "`eu` (`us` with imperial)"),
@@ -66,6 +71,8 @@ pub const PARAMS: &[Param] = &[
     param("layout", &["full", "compact"], "`full`"),
     param("background", &["solid", "transparent"], "`solid`"),
     param("fetch", &["concurrent", "sequential"], "`concurrent`"),
+    param("search", SWITCH, "on in the page, off when embedded"),
+    param("settings", SWITCH, "on in the page, off when embedded"),
 ];
 
 /// The parameter called `name`.

@@ -7,7 +7,7 @@
 //! list. Stored text is read defensively: garbage, an entry of a shape this version does not
 //! know, or a value out of range is skipped, never fatal, and never loses the other entries.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::weather::Place;
 
@@ -82,14 +82,26 @@ impl Places {
         self.push_recent(removed);
     }
 
-    /// The stored form: `{"saved": [...], "recent": [...], "last": {...}}`.
+    /// Forgets `place` altogether (the viewer takes it off the list).
+    pub fn forget(&mut self, place: &Place) {
+        self.saved.retain(|p| !same_place(p, place));
+        self.recent.retain(|p| !same_place(p, place));
+    }
+
+    /// The stored form: `{"saved": [...], "recent": [...], "last": {...}}`. Written by hand
+    /// rather than with `serde_json`'s serializer, which (with its float printer) would add about
+    /// 2 KB to the WebAssembly bundle; [`Places::from_json`] reads it back.
     pub fn to_json(&self) -> String {
-        let list = |v: &[Place]| v.iter().map(place_to_json).collect::<Vec<_>>();
-        let mut o = json!({"saved": list(&self.saved), "recent": list(&self.recent)});
+        let mut out = String::from("{\"saved\":");
+        list_to_json(&mut out, &self.saved);
+        out.push_str(",\"recent\":");
+        list_to_json(&mut out, &self.recent);
         if let Some(last) = &self.last {
-            o["last"] = place_to_json(last);
+            out.push_str(",\"last\":");
+            place_to_json(&mut out, last);
         }
-        o.to_string()
+        out.push('}');
+        out
     }
 
     /// Reads the stored form. Anything unreadable gives no places; an entry that is not a valid
@@ -125,8 +137,24 @@ impl Places {
     }
 }
 
-fn place_to_json(p: &Place) -> Value {
-    let mut o = json!({"name": p.name, "latitude": p.latitude, "longitude": p.longitude});
+fn list_to_json(out: &mut String, places: &[Place]) {
+    out.push('[');
+    for (i, p) in places.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        place_to_json(out, p);
+    }
+    out.push(']');
+}
+
+fn place_to_json(out: &mut String, p: &Place) {
+    out.push_str("{\"name\":");
+    string_to_json(out, &p.name);
+    // Six decimals (about 0.1 m), by the integer-based formatter.
+    for (k, v) in [("latitude", p.latitude), ("longitude", p.longitude)] {
+        out.push_str(&format!(",\"{k}\":{}", crate::format::fixed(v, 6)));
+    }
     for (k, v) in [
         ("country", &p.country),
         ("country_code", &p.country_code),
@@ -134,10 +162,25 @@ fn place_to_json(p: &Place) -> Value {
         ("timezone", &p.timezone),
     ] {
         if let Some(v) = v {
-            o[k] = json!(v);
+            out.push_str(&format!(",\"{k}\":"));
+            string_to_json(out, v);
         }
     }
-    o
+    out.push('}');
+}
+
+/// A JSON string: quotes, backslashes and control characters escaped.
+fn string_to_json(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// A stored place, if it is one: a non-empty name of at most 200 characters and coordinates in
@@ -170,6 +213,7 @@ fn place_from_json(v: &Value) -> Option<Place> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn place(name: &str, lat: f64, lon: f64) -> Place {
         Place {
@@ -223,8 +267,12 @@ mod tests {
             "a saved place never joins the recent ones"
         );
         p.remove(&a);
-        assert_eq!(p.saved, vec![c]);
-        assert_eq!(p.recent, vec![a, b]);
+        assert_eq!(p.saved, vec![c.clone()]);
+        assert_eq!(p.recent, vec![a.clone(), b.clone()]);
+        p.forget(&a);
+        p.forget(&c);
+        assert!(p.saved.is_empty());
+        assert_eq!(p.recent, vec![b]);
     }
 
     #[test]
@@ -236,7 +284,14 @@ mod tests {
         berlin.timezone = Some("Europe/Berlin".into());
         p.save(berlin);
         p.visit(place("Zürich “Altstadt”", 47.37, 8.54));
-        assert_eq!(Places::from_json(&p.to_json()), p);
+        p.visit(place(
+            "a \"quoted\" \\ back\\slash\ttab\u{1}\u{7f} 北京 🌧",
+            -33.868_82,
+            -151.209_29,
+        ));
+        let json = p.to_json();
+        assert!(serde_json::from_str::<Value>(&json).is_ok(), "{json}");
+        assert_eq!(Places::from_json(&json), p);
     }
 
     #[test]

@@ -13,11 +13,11 @@ use crate::state::{feeds::Feeds, settings::Settings};
 /// The `air` card.
 #[component]
 pub fn AirCard() -> impl IntoView {
-    let (feeds, scale) = (Feeds::get(), Settings::get().config().aqi);
+    let (feeds, settings) = (Feeds::get(), Settings::get());
     let retry = Callback::new(move |()| feeds.load_air());
     view! {
         <Card id="air" title=isobar_core::cards::title("air") state=feeds.air.state.into() retry blocked=feeds.air.blocked updated=feeds.air.updated body=move |a| {
-            let us = scale == AqiScale::Us;
+            let us = settings.config().aqi == AqiScale::Us;
             let (label, value, band) = if us {
                 ("US AQI", a.us_aqi, a.us_aqi.map(us_aqi_band))
             } else {

@@ -16,8 +16,10 @@ pub fn CurrentCard() -> impl IntoView {
         .station
         .clone();
     let live = crate::live::LiveFeed::get();
+    let settings = crate::state::settings::Settings::get();
     view! {
         <ForecastCard id="current" live=true body=move |f| {
+            let pressure = settings.config().pressure;
             let unit = f.units.temperature.symbol();
             let c = f.current.clone().unwrap_or_default();
             let condition = c.weather_code.map_or(format::DASH, wmo::describe);
@@ -31,7 +33,7 @@ pub fn CurrentCard() -> impl IntoView {
                 <dl class="details">
                     <Detail label="Feels like" value=with_unit(c.apparent_temperature, 0, unit)/>
                     <Detail label="Humidity" value=with_unit(c.relative_humidity, 0, " %")/>
-                    <Detail label="Pressure" value=with_unit(c.pressure_msl, 0, " hPa")/>
+                    <Detail label="Pressure" value=with_unit(c.pressure_msl.map(|p| pressure.from_hpa(p)), pressure.decimals(), pressure.suffix())/>
                     {match station.clone() {
                         // A station measures no cloud: its row takes cloud cover's place.
                         Some(s) => {

@@ -1,4 +1,6 @@
-//! The header: the place's name, its local time, and the attribution Open-Meteo asks for.
+//! The header: the place's name (with its save star), its local time, the live status, the
+//! attribution Open-Meteo asks for, and the tools: place search, "Use my location", and the
+//! buttons that open the places list and the settings panel.
 
 use leptos::prelude::*;
 
@@ -16,8 +18,15 @@ pub fn Header(
     /// A `<header>` (the page's banner landmark); in a widget, whose host page has its own
     /// landmarks, a plain `<div>`.
     landmark: bool,
+    /// Whether the place search, "Use my location", the star and the places list are shown.
+    search: bool,
+    /// Whether the settings button is shown.
+    settings: bool,
+    /// The open panel: `places`, `settings`, or empty.
+    panel: RwSignal<&'static str>,
 ) -> impl IntoView {
-    let (now, hour12, place) = (Now::get(), Settings::get().hour12, PlaceState::get());
+    let (now, place) = (Now::get(), PlaceState::get());
+    let config = Settings::get();
     let forecast = Feeds::get().forecast;
     let name = move || match place.place.get() {
         Load::Ready(p) => p.name,
@@ -32,7 +41,7 @@ pub fn Header(
                 format!(
                     "{}, {}{}",
                     clock::date_label(clock::local(t, &zone).date()),
-                    clock::time_label(t, &zone, hour12),
+                    clock::time_label(t, &zone, config.hour12()),
                     zone.fallback_label().unwrap_or_default()
                 )
             })
@@ -41,13 +50,17 @@ pub fn Header(
     let inner = move || {
         view! {
             <div class="place">
-                <h1 class="place-name" id="place-name">{name}</h1>
+                <div class="place-title">
+                    <h1 class="place-name" id="place-name">{name}</h1>
+                    {search.then(|| view! { <SaveButton/> })}
+                </div>
                 <p class="local-time" data-local-time="">{move || local_time().unwrap_or_else(|| "\u{a0}".to_owned())}</p>
             </div>
             <LiveBadge/>
             <p class="attribution" part="attribution">
                 <a href="https://open-meteo.com/" rel="noopener" target="_blank">"Weather data by Open-Meteo.com"</a>
             </p>
+            {(search || settings).then(|| view! { <Tools search settings panel/> })}
         }
     };
     // The page's banner landmark; in a widget, a plain group.
@@ -88,5 +101,55 @@ fn LiveBadge() -> impl IntoView {
             </span>
         </p>
         <p class="visually-hidden" aria-live="polite">{move || live.announcement.get()}</p>
+    }
+}
+
+/// The star beside the name: saves the place shown, or removes it.
+#[component]
+fn SaveButton() -> impl IntoView {
+    let place = PlaceState::get();
+    let saved = move || {
+        place.place.with(|p| {
+            p.ready()
+                .is_some_and(|p| place.places.with(|k| k.is_saved(p)))
+        })
+    };
+    view! {
+        <button
+            type="button"
+            class="save-place"
+            aria-label=move || if saved() { "Remove place" } else { "Save place" }
+            on:click=move |_| place.toggle_saved()
+        >
+            <span aria-hidden="true">{move || if saved() { "★" } else { "☆" }}</span>
+        </button>
+    }
+}
+
+/// The search field, "Use my location" (with why it failed), and the panel buttons.
+#[component]
+fn Tools(search: bool, settings: bool, panel: RwSignal<&'static str>) -> impl IntoView {
+    let place = PlaceState::get();
+    let toggle = move |name: &'static str, words: &'static str| {
+        view! {
+            <button
+                type="button"
+                class="tool"
+                aria-expanded=move || (panel.get() == name).to_string()
+                aria-controls=format!("isobar-{name}")
+                on:click=move |_| panel.update(|p| *p = if *p == name { "" } else { name })
+            >{words}</button>
+        }
+    };
+    view! {
+        <div class="tools" role="group" aria-label="Places and settings">
+            {search.then(|| view! {
+                <crate::components::search::Search/>
+                <button type="button" class="tool" on:click=move |_| place.locate()>"Use my location"</button>
+                {toggle("places", "Places")}
+            })}
+            {settings.then(|| toggle("settings", "Settings"))}
+            <p class="locate-error" role="status">{move || place.locate_error.get()}</p>
+        </div>
     }
 }

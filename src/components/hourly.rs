@@ -12,9 +12,10 @@ use crate::zone::Zone;
 /// The `hourly` card.
 #[component]
 pub fn HourlyCard() -> impl IntoView {
-    let hour12 = Settings::get().hour12;
+    let settings = Settings::get();
     view! {
         <ForecastCard id="hourly" body=move |f| {
+            let hour12 = settings.hour12();
             let now = unix_now();
             let zone = Zone::of(&f.location);
             let rows = f

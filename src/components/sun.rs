@@ -51,9 +51,10 @@ fn SunArc(
 /// The `sun` card.
 #[component]
 pub fn SunCard() -> impl IntoView {
-    let hour12 = Settings::get().hour12;
+    let settings = Settings::get();
     view! {
         <ForecastCard id="sun" body=move |f| {
+            let hour12 = settings.hour12();
             let zone = Zone::of(&f.location);
             let fmt = |t: i64| clock::time_label(t, &zone, hour12);
             let now = unix_now();

@@ -27,9 +27,10 @@ pub fn UvScale(
 /// The `uv` card.
 #[component]
 pub fn UvCard() -> impl IntoView {
-    let hour12 = Settings::get().hour12;
+    let settings = Settings::get();
     view! {
         <ForecastCard id="uv" live=true body=move |f| {
+            let hour12 = settings.hour12();
             let now = f.current.as_ref().and_then(|c| c.uv_index);
             let band = now.map(uv_band);
             let zone = Zone::of(&f.location);

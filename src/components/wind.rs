@@ -68,9 +68,10 @@ pub fn speed_text(v: Option<f64>, unit: WindUnit, display: WindDisplay) -> Strin
 /// The `wind` card.
 #[component]
 pub fn WindCard() -> impl IntoView {
-    let display = Settings::get().config().wind;
+    let settings = Settings::get();
     view! {
         <ForecastCard id="wind" live=true body=move |f| {
+            let display = settings.config().wind;
             let c = f.current.clone().unwrap_or_default();
             let unit = f.units.wind;
             let force = c.wind_speed.map(|s| beaufort(s, unit));

@@ -144,7 +144,7 @@ impl Feeds {
     /// `sequential`, for comparison in benchmarks only). `fresh` skips an answer another
     /// widget on the page fetched a moment ago.
     fn load_all(self, fresh: bool) {
-        if self.settings.config().sequential {
+        if self.settings.config_untracked().sequential {
             self.tasks.spawn(async move {
                 self.forecast_attempt(fresh).await;
                 self.air_attempt(fresh).await;
@@ -166,8 +166,10 @@ impl Feeds {
         if !self.settings.needs_forecast() {
             return;
         }
-        let config = self.settings.config();
-        let call = async move { api::forecast(&config, p.lat, p.lon, config.units, fresh).await };
+        let config = self.settings.config_untracked();
+        let call = async move {
+            api::forecast(&config, p.latitude, p.longitude, config.units, fresh).await
+        };
         self.forecast
             .attempt(call, move || self.load_forecast())
             .await;
@@ -178,8 +180,8 @@ impl Feeds {
         if !self.settings.needs_air() {
             return;
         }
-        let config = self.settings.config();
-        let call = async move { api::air_quality(&config, p.lat, p.lon, fresh).await };
+        let config = self.settings.config_untracked();
+        let call = async move { api::air_quality(&config, p.latitude, p.longitude, fresh).await };
         self.air.attempt(call, move || self.load_air()).await;
     }
 

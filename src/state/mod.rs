@@ -39,6 +39,8 @@ pub struct Handles {
     pub feeds: feeds::Feeds,
     /// The live feed.
     pub live: LiveFeed,
+    /// The calls in flight (a component's own, such as the place search, join them).
+    pub tasks: tasks::Tasks,
 }
 
 impl Handles {

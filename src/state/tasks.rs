@@ -29,22 +29,27 @@ impl Tasks {
 
     /// Runs `task` until it ends or the dashboard is removed.
     pub fn spawn(self, task: impl Future<Output = ()> + 'static) {
-        self.spawn_boxed(Box::pin(task));
+        let _ = self.spawn_boxed(Box::pin(task));
+    }
+
+    /// [`Tasks::spawn`], with a handle that aborts the task (a search that newer text replaces).
+    pub fn spawn_abortable(self, task: impl Future<Output = ()> + 'static) -> Option<AbortHandle> {
+        self.spawn_boxed(Box::pin(task))
     }
 
     /// [`Tasks::spawn`] for a boxed task: one copy of this code whatever the task.
-    fn spawn_boxed(self, task: Pin<Box<dyn Future<Output = ()>>>) {
-        let Some(id) = self.next.try_get_value() else {
-            return; // The dashboard is gone.
-        };
+    fn spawn_boxed(self, task: Pin<Box<dyn Future<Output = ()>>>) -> Option<AbortHandle> {
+        // None: the dashboard is gone.
+        let id = self.next.try_get_value()?;
         let (task, handle) = abortable(task);
         self.next.set_value(id + 1);
-        self.running.update_value(|t| t.push((id, handle)));
+        self.running.update_value(|t| t.push((id, handle.clone())));
         spawn_local(async move {
             let _ = task.await;
             self.running
                 .try_update_value(|t| t.retain(|(i, _)| *i != id));
         });
+        Some(handle)
     }
 
     fn abort_all(self) {

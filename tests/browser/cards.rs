@@ -119,8 +119,21 @@ async fn invalid_settings_are_named_and_the_page_works_with_defaults() {
     h.close().await;
 }
 
+/// The current card's pressure, which must be in `unit`.
+async fn pressure_shown(h: &Harness, unit: &str) -> f64 {
+    let text = h
+        .js("const d = [...document.querySelectorAll('[data-card=current] .detail')].find(e => e.querySelector('dt').textContent === 'Pressure'); return d ? d.querySelector('dd').textContent : '';")
+        .await;
+    let text = text.as_str().unwrap_or_default().to_owned();
+    text.strip_suffix(unit)
+        .unwrap_or_else(|| panic!("pressure {text:?} is not in {unit}"))
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("pressure {text:?}"))
+}
+
 #[tokio::test]
-async fn imperial_units_show_fahrenheit_and_mph() {
+async fn imperial_units_show_fahrenheit_mph_and_inches_of_mercury() {
     let h = Harness::start(1280, 1400).await;
     h.client
         .goto(&h.url("lat=40.71&lon=-74.01&name=New%20York&units=imperial"))
@@ -136,6 +149,20 @@ async fn imperial_units_show_fahrenheit_and_mph() {
         .await
         .ends_with("mph"));
     assert!(h.text("[data-card=air] .details").await.contains("US AQI"));
+    // Pressure: inches of mercury with imperial, millimetres when asked (Open-Meteo sends hPa).
+    let inhg = pressure_shown(&h, "inHg").await;
+    assert!((27.0..32.5).contains(&inhg), "{inhg} inHg");
+    h.client
+        .goto(&h.url("lat=40.71&lon=-74.01&units=imperial&pressure=mmhg"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    let mmhg = pressure_shown(&h, "mmHg").await;
+    // The same air, give or take what changed between the two loads.
+    assert!(
+        (inhg * 25.4 - mmhg).abs() < 3.0,
+        "{inhg} inHg but {mmhg} mmHg"
+    );
     h.close().await;
 }
 

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod app;
 mod cards;
 mod e2e;
 mod embed;

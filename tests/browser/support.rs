@@ -52,6 +52,26 @@ impl WebDriverCompatibleCommand for BrowserLog {
     }
 }
 
+/// `POST /session/{id}/goog/cdp/execute`: a Chrome DevTools command through ChromeDriver.
+#[derive(Debug)]
+struct Cdp(Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
 /// The dashboard under test: simulator, static server, browser.
 pub struct Harness {
     /// The simulator.
@@ -118,10 +138,12 @@ impl Harness {
     }
 
     /// Waits until `script` (a function body returning a boolean) is true, for up to `secs`.
+    /// A script that throws (an element not there yet: a card redrawing) counts as false.
     pub async fn wait_js(&self, what: &str, script: &str, secs: u64) {
         let deadline = Instant::now() + Duration::from_secs(secs);
+        let script = format!("try {{ {script} }} catch (e) {{ return false; }}");
         loop {
-            if self.js(script).await == Value::Bool(true) {
+            if self.js(&script).await == Value::Bool(true) {
                 return;
             }
             if Instant::now() > deadline {
@@ -200,6 +222,40 @@ impl Harness {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Runs `script` in every document the browser opens from now on, before the page's own
+    /// scripts (DevTools' `Page.addScriptToEvaluateOnNewDocument`): to stand in for a browser
+    /// API, or to watch it.
+    pub async fn before_each_page(&self, script: &str) {
+        self.client
+            .issue_cmd(Cdp(json!({
+                "cmd": "Page.addScriptToEvaluateOnNewDocument",
+                "params": { "source": script },
+            })))
+            .await
+            .unwrap();
+    }
+
+    /// Types `text` into the element matching `selector`, as keystrokes.
+    pub async fn type_into(&self, selector: &str, text: &str) {
+        let el = self
+            .client
+            .find(fantoccini::Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no element {selector}: {e}"));
+        el.send_keys(text).await.unwrap();
+    }
+
+    /// The page's `localStorage` entry `key`.
+    pub async fn stored(&self, key: &str) -> Value {
+        self.client
+            .execute(
+                "return localStorage.getItem(arguments[0]);",
+                vec![json!(key)],
+            )
+            .await
+            .unwrap()
     }
 
     /// Saves a screenshot as `target/e2e-screenshots/<name>.png` and returns its path.

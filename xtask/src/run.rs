@@ -97,6 +97,7 @@ pub async fn serve(dist: PathBuf, opts: RunOptions) -> Result<()> {
         url.push_str(&endpoints);
     }
     println!("Isobar is running: {url}");
+    println!("Widget builder: http://{addr}/public/builder.html{endpoints}");
     println!("Embedding examples:");
     for page in [
         "embed-iframes",

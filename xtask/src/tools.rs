@@ -189,17 +189,22 @@ fn ensure_wasm_bindgen() -> Result<()> {
     Ok(())
 }
 
+/// axe-core's script, which the browser tests run in the page.
+pub fn axe_core() -> PathBuf {
+    root().join("xtask/build-tools/node_modules/axe-core/axe.min.js")
+}
+
 /// The build tools from the npm registry (`npm ci` in `xtask/build-tools`), with Node.js and
 /// npm from Debian's packages when missing: wasm-opt of binaryen 116 (its output is byte for
 /// byte the output of binaryen 116 compiled from source; it runs on Node.js, a few seconds a
-/// build) and esbuild.
+/// build), esbuild, and axe-core for the browser tests.
 fn ensure_wasm_opt() -> Result<()> {
-    if wasm_opt_version() == Some(WASM_OPT_VERSION) && esbuild().is_file() {
+    if wasm_opt_version() == Some(WASM_OPT_VERSION) && esbuild().is_file() && axe_core().is_file() {
         return Ok(());
     }
     ensure_node()?;
     step(&format!(
-        "installing wasm-opt (binaryen {WASM_OPT_VERSION}) and esbuild (npm ci in xtask/build-tools)"
+        "installing wasm-opt (binaryen {WASM_OPT_VERSION}), esbuild and axe-core (npm ci in xtask/build-tools)"
     ));
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])

@@ -54,6 +54,14 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Cargo's target folder: `CARGO_TARGET_DIR` when set (relative to the workspace), else
+/// `target/` in the workspace.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(|d| root().join(d))
+        .unwrap_or_else(|| root().join("target"))
+}
+
 pub use isobar_testkit::KillOnDrop;
 
 /// Runs a command to completion, failing on a non-zero exit.

@@ -333,7 +333,7 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
     let json_path = opts
         .json
         .clone()
-        .unwrap_or_else(|| crate::root().join("target/bench.json"));
+        .unwrap_or_else(|| crate::target_dir().join("bench.json"));
     if let Some(dir) = json_path.parent() {
         std::fs::create_dir_all(dir)?;
     }

@@ -120,7 +120,7 @@ pub fn build() -> Result<()> {
 /// Starts the release relay with a configuration file listening on `port`, and waits until
 /// it answers `/health`.
 pub async fn start(config: &std::path::Path, port: u16) -> Result<KillOnDrop> {
-    let bin = root().join("target/release/isobar-relay");
+    let bin = crate::target_dir().join("release/isobar-relay");
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     Ok(isobar_testkit::start_relay(&bin, config, addr, "warn", None).await?)
 }

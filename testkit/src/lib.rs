@@ -81,11 +81,23 @@ pub fn free_port() -> std::io::Result<u16> {
 
 /// Serves `dir` as static files on a free port of 127.0.0.1, for the life of the runtime.
 pub async fn serve_dir(dir: PathBuf) -> std::io::Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    Ok(serve_dir_at(dir, "127.0.0.1:0").await?.0)
+}
+
+/// Serves `dir` as static files at `addr` (port 0: a free one), and returns the address and
+/// the server's task: aborting it closes the port (connections are then refused, as with no
+/// network), and serving again at the same address brings it back.
+pub async fn serve_dir_at(
+    dir: PathBuf,
+    addr: &str,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(dir));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(addr)
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((addr, task))
 }
 
 /// The relay binary (`bin`) started with `--config config` and `RUST_LOG=rust_log`, its

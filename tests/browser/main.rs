@@ -10,3 +10,4 @@ mod cards;
 mod e2e;
 mod embed;
 mod live;
+mod offline;

@@ -27,6 +27,7 @@ pub fn build_release() -> Result<()> {
         .env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
     minify_js(&dist())?;
     write_widget(&dist())?;
+    write_service_worker(&dist())?;
     precompress(&dist())?;
     precompress(&dist().join("public"))
 }
@@ -97,6 +98,61 @@ pub fn precompress(dir: &Path) -> Result<()> {
 
 /// The custom element's script, written next to the bundle.
 pub const WIDGET: &str = "isobar-widget.js";
+
+/// The service worker, written next to the bundle (its scope is the bundle's folder).
+pub const SERVICE_WORKER: &str = "sw.js";
+
+/// What the service worker caches besides the page and its hashed files: the install files.
+const SHELL_EXTRAS: [&str; 4] = [
+    "public/manifest.webmanifest",
+    "public/icon-192.png",
+    "public/icon-512.png",
+    "public/icon-maskable-512.png",
+];
+
+/// The files of this build the service worker caches, relative to its scope: the page
+/// (`./`), the hashed script, wasm and icon, and [`SHELL_EXTRAS`].
+pub fn shell_files(dist: &Path) -> Result<Vec<String>> {
+    let wasm = find(dist, "isobar-", "_bg.wasm")?;
+    let mut files = vec![
+        "./".to_owned(),
+        wasm.replace("_bg.wasm", ".js"),
+        wasm,
+        find(dist, "favicon-", ".svg")?,
+    ];
+    for extra in SHELL_EXTRAS {
+        if !dist.join(extra).is_file() {
+            return Err(format!("{extra} is missing from {}", dist.display()).into());
+        }
+        files.push(extra.to_owned());
+    }
+    Ok(files)
+}
+
+/// Writes `dist/sw.js` from `src/sw.js` with this build's files and id: a hash of the page
+/// and of every file it caches, so any change makes a new worker (and a new cache).
+pub fn write_service_worker(dist: &Path) -> Result<()> {
+    use sha2::Digest;
+    let files = shell_files(dist)?;
+    let mut hash = sha2::Sha256::new();
+    for f in &files {
+        let path = if f == "./" { "index.html" } else { f };
+        hash.update(f.as_bytes());
+        hash.update(std::fs::read(dist.join(path))?);
+    }
+    let build: String = hash
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let template = std::fs::read_to_string(root().join("src/sw.js"))?;
+    let script = template
+        .replace("__ISOBAR_BUILD__", &build)
+        .replace("__ISOBAR_FILES__", &serde_json::to_string(&files)?);
+    std::fs::write(dist.join(SERVICE_WORKER), script)?;
+    Ok(())
+}
 
 /// The one file of `dir` whose name starts with `prefix` and ends with `suffix`.
 fn find(dir: &Path, prefix: &str, suffix: &str) -> Result<String> {
@@ -210,13 +266,15 @@ pub fn brotli_len(data: &[u8]) -> u64 {
 }
 
 /// Measures every file a first visit downloads: the files at the top of `dist` but the
-/// widget's script and stylesheet (`public/` holds extras that the page itself does not load).
+/// widget's script and stylesheet and the service worker (installed after the page has loaded) (`public/` holds extras that the page itself does not load).
 pub fn measure(dist: &Path) -> Result<Vec<FileSize>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let widget_only = name == WIDGET || (name.starts_with("isobar-") && name.ends_with(".css"));
+        let widget_only = name == WIDGET
+            || name == SERVICE_WORKER
+            || (name.starts_with("isobar-") && name.ends_with(".css"));
         if !entry.file_type()?.is_file() || widget_only || is_compressed_copy(&name) {
             continue;
         }
@@ -281,6 +339,14 @@ pub fn report(files: &[FileSize]) -> u64 {
 pub fn check_budget() -> Result<()> {
     let files = measure(&dist())?;
     let total = report(&files);
+    let sw = std::fs::read(dist().join(SERVICE_WORKER))?;
+    println!(
+        "{:<44} {:>10} {:>10} {:>10}   (after the page has loaded; not counted)",
+        SERVICE_WORKER,
+        format!("{:.1} KB", sw.len() as f64 / 1024.0),
+        format!("{:.1} KB", gzip_len(&sw) as f64 / 1024.0),
+        format!("{:.1} KB", brotli_len(&sw) as f64 / 1024.0)
+    );
     if total > BUDGET_BROTLI {
         return Err(format!(
             "the first visit is {total} bytes brotli, over the budget of {BUDGET_BROTLI}"

@@ -1,0 +1,261 @@
+//! Offline and installable: the web app manifest and its icons, the service worker's app shell
+//! with no network, and a redeploy that never mixes two builds. Each test serves its own copy
+//! of the bundle, so it can stop the server (no network) or deploy another build into it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use isobar_testkit::{serve_dir_at, TempDir};
+use serde_json::Value;
+
+use crate::support::{dist_dir, Harness};
+
+/// Copies the folder `from` into `to`, recursively.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The width and height of a PNG, from its header.
+fn png_size(path: &Path) -> (u32, u32) {
+    let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        data.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{} is not a PNG",
+        path.display()
+    );
+    let be = |i: usize| u32::from_be_bytes(data[i..i + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+/// The service worker's list of files, as the build wrote it into `sw.js`.
+fn shell_files(dist: &Path) -> Vec<String> {
+    let sw = std::fs::read_to_string(dist.join("sw.js")).unwrap();
+    let list = sw
+        .lines()
+        .find_map(|l| l.strip_prefix("const FILES = "))
+        .expect("sw.js has its list of files")
+        .trim_end_matches(';');
+    serde_json::from_str(list).unwrap()
+}
+
+/// The manifest parses, has what installing needs, and its icons exist at their declared
+/// sizes; the page links it; every file the service worker caches exists.
+#[test]
+fn the_manifest_and_the_service_worker_list_match_the_bundle() {
+    let dist = dist_dir();
+    let html = std::fs::read_to_string(dist.join("index.html")).unwrap();
+    assert!(
+        html.contains("public/manifest.webmanifest"),
+        "index.html links the manifest"
+    );
+    let manifest_path = dist.join("public/manifest.webmanifest");
+    let m: Value = serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap())
+        .expect("the manifest is JSON");
+    for key in [
+        "name",
+        "short_name",
+        "start_url",
+        "display",
+        "theme_color",
+        "background_color",
+    ] {
+        assert!(
+            m[key].as_str().is_some_and(|v| !v.is_empty()),
+            "manifest lacks {key}"
+        );
+    }
+    assert_eq!(m["display"], "standalone");
+    let icons = m["icons"].as_array().expect("icons");
+    let mut have = Vec::new();
+    for icon in icons {
+        let src = icon["src"].as_str().unwrap();
+        let sizes = icon["sizes"].as_str().unwrap();
+        let (w, h) = png_size(&manifest_path.parent().unwrap().join(src));
+        assert_eq!(format!("{w}x{h}"), sizes, "{src}");
+        have.push((
+            sizes.to_owned(),
+            icon["purpose"].as_str().unwrap_or("any").to_owned(),
+        ));
+    }
+    for want in [
+        ("192x192", "any"),
+        ("512x512", "any"),
+        ("512x512", "maskable"),
+    ] {
+        assert!(
+            have.iter().any(|(s, p)| s == want.0 && p == want.1),
+            "no {want:?} icon in {have:?}"
+        );
+    }
+    let files = shell_files(&dist);
+    assert!(files.contains(&"./".to_owned()));
+    for f in &files {
+        let path = if f == "./" {
+            dist.join("index.html")
+        } else {
+            dist.join(f)
+        };
+        assert!(
+            path.is_file(),
+            "sw.js caches {f}, which is not in the bundle"
+        );
+    }
+    assert!(
+        files.iter().any(|f| f.ends_with("_bg.wasm")) && files.iter().any(|f| f.ends_with(".js"))
+    );
+}
+
+/// A page controlled by this build's service worker.
+async fn controlled(h: &Harness, url: &str) {
+    h.client.goto(url).await.unwrap();
+    h.wait_all_ready().await;
+    h.wait_js(
+        "the service worker in control",
+        "return !!navigator.serviceWorker.controller",
+        20,
+    )
+    .await;
+}
+
+/// With no network at all (the site's and the weather API's ports closed), the page still
+/// opens from the service worker: the app starts and every card says what failed; when the
+/// network is back, every card fills again.
+#[tokio::test]
+async fn the_page_opens_with_no_network() {
+    let h = Harness::start(1280, 1400).await;
+    let site = TempDir::new("offline-site").unwrap();
+    copy_dir(&dist_dir(), &site.0);
+    let (addr, server) = serve_dir_at(site.0.clone(), "127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{addr}/?lat=52.52&lon=13.41&name=Berlin&{}",
+        h.endpoints()
+    );
+    controlled(&h, &url).await;
+
+    server.abort();
+    h.sim.task.abort();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    h.client.goto(&url).await.unwrap();
+    h.wait_states("every card settled offline", |s| {
+        let m = s.as_object().unwrap();
+        m.len() == 7 && m.values().all(|v| v != "loading")
+    })
+    .await;
+    assert_eq!(
+        h.text(".place-name").await,
+        "Berlin",
+        "the app ran, from the cache"
+    );
+    assert_eq!(h.js("return document.title").await, "Isobar weather");
+
+    // The network is back: the site and the API on the same ports.
+    let (_, _server) = serve_dir_at(site.0.clone(), &addr.to_string())
+        .await
+        .unwrap();
+    let _sim = isobar_simulator::spawn(&h.sim.addr.to_string(), Default::default())
+        .await
+        .unwrap();
+    h.client.goto(&url).await.unwrap();
+    h.wait_all_ready().await;
+    h.close().await;
+}
+
+/// Renames this build's hashed script and wasm (and every mention of them) and gives its
+/// service worker another build id: what a deploy of another build looks like to a browser.
+fn deploy_another_build(site: &Path) -> (String, String) {
+    let files = shell_files(site);
+    let wasm = files
+        .iter()
+        .find(|f| f.ends_with("_bg.wasm"))
+        .unwrap()
+        .clone();
+    let old = wasm.trim_end_matches("_bg.wasm").to_owned();
+    let new = format!("{old}b");
+    for name in [format!("{old}.js"), format!("{old}_bg.wasm")] {
+        let to = site.join(name.replace(&old, &new));
+        std::fs::rename(site.join(&name), to).unwrap();
+        for ext in ["br", "gz"] {
+            let _ = std::fs::remove_file(site.join(format!("{name}.{ext}")));
+        }
+    }
+    for text in ["index.html", "sw.js"] {
+        let path: PathBuf = site.join(text);
+        let body = std::fs::read_to_string(&path).unwrap().replace(&old, &new);
+        let body = if text == "sw.js" {
+            body.replacen("const BUILD = \"", "const BUILD = \"b", 1)
+        } else {
+            body
+        };
+        std::fs::write(&path, body).unwrap();
+        for ext in ["br", "gz"] {
+            let _ = std::fs::remove_file(site.join(format!("{text}.{ext}")));
+        }
+    }
+    (old, new)
+}
+
+/// A redeploy: the next load is the new build throughout (no file of the old one), the new
+/// worker waits beside the old one and offers "Updated: reload"; accepted, it takes over and
+/// the old build's cache is deleted.
+#[tokio::test]
+async fn a_redeploy_never_mixes_two_builds() {
+    let h = Harness::start(1280, 1400).await;
+    let site = TempDir::new("redeploy-site").unwrap();
+    copy_dir(&dist_dir(), &site.0);
+    let (addr, _server) = serve_dir_at(site.0.clone(), "127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{addr}/?lat=52.52&lon=13.41&name=Berlin&{}",
+        h.endpoints()
+    );
+    controlled(&h, &url).await;
+    let caches = "const done = arguments[arguments.length - 1]; caches.keys().then(k => done(k.filter(n => n.startsWith('isobar-shell-'))));";
+    let before = h.client.execute_async(caches, vec![]).await.unwrap();
+    assert_eq!(before.as_array().unwrap().len(), 1, "{before}");
+
+    let (old, new) = deploy_another_build(&site.0);
+    h.client.goto(&url).await.unwrap();
+    h.wait_all_ready().await;
+    let loaded = h
+        .js("return performance.getEntriesByType('resource').map(e => e.name).concat([...document.scripts].map(s => s.src), [...document.querySelectorAll('link')].map(l => l.href))")
+        .await;
+    let loaded: Vec<String> = serde_json::from_value(loaded).unwrap();
+    assert!(
+        loaded.iter().any(|u| u.contains(&new)),
+        "the new build was loaded: {loaded:#?}"
+    );
+    assert!(
+        !loaded
+            .iter()
+            .any(|u| u.contains(&format!("{old}.")) || u.contains(&format!("{old}_"))),
+        "a file of the old build was loaded with the new page: {loaded:#?}"
+    );
+    h.wait_js(
+        "the update offered",
+        "const b = document.getElementById('update'); return !!b && !b.hidden",
+        20,
+    )
+    .await;
+    h.js("window.__beforeUpdate = true; document.getElementById('update').click(); return true;")
+        .await;
+    h.wait_js(
+        "the reload into the new build",
+        "return window.__beforeUpdate === undefined && document.readyState === 'complete'",
+        20,
+    )
+    .await;
+    h.wait_all_ready().await;
+    let after = h.client.execute_async(caches, vec![]).await.unwrap();
+    let after = after.as_array().unwrap();
+    assert_eq!(after.len(), 1, "one shell cache left: {after:?}");
+    assert_ne!(Value::Array(after.clone()), before, "the new build's cache");
+    h.close().await;
+}

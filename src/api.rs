@@ -18,8 +18,7 @@ use futures_util::future::{FutureExt, Shared, WeakShared};
 use gloo_net::http::Request;
 use isobar_core::config::Config;
 use isobar_core::open_meteo::{self, ParseError};
-use isobar_core::units::Units;
-use isobar_core::weather::{AirQuality, Current, Forecast, Place};
+use isobar_core::weather::{Current, Place};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -196,32 +195,6 @@ pub async fn get_text(url: &str) -> Result<String, FetchError> {
         Err(FetchError::Network) if timed_out.get() => Err(FetchError::Timeout),
         other => other,
     }
-}
-
-/// Current conditions, hourly and daily forecast for a place.
-pub async fn forecast(
-    config: &Config,
-    lat: f64,
-    lon: f64,
-    units: Units,
-    fresh: bool,
-) -> Result<Forecast, FetchError> {
-    let url = open_meteo::forecast_url(&config.forecast_url, lat, lon, units, FORECAST_DAYS);
-    Ok(open_meteo::parse_forecast(&get_shared(&url, fresh).await?)?)
-}
-
-/// Current air quality for a place.
-pub async fn air_quality(
-    config: &Config,
-    lat: f64,
-    lon: f64,
-    fresh: bool,
-) -> Result<AirQuality, FetchError> {
-    let us = config.aqi == isobar_core::config::AqiScale::Us;
-    let url = open_meteo::air_quality_url(&config.air_quality_url, lat, lon, us);
-    Ok(open_meteo::parse_air_quality(
-        &get_shared(&url, fresh).await?,
-    )?)
 }
 
 /// The places matching `name`, best first, at most `count`.

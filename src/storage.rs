@@ -17,3 +17,35 @@ pub fn write(key: &str, value: &str) {
         let _ = s.set_item(key, value);
     }
 }
+
+/// The index of kept answers: their URLs, newest first, one per line.
+const KEPT_INDEX: &str = "isobar:v1:answers";
+/// The prefix of a kept answer's key (followed by its URL).
+const KEPT_PREFIX: &str = "isobar:v1:answer:";
+/// How many answers are kept (the oldest goes first): 20 places' forecast and air quality.
+pub const KEPT_MAX: usize = 40;
+
+/// The last good answer kept for `url`, and when it was fetched (Unix seconds).
+pub fn kept(url: &str) -> Option<(String, i64)> {
+    let stored = read(&format!("{KEPT_PREFIX}{url}"))?;
+    let (at, body) = stored.split_once('\n')?;
+    Some((body.to_owned(), at.parse().ok()?))
+}
+
+/// Keeps `body`, a good answer for `url` fetched at `at` (Unix seconds), dropping the oldest
+/// beyond [`KEPT_MAX`]. Call it only for an answer that parsed: a broken one never replaces a
+/// good one.
+pub fn keep(url: &str, body: &str, at: i64) {
+    let Some(s) = storage() else { return };
+    let index = s.get_item(KEPT_INDEX).ok().flatten().unwrap_or_default();
+    let mut urls: Vec<&str> = index
+        .lines()
+        .filter(|u| *u != url && !u.is_empty())
+        .collect();
+    urls.insert(0, url);
+    for old in urls.drain(KEPT_MAX.min(urls.len())..) {
+        let _ = s.remove_item(&format!("{KEPT_PREFIX}{old}"));
+    }
+    let _ = s.set_item(KEPT_INDEX, &urls.join("\n"));
+    let _ = s.set_item(&format!("{KEPT_PREFIX}{url}"), &format!("{at}\n{body}"));
+}

@@ -5,7 +5,6 @@
 //! The rules (the wait after a 429, a late answer dropped) are `isobar_core::retry`'s; this file
 //! only executes them.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +20,8 @@ use crate::state::now::unix_now;
 use crate::state::place::{Place, PlaceState};
 use crate::state::settings::Settings;
 use crate::state::tasks::Tasks;
+use crate::storage;
+use isobar_core::open_meteo::{self, ParseError};
 
 /// One API call that feeds cards: its state, whether Retry must wait (after a 429), and its
 /// attempts' [`Generation`].
@@ -51,24 +52,41 @@ impl<T: Send + Sync + 'static> Feed<T> {
         }
     }
 
-    /// Runs one attempt of the call to completion, updating the state. After a 429 it blocks
-    /// Retry for the time the service asked, then calls `again`.
+    /// Runs one attempt of the call to `url` to completion, updating the state. The last good
+    /// answer kept for `url` is shown at once, with its age, until the network answers; an
+    /// answer that parses replaces it and is kept in its place, and a failure leaves it shown.
+    /// After a 429 it blocks Retry for the time the service asked, then calls `again`.
     async fn attempt(
         self,
-        call: impl Future<Output = Result<T, FetchError>>,
+        url: String,
+        fresh: bool,
+        parse: fn(&str) -> Result<T, ParseError>,
         again: impl FnOnce() + 'static,
     ) {
         let Some(ticket) = self.generation.try_update_value(Generation::begin) else {
             return;
         };
-        self.state.set(Load::Loading);
-        let result = call.await;
+        let kept = storage::kept(&url).and_then(|(body, at)| Some((parse(&body).ok()?, at)));
+        let shows_kept = kept.is_some();
+        match kept {
+            Some((v, at)) => {
+                self.updated.set(Some(at));
+                self.state.set(Load::Ready(Arc::new(v)));
+            }
+            None => self.state.set(Load::Loading),
+        }
+        let result = match api::get_shared(&url, fresh).await {
+            Ok(body) => parse(&body).map(|v| (v, body)).map_err(FetchError::from),
+            Err(e) => Err(e),
+        };
         if self.generation.try_with_value(|g| g.is_current(ticket)) != Some(true) {
             return; // A newer attempt has started (its answer wins), or the widget is gone.
         }
         match result {
-            Ok(v) => {
-                self.updated.set(Some(unix_now()));
+            Ok((v, body)) => {
+                let now = unix_now();
+                storage::keep(&url, &body, now);
+                self.updated.set(Some(now));
                 self.state.set(Load::Ready(Arc::new(v)));
             }
             Err(e) => {
@@ -86,7 +104,9 @@ impl<T: Send + Sync + 'static> Feed<T> {
                         Duration::from_secs(u64::from(wait)),
                     );
                 }
-                self.state.set(Load::Failed(message));
+                if !shows_kept {
+                    self.state.set(Load::Failed(message));
+                }
             }
         }
     }
@@ -167,11 +187,17 @@ impl Feeds {
             return;
         }
         let config = self.settings.config_untracked();
-        let call = async move {
-            api::forecast(&config, p.latitude, p.longitude, config.units, fresh).await
-        };
+        let url = open_meteo::forecast_url(
+            &config.forecast_url,
+            p.latitude,
+            p.longitude,
+            config.units,
+            api::FORECAST_DAYS,
+        );
         self.forecast
-            .attempt(call, move || self.load_forecast())
+            .attempt(url, fresh, open_meteo::parse_forecast, move || {
+                self.load_forecast()
+            })
             .await;
     }
 
@@ -181,8 +207,13 @@ impl Feeds {
             return;
         }
         let config = self.settings.config_untracked();
-        let call = async move { api::air_quality(&config, p.latitude, p.longitude, fresh).await };
-        self.air.attempt(call, move || self.load_air()).await;
+        let us = config.aqi == isobar_core::config::AqiScale::Us;
+        let url = open_meteo::air_quality_url(&config.air_quality_url, p.latitude, p.longitude, us);
+        self.air
+            .attempt(url, fresh, open_meteo::parse_air_quality, move || {
+                self.load_air()
+            })
+            .await;
     }
 
     /// (Re)starts the forecast call, for a fresh answer (Retry, a refresh); resolves the place

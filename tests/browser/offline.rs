@@ -127,8 +127,8 @@ async fn controlled(h: &Harness, url: &str) {
 }
 
 /// With no network at all (the site's and the weather API's ports closed), the page still
-/// opens from the service worker: the app starts and every card says what failed; when the
-/// network is back, every card fills again.
+/// opens from the service worker and every card shows the last data kept, with the time it was
+/// fetched; when the network is back, every card fills again with fresh data.
 #[tokio::test]
 async fn the_page_opens_with_no_network() {
     let h = Harness::start(1280, 1400).await;
@@ -141,20 +141,26 @@ async fn the_page_opens_with_no_network() {
     );
     controlled(&h, &url).await;
 
+    let updated =
+        "return [...document.querySelectorAll('[data-card]')].map(c => c.dataset.updated)";
+    let fetched = h.js(updated).await;
+
     server.abort();
     h.sim.task.abort();
     tokio::time::sleep(Duration::from_millis(200)).await;
     h.client.goto(&url).await.unwrap();
-    h.wait_states("every card settled offline", |s| {
-        let m = s.as_object().unwrap();
-        m.len() == 7 && m.values().all(|v| v != "loading")
-    })
-    .await;
+    // Every card shows the kept data, with the time it was fetched: none blank or failed.
+    h.wait_all_ready().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    h.wait_all_ready().await;
+    assert_eq!(h.js(updated).await, fetched, "the kept data, with its age");
     assert_eq!(
         h.text(".place-name").await,
         "Berlin",
         "the app ran, from the cache"
     );
+    let temp = h.text("[data-card=current] [data-value=temperature]").await;
+    assert!(temp.ends_with("°C"), "{temp}");
     assert_eq!(h.js("return document.title").await, "Isobar weather");
 
     // The network is back: the site and the API on the same ports.
@@ -164,8 +170,84 @@ async fn the_page_opens_with_no_network() {
     let _sim = isobar_simulator::spawn(&h.sim.addr.to_string(), Default::default())
         .await
         .unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    h.client.goto(&url).await.unwrap();
+    let before = serde_json::to_string(&fetched.to_string()).unwrap();
+    h.wait_js(
+        "fresh data",
+        &format!("return JSON.stringify([...document.querySelectorAll('[data-card]')].map(c => c.dataset.updated)) !== {before}"),
+        20,
+    )
+    .await;
+    h.wait_all_ready().await;
+    h.close().await;
+}
+
+/// A second visit shows the last good data at once, before the API answers; a truncated
+/// answer and an error answer do not replace it (the card keeps it, and so does storage).
+#[tokio::test]
+async fn kept_data_shows_first_and_a_bad_answer_never_replaces_it() {
+    use isobar_simulator::faults::{Endpoint, Fault};
+    let h = Harness::start(1280, 1400).await;
+    let url = h.url("lat=52.52&lon=13.41&name=Berlin");
     h.client.goto(&url).await.unwrap();
     h.wait_all_ready().await;
+    let kept = "return Object.keys(localStorage).filter(k => k.startsWith('isobar:v1:answer:')).sort().map(k => localStorage.getItem(k))";
+    let before = h.js(kept).await;
+    assert_eq!(
+        before.as_array().unwrap().len(),
+        2,
+        "the forecast and air quality kept"
+    );
+    let updated =
+        "return [...document.querySelectorAll('[data-card]')].map(c => c.dataset.updated)";
+    let fetched = h.js(updated).await;
+
+    // Slow, truncated answers: the kept data is shown while they are on their way.
+    for e in [Endpoint::Forecast, Endpoint::AirQuality] {
+        h.sim.state.set_fault(
+            e,
+            Fault {
+                delay_ms: Some(3000),
+                truncate: Some(0.5),
+                ..Fault::default()
+            },
+        );
+    }
+    h.client.goto(&url).await.unwrap();
+    h.wait_all_ready().await;
+    assert_eq!(
+        h.js(updated).await,
+        fetched,
+        "kept data at once, before any answer"
+    );
+    // The truncated answers arrive: nothing changes, and storage keeps the good ones.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    h.wait_all_ready().await;
+    assert_eq!(h.js(updated).await, fetched);
+    assert_eq!(
+        h.js(kept).await,
+        before,
+        "a truncated answer replaced a kept one"
+    );
+    for e in [Endpoint::Forecast, Endpoint::AirQuality] {
+        h.sim.state.set_fault(
+            e,
+            Fault {
+                status: Some(500),
+                ..Fault::default()
+            },
+        );
+    }
+    h.client.goto(&url).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    h.wait_all_ready().await;
+    assert_eq!(h.js(updated).await, fetched);
+    assert_eq!(
+        h.js(kept).await,
+        before,
+        "an error answer replaced a kept one"
+    );
     h.close().await;
 }
 

@@ -27,7 +27,9 @@ pub fn Header(
 ) -> impl IntoView {
     let (now, place) = (Now::get(), PlaceState::get());
     let config = Settings::get();
-    let forecast = Feeds::get().forecast;
+    let Feeds {
+        forecast, offline, ..
+    } = Feeds::get();
     let name = move || match place.place.get() {
         Load::Ready(p) => p.name,
         Load::Loading => "Finding the place…".to_owned(),
@@ -57,6 +59,7 @@ pub fn Header(
                 <p class="local-time" data-local-time="">{move || local_time().unwrap_or_else(|| "\u{a0}".to_owned())}</p>
             </div>
             <LiveBadge/>
+            <p class="network-status" role="status" hidden=move || !offline.get()>"Offline: the last data kept, with its age"</p>
             <p class="attribution" part="attribution">
                 <a href="https://open-meteo.com/" rel="noopener" target="_blank">"Weather data by Open-Meteo.com"</a>
             </p>
@@ -69,6 +72,7 @@ pub fn Header(
         <header
             class="header"
             part="header"
+            data-network=move || if offline.get() { "offline" } else { "online" }
             role=(!landmark).then_some("none")
             aria-labelledby=landmark.then_some("place-name")
         >

@@ -33,6 +33,7 @@ pub struct Feed<T: Send + Sync + 'static> {
     /// When the value was last fetched, Unix seconds.
     pub updated: RwSignal<Option<i64>>,
     generation: StoredValue<Generation>,
+    offline: RwSignal<bool>,
 }
 
 impl<T: Send + Sync + 'static> Clone for Feed<T> {
@@ -43,12 +44,13 @@ impl<T: Send + Sync + 'static> Clone for Feed<T> {
 impl<T: Send + Sync + 'static> Copy for Feed<T> {}
 
 impl<T: Send + Sync + 'static> Feed<T> {
-    fn new() -> Self {
+    fn new(offline: RwSignal<bool>) -> Self {
         Feed {
             state: RwSignal::new(Load::Loading),
             blocked: RwSignal::new(false),
             updated: RwSignal::new(None),
             generation: StoredValue::new(Generation::default()),
+            offline,
         }
     }
 
@@ -86,15 +88,25 @@ impl<T: Send + Sync + 'static> Feed<T> {
             Ok((v, body)) => {
                 let now = unix_now();
                 storage::keep(&url, &body, now);
+                self.offline.set(false);
                 self.updated.set(Some(now));
                 self.state.set(Load::Ready(Arc::new(v)));
             }
             Err(e) => {
                 let mut message = e.to_string();
-                if let FetchError::RateLimited { retry_after } = e {
-                    let wait = retry_wait_s(retry_after);
+                let wait = match e {
+                    FetchError::RateLimited { retry_after } => {
+                        self.blocked.set(true);
+                        Some(retry_wait_s(retry_after))
+                    }
+                    FetchError::Network | FetchError::Timeout => {
+                        self.offline.set(true);
+                        Some(OFFLINE_RETRY_S)
+                    }
+                    _ => None,
+                };
+                if let Some(wait) = wait {
                     message.push_str(&format!(" Trying again in {wait} s."));
-                    self.blocked.set(true);
                     set_timeout(
                         move || {
                             if self.blocked.try_set(false).is_none() {
@@ -118,9 +130,16 @@ impl<T: Send + Sync + 'static> Feed<T> {
     }
 }
 
+/// How long to wait before trying again when the service could not be reached, in seconds
+/// (sooner when the browser says the network is back).
+pub const OFFLINE_RETRY_S: u32 = 30;
+
 /// The dashboard's calls.
 #[derive(Clone, Copy)]
 pub struct Feeds {
+    /// True while the network is down: the browser says so, or the last call could not reach
+    /// the service. The header says "Offline"; the cards show the data kept, with its age.
+    pub offline: RwSignal<bool>,
     /// The forecast call (feeds current, UV, sun, wind, hourly and daily).
     pub forecast: Feed<Forecast>,
     /// The air-quality call (feeds the air card).
@@ -133,13 +152,26 @@ pub struct Feeds {
 impl Feeds {
     /// The calls. They start when [`Feeds::follow`] is told the place.
     pub fn new(settings: Settings, place: PlaceState, tasks: Tasks) -> Feeds {
-        Feeds {
-            forecast: Feed::new(),
-            air: Feed::new(),
+        let offline = RwSignal::new(web_sys::window().is_some_and(|w| !w.navigator().on_line()));
+        let feeds = Feeds {
+            offline,
+            forecast: Feed::new(offline),
+            air: Feed::new(offline),
             settings,
             place,
             tasks,
-        }
+        };
+        // The browser's word on the network: back online, every call is made again at once.
+        let on = window_event_listener(leptos::ev::online, move |_| {
+            offline.set(false);
+            feeds.refresh();
+        });
+        let off = window_event_listener(leptos::ev::offline, move |_| offline.set(true));
+        on_cleanup(move || {
+            on.remove();
+            off.remove();
+        });
+        feeds
     }
 
     /// Follows the place: every call starts at once when it is resolved, and fails with its

@@ -161,6 +161,13 @@ async fn the_page_opens_with_no_network() {
     );
     let temp = h.text("[data-card=current] [data-value=temperature]").await;
     assert!(temp.ends_with("°C"), "{temp}");
+    h.wait_js(
+        "the header saying offline",
+        "return document.querySelector('header').dataset.network === 'offline'",
+        15,
+    )
+    .await;
+    h.screenshot("offline-kept-1280").await;
     assert_eq!(h.js("return document.title").await, "Isobar weather");
 
     // The network is back: the site and the API on the same ports.
@@ -339,5 +346,64 @@ async fn a_redeploy_never_mixes_two_builds() {
     let after = after.as_array().unwrap();
     assert_eq!(after.len(), 1, "one shell cache left: {after:?}");
     assert_ne!(Value::Array(after.clone()), before, "the new build's cache");
+    h.close().await;
+}
+
+/// The browser says the network is gone (DevTools' offline emulation): the header says
+/// offline and the cards keep their data; when the network is back, every card is fetched
+/// again by itself, with no reload.
+#[tokio::test]
+async fn the_header_says_offline_and_the_cards_refresh_when_the_network_returns() {
+    // At phone width: the offline status must fit the header there too.
+    let h = Harness::start(390, 1600).await;
+    h.client
+        .goto(&h.url("lat=52.52&lon=13.41&name=Berlin"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    assert_eq!(
+        h.js("return document.querySelector('header').dataset.network")
+            .await,
+        "online"
+    );
+    let updated =
+        "return [...document.querySelectorAll('[data-card]')].map(c => c.dataset.updated)";
+    let fetched = h.js(updated).await;
+    h.cdp(
+        "Network.emulateNetworkConditions",
+        serde_json::json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    )
+    .await;
+    h.wait_js(
+        "the header saying offline",
+        "return document.querySelector('header').dataset.network === 'offline' && !document.querySelector('.network-status').hidden",
+        10,
+    )
+    .await;
+    assert_eq!(h.js(updated).await, fetched, "the cards keep their data");
+    h.screenshot("offline-header-390").await;
+    h.wait_all_ready().await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    h.cdp(
+        "Network.emulateNetworkConditions",
+        serde_json::json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    )
+    .await;
+    let before = serde_json::to_string(&fetched.to_string()).unwrap();
+    h.wait_js(
+        "every card fetched again",
+        &format!("return document.querySelector('header').dataset.network === 'online' && JSON.stringify([...document.querySelectorAll('[data-card]')].map(c => c.dataset.updated)) !== {before} && [...document.querySelectorAll('[data-card]')].every(c => c.dataset.state === 'ready' && c.dataset.updated !== undefined)"),
+        20,
+    )
+    .await;
+    let now = h.js(updated).await;
+    for (a, b) in now
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(fetched.as_array().unwrap())
+    {
+        assert_ne!(a, b, "every card is fresh: {now} vs {fetched}");
+    }
     h.close().await;
 }

@@ -228,13 +228,20 @@ impl Harness {
     /// scripts (DevTools' `Page.addScriptToEvaluateOnNewDocument`): to stand in for a browser
     /// API, or to watch it.
     pub async fn before_each_page(&self, script: &str) {
+        self.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": script }),
+        )
+        .await;
+    }
+
+    /// Sends the Chrome DevTools command `cmd` with `params` to the page (for example
+    /// `Network.emulateNetworkConditions`), and returns its result.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
         self.client
-            .issue_cmd(Cdp(json!({
-                "cmd": "Page.addScriptToEvaluateOnNewDocument",
-                "params": { "source": script },
-            })))
+            .issue_cmd(Cdp(json!({ "cmd": cmd, "params": params })))
             .await
-            .unwrap();
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"))
     }
 
     /// Types `text` into the element matching `selector`, as keystrokes.

@@ -68,7 +68,10 @@ impl<T: Send + Sync + 'static> Feed<T> {
         let Some(ticket) = self.generation.try_update_value(Generation::begin) else {
             return;
         };
-        let kept = storage::kept(&url).and_then(|(body, at)| Some((parse(&body).ok()?, at)));
+        // A kept answer older than the forecast it holds is gone, not current.
+        let kept = storage::kept(&url)
+            .filter(|(_, at)| unix_now() - at < KEPT_FOR_S)
+            .and_then(|(body, at)| Some((parse(&body).ok()?, at)));
         let shows_kept = kept.is_some();
         match kept {
             Some((v, at)) => {
@@ -129,6 +132,10 @@ impl<T: Send + Sync + 'static> Feed<T> {
         self.state.set(Load::Failed(message));
     }
 }
+
+/// How long a kept answer is shown, in seconds: as long as the forecast it holds lasts
+/// ([`api::FORECAST_DAYS`] days). An older one is not shown at all.
+pub const KEPT_FOR_S: i64 = api::FORECAST_DAYS as i64 * 86_400;
 
 /// How long to wait before trying again when the service could not be reached, in seconds
 /// (sooner when the browser says the network is back).

@@ -407,3 +407,80 @@ async fn the_header_says_offline_and_the_cards_refresh_when_the_network_returns(
     }
     h.close().await;
 }
+
+/// Kept data shown the next day, with no network: time has moved on, so the daily list starts
+/// at the new today (yesterday's row is gone and "Today" is the day that was tomorrow), the
+/// hourly strip still starts now and has its 24 hours, and each card's age says a day. Once
+/// the forecast has all passed, it is not shown at all.
+#[tokio::test]
+async fn kept_data_shown_the_next_day_follows_the_clock() {
+    let h = Harness::start(1280, 1400).await;
+    // Days ahead, when the page's address asks for it (`clock_days=N`): every clock of the page
+    // (Date.now and new Date()) moved on.
+    h.before_each_page(
+        r#"
+        const days = Number(new URLSearchParams(location.search).get('clock_days') || 0);
+        if (days) {
+            const Real = Date, shift = days * 86400000;
+            class Later extends Real {
+                constructor(...a) { if (a.length === 0) super(Real.now() + shift); else super(...a); }
+                static now() { return Real.now() + shift; }
+            }
+            globalThis.Date = Later;
+        }
+        "#,
+    )
+    .await;
+    let place = "lat=52.52&lon=13.41&name=Berlin";
+    h.client.goto(&h.url(place)).await.unwrap();
+    h.wait_all_ready().await;
+    let days = "return [...document.querySelectorAll('[data-card=daily] .day-name')].map(e => e.textContent)";
+    let hours = "return document.querySelectorAll('[data-card=hourly] .hour').length";
+    let before: Vec<String> = serde_json::from_value(h.js(days).await).unwrap();
+    assert_eq!(before[0], "Today");
+    assert_eq!(h.js(hours).await, 24);
+
+    h.sim.task.abort();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    h.client
+        .goto(&h.url(&format!("{place}&clock_days=1")))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    let after: Vec<String> = serde_json::from_value(h.js(days).await).unwrap();
+    assert_eq!(
+        after.len(),
+        before.len() - 1,
+        "yesterday has gone: {before:?} → {after:?}"
+    );
+    assert_eq!(after[0], "Today");
+    assert_eq!(after[1..], before[2..], "the days move up by one");
+    assert_eq!(
+        h.js(hours).await,
+        24,
+        "the hourly strip still has its 24 hours"
+    );
+    assert_eq!(
+        h.text("[data-card=hourly] .hour-time").await,
+        "Now",
+        "it starts at the current hour"
+    );
+    let age = h.text("[data-card=current] .card-age").await;
+    assert_eq!(age, "updated 24 h ago");
+
+    // Eleven days on, the kept forecast has all passed: it is not shown as current.
+    h.client
+        .goto(&h.url(&format!("{place}&clock_days=11")))
+        .await
+        .unwrap();
+    let states = h
+        .wait_states("the cards settled", |s| {
+            s.as_object().unwrap().values().all(|v| v != "loading")
+        })
+        .await;
+    assert!(
+        states.as_object().unwrap().values().all(|v| v == "error"),
+        "{states}"
+    );
+    h.close().await;
+}

@@ -1,6 +1,7 @@
-//! The browser's `localStorage`, for what a viewer keeps (settings, places). Storage that is
-//! missing, refused (private modes, blocked cookies) or full is survived: a read gives nothing,
-//! a write is dropped, and the page goes on with what it has in memory.
+//! The browser's `localStorage`, for what a viewer keeps (settings, places) and for the last good
+//! answers, shown at once on the next visit and with no network ([`kept`], [`keep`]). Storage
+//! that is missing, refused (private modes, blocked cookies) or full is survived: a read gives
+//! nothing, a write is dropped, and the page goes on with what it has in memory.
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?

@@ -1,6 +1,8 @@
 //! The API calls that fill the cards: the forecast (current conditions, UV, sun, wind, hourly and
 //! daily) and air quality. Both start at once when the place is known, so the page is complete
-//! after the slower one; each keeps its own state, `Retry-After` block and data age.
+//! after the slower one; each keeps its own state, `Retry-After` block and data age. The last
+//! good answer for the same request is shown first, with its age ([`crate::storage::kept`]),
+//! and stays shown while the network fails; [`Feeds::offline`] says when it does.
 //!
 //! The rules (the wait after a 429, a late answer dropped) are `isobar_core::retry`'s; this file
 //! only executes them.

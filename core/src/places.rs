@@ -216,15 +216,7 @@ mod tests {
     use serde_json::json;
 
     fn place(name: &str, lat: f64, lon: f64) -> Place {
-        Place {
-            name: name.into(),
-            latitude: lat,
-            longitude: lon,
-            country: None,
-            country_code: None,
-            admin1: None,
-            timezone: None,
-        }
+        Place::at(lat, lon, name)
     }
 
     #[test]

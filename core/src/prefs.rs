@@ -233,15 +233,7 @@ mod tests {
     use crate::params;
 
     fn place(name: &str, lat: f64, lon: f64) -> Place {
-        Place {
-            name: name.to_owned(),
-            latitude: lat,
-            longitude: lon,
-            country: None,
-            country_code: None,
-            admin1: None,
-            timezone: None,
-        }
+        Place::at(lat, lon, name)
     }
 
     #[test]

@@ -270,3 +270,44 @@ pub struct Place {
     /// IANA time zone, when known.
     pub timezone: Option<String>,
 }
+
+impl Place {
+    /// A place known only by its coordinates and a name (from the address, the viewer's
+    /// location, or the default place).
+    pub fn at(latitude: f64, longitude: f64, name: impl Into<String>) -> Place {
+        Place {
+            name: name.into(),
+            latitude,
+            longitude,
+            country: None,
+            country_code: None,
+            admin1: None,
+            timezone: None,
+        }
+    }
+
+    /// Where the place is, for telling two of the same name apart: its first-level area and
+    /// country (`Illinois, United States`), or empty when neither is known.
+    pub fn region(&self) -> String {
+        [self.admin1.as_deref(), self.country.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Place;
+
+    #[test]
+    fn a_region_names_what_is_known() {
+        let mut p = Place::at(39.78, -89.65, "Springfield");
+        assert_eq!(p.region(), "");
+        p.country = Some("United States".into());
+        assert_eq!(p.region(), "United States");
+        p.admin1 = Some("Illinois".into());
+        assert_eq!(p.region(), "Illinois, United States");
+    }
+}

@@ -44,11 +44,7 @@ pub fn PlacesPanel() -> impl IntoView {
         });
     });
     let row = move |p: &Place, weather: String, saved: bool| {
-        let region = [p.admin1.clone(), p.country.clone()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", ");
+        let region = p.region();
         let (shown, forget) = (p.clone(), p.clone());
         view! {
             <li class="places-item" data-saved=saved.to_string()>

@@ -207,11 +207,7 @@ pub fn Search() -> impl IntoView {
                 .iter()
                 .enumerate()
                 .map(|(i, p)| {
-                    let region = [p.admin1.as_deref(), p.country.as_deref()]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let region = p.region();
                     view! {
                         <li
                             role="option"

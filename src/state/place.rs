@@ -39,19 +39,6 @@ pub struct PlaceState {
     tasks: Tasks,
 }
 
-/// A place with only coordinates and a name.
-pub fn place_at(lat: f64, lon: f64, name: String) -> Place {
-    Place {
-        name,
-        latitude: lat,
-        longitude: lon,
-        country: None,
-        country_code: None,
-        admin1: None,
-        timezone: None,
-    }
-}
-
 impl PlaceState {
     /// The place state, still to be resolved; the kept places read from storage when the
     /// settings keep them.
@@ -97,7 +84,7 @@ impl PlaceState {
                     let f = |x| isobar_core::format::fixed(x, 2);
                     format!("{}°, {}°", f(lat), f(lon))
                 });
-                self.choose(place_at(lat, lon, name));
+                self.choose(Place::at(lat, lon, name));
             }
             PlaceChoice::Search(q) => self.tasks.spawn(async move {
                 let config = self.settings.config_untracked();
@@ -117,8 +104,7 @@ impl PlaceState {
                     self.note.set(Some(format!(
                             "Showing {name}. Search for a place or use your location to see your own weather."
                         )));
-                    self.place
-                        .set(Load::Ready(place_at(lat, lon, name.to_owned())));
+                    self.place.set(Load::Ready(Place::at(lat, lon, name)));
                 }
             },
         }
@@ -166,7 +152,7 @@ impl PlaceState {
                         format!("{}°{side}", isobar_core::format::fixed(x.abs(), 2))
                     };
                     let name = format!("Near {} {}", deg(lat, 'N', 'S'), deg(lon, 'E', 'W'));
-                    self.choose(place_at(lat, lon, name));
+                    self.choose(Place::at(lat, lon, name));
                 }
                 Err(why) => {
                     let _ = self.locate_error.try_set(Some(why));

@@ -66,22 +66,16 @@ pub(crate) fn mount_as(
     query: &str,
     embedded: Option<Embedded>,
 ) -> Widget {
-    // The page's own dashboard adds the settings the viewer stored; the address wins, and only
-    // its own problems are reported (a stored value this version cannot read is dropped
-    // quietly). An embed is configured by its snippet alone.
-    let merged = if embedded.is_none() {
+    // The page's own dashboard adds the settings the viewer stored (the address wins, and a
+    // stored value this version cannot read is dropped by `with_stored`). An embed is
+    // configured by its snippet alone.
+    let query = if embedded.is_none() {
         let stored = crate::storage::read(prefs::STORAGE_KEY).unwrap_or_default();
         prefs::with_stored(&stored, query)
     } else {
         query.to_owned()
     };
-    let (config, mut errors) = Config::from_query(&merged);
-    let given = isobar_core::config::parse_query(query);
-    let stored_only = |p: &str| {
-        prefs::SETTINGS.iter().any(|s| s.param == p) && !given.iter().any(|(k, _)| k == p)
-    };
-    errors.retain(|e| !stored_only(&e.param));
-    let query = merged;
+    let (config, errors) = Config::from_query(&query);
     root.set_inner_html("");
     let _ = root.class_list().add_1("isobar-mount");
     let handle = leptos::mount::mount_to(root, move || {

@@ -135,17 +135,27 @@ fn without(query: &str, drop: impl Fn(&str) -> bool) -> Vec<&str> {
         .collect()
 }
 
-/// The query that configures a view: the `stored` settings (only [`SETTINGS`] parameters;
-/// anything else stored is ignored), except those `query` sets itself or through `units`, then
-/// `query` itself, whose parameters therefore win.
+/// The query that configures a view: the `stored` settings, except those `query` sets itself
+/// or through `units`, then `query` itself, whose parameters therefore win. Only a stored
+/// [`SETTINGS`] parameter with one of its panel's values is taken: anything else stored (a
+/// value an older or newer version wrote, garbage) is ignored quietly, so every problem the
+/// configuration reports is the address's own.
 pub fn with_stored(stored: &str, query: &str) -> String {
     let given: Vec<String> = pairs(query).map(|(k, _)| k).collect();
     let has = |k: &str| given.iter().any(|g| g == k);
-    let mut out = without(stored, |k| {
-        !SETTINGS.iter().any(|s| s.param == k)
-            || has(k)
-            || (has("units") && UNIT_PARAMS.contains(&k))
-    });
+    let usable = |raw: &str| {
+        let (k, v) = raw.split_once('=').unwrap_or((raw, ""));
+        let (k, v) = (decode_component(k), decode_component(v));
+        SETTINGS
+            .iter()
+            .any(|s| s.param == k && s.options.iter().any(|(o, _)| *o == v))
+            && !has(&k)
+            && !(has("units") && UNIT_PARAMS.contains(&k.as_str()))
+    };
+    let mut out: Vec<&str> = pairs(stored)
+        .map(|(_, raw)| raw)
+        .filter(|raw| usable(raw))
+        .collect();
     out.extend(pairs(query).map(|(_, raw)| raw));
     out.join("&")
 }
@@ -285,7 +295,8 @@ mod tests {
             "=&&=x&temp=",
             "\u{0}\u{ffff}",
         ] {
-            let (c, _) = Config::from_query(&with_stored(stored, "lat=1&lon=2"));
+            let (c, errors) = Config::from_query(&with_stored(stored, "lat=1&lon=2"));
+            assert!(errors.is_empty(), "{stored:?}: {errors:?}");
             assert_eq!(value(&c, "temp"), Some("c"), "{stored:?}");
             assert!(matches!(c.place, PlaceChoice::Coords { .. }), "{stored:?}");
         }

@@ -49,6 +49,20 @@ async fn clear_field(h: &Harness) {
     .await;
 }
 
+/// Sets the settings panel's select labelled `label` to `value`, as a viewer would (a
+/// `change` event), inside `root` (a script expression: `document`, or a widget's shadow root).
+async fn choose_setting(h: &Harness, root: &str, label: &str, value: &str) {
+    let done = h
+        .client
+        .execute(
+            &format!("const s = [...({root}).querySelectorAll('select')].find(s => s.labels[0] && s.labels[0].textContent === arguments[0]); if (!s) return false; s.value = arguments[1]; s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true;"),
+            vec![json!(label), json!(value)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(done, true, "no setting “{label}”");
+}
+
 /// The options shown in the listbox, as their text.
 async fn options(h: &Harness) -> Vec<String> {
     let v = h
@@ -310,7 +324,7 @@ async fn places_and_settings_apply_at_once_and_survive_a_reload() {
     h.js("window.__sameDocument = true; return true;").await;
     let before = temperature(&h).await;
     assert!(before.ends_with("°C"), "{before}");
-    h.js("const s = [...document.querySelectorAll('select')].find(s => s.labels[0] && s.labels[0].textContent === 'Temperature'); s.value = 'f'; s.dispatchEvent(new Event('change', { bubbles: true })); return true;").await;
+    choose_setting(&h, "document", "Temperature", "f").await;
     h.wait_js("°F", "return document.querySelector('[data-card=current] [data-value=temperature]').textContent.endsWith('°F')", 10).await;
     h.wait_js("the daily card in °F", "return [...document.querySelectorAll('[data-card=daily] .day-max')].some(e => e.textContent.includes('°'))", 10).await;
     assert_eq!(h.js("return window.__sameDocument === true").await, true);
@@ -391,7 +405,7 @@ async fn broken_storage_does_not_break_the_page() {
         );
         // The page still works: a setting applies.
         press(&h, "Settings").await;
-        h.js("const s = [...document.querySelectorAll('select')].find(s => s.labels[0] && s.labels[0].textContent === 'Wind'); s.value = 'ms'; s.dispatchEvent(new Event('change', { bubbles: true })); return true;").await;
+        choose_setting(&h, "document", "Wind", "ms").await;
         h.wait_js(
             "m/s",
             "return document.querySelector('[data-card=wind]').textContent.includes('m/s')",
@@ -644,7 +658,13 @@ async fn each_widget_keeps_its_own_search_and_settings() {
 
     // Settings in the first: °F there only.
     h.js("const r = document.getElementById('one').shadowRoot; [...r.querySelectorAll('button')].find(b => b.textContent === 'Settings').click(); return true;").await;
-    h.js("const r = document.getElementById('one').shadowRoot; const s = [...r.querySelectorAll('select')].find(s => s.labels[0] && s.labels[0].textContent === 'Temperature'); s.value = 'f'; s.dispatchEvent(new Event('change', { bubbles: true })); return true;").await;
+    choose_setting(
+        &h,
+        "document.getElementById('one').shadowRoot",
+        "Temperature",
+        "f",
+    )
+    .await;
     let temp = |id: &str| {
         format!("return document.getElementById('{id}').shadowRoot.querySelector('[data-card=current] [data-value=temperature]').textContent")
     };

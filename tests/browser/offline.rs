@@ -10,6 +10,10 @@ use serde_json::Value;
 
 use crate::support::{dist_dir, Harness};
 
+/// A script: every card's `data-updated` (when its data was fetched), in order.
+const UPDATED: &str =
+    "return [...document.querySelectorAll('[data-card]')].map(c => c.dataset.updated)";
+
 /// Copies the folder `from` into `to`, recursively.
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -141,9 +145,7 @@ async fn the_page_opens_with_no_network() {
     );
     controlled(&h, &url).await;
 
-    let updated =
-        "return [...document.querySelectorAll('[data-card]')].map(c => c.dataset.updated)";
-    let fetched = h.js(updated).await;
+    let fetched = h.js(UPDATED).await;
 
     server.abort();
     h.sim.task.abort();
@@ -153,7 +155,7 @@ async fn the_page_opens_with_no_network() {
     h.wait_all_ready().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     h.wait_all_ready().await;
-    assert_eq!(h.js(updated).await, fetched, "the kept data, with its age");
+    assert_eq!(h.js(UPDATED).await, fetched, "the kept data, with its age");
     assert_eq!(
         h.text(".place-name").await,
         "Berlin",
@@ -206,9 +208,7 @@ async fn kept_data_shows_first_and_a_bad_answer_never_replaces_it() {
         2,
         "the forecast and air quality kept"
     );
-    let updated =
-        "return [...document.querySelectorAll('[data-card]')].map(c => c.dataset.updated)";
-    let fetched = h.js(updated).await;
+    let fetched = h.js(UPDATED).await;
 
     // Slow, truncated answers: the kept data is shown while they are on their way.
     for e in [Endpoint::Forecast, Endpoint::AirQuality] {
@@ -224,14 +224,14 @@ async fn kept_data_shows_first_and_a_bad_answer_never_replaces_it() {
     h.client.goto(&url).await.unwrap();
     h.wait_all_ready().await;
     assert_eq!(
-        h.js(updated).await,
+        h.js(UPDATED).await,
         fetched,
         "kept data at once, before any answer"
     );
     // The truncated answers arrive: nothing changes, and storage keeps the good ones.
     tokio::time::sleep(Duration::from_millis(3500)).await;
     h.wait_all_ready().await;
-    assert_eq!(h.js(updated).await, fetched);
+    assert_eq!(h.js(UPDATED).await, fetched);
     assert_eq!(
         h.js(kept).await,
         before,
@@ -249,7 +249,7 @@ async fn kept_data_shows_first_and_a_bad_answer_never_replaces_it() {
     h.client.goto(&url).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1000)).await;
     h.wait_all_ready().await;
-    assert_eq!(h.js(updated).await, fetched);
+    assert_eq!(h.js(UPDATED).await, fetched);
     assert_eq!(
         h.js(kept).await,
         before,
@@ -366,9 +366,7 @@ async fn the_header_says_offline_and_the_cards_refresh_when_the_network_returns(
             .await,
         "online"
     );
-    let updated =
-        "return [...document.querySelectorAll('[data-card]')].map(c => c.dataset.updated)";
-    let fetched = h.js(updated).await;
+    let fetched = h.js(UPDATED).await;
     h.cdp(
         "Network.emulateNetworkConditions",
         serde_json::json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
@@ -380,7 +378,7 @@ async fn the_header_says_offline_and_the_cards_refresh_when_the_network_returns(
         10,
     )
     .await;
-    assert_eq!(h.js(updated).await, fetched, "the cards keep their data");
+    assert_eq!(h.js(UPDATED).await, fetched, "the cards keep their data");
     h.screenshot("offline-header-390").await;
     h.wait_all_ready().await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -396,7 +394,7 @@ async fn the_header_says_offline_and_the_cards_refresh_when_the_network_returns(
         20,
     )
     .await;
-    let now = h.js(updated).await;
+    let now = h.js(UPDATED).await;
     for (a, b) in now
         .as_array()
         .unwrap()

@@ -133,12 +133,7 @@ pub async fn embed(opts: EmbedOptions) -> Result<Vec<EmbedRow>> {
             };
             // Answers kept by this load would be shown at once by the next (offline first):
             // every load here measures the network.
-            client
-                .execute(
-                    "Object.keys(localStorage).filter(k => k.startsWith('isobar:v1:answer')).forEach(k => localStorage.removeItem(k)); return true;",
-                    vec![],
-                )
-                .await?;
+            client.execute(super::FORGET_KEPT_ANSWERS, vec![]).await?;
             if run == 0 {
                 last = client
                     .execute(

@@ -51,12 +51,7 @@ async fn load_once(client: &Client, url: &str) -> Result<Sample> {
         if let Some(ready) = v[3].as_f64() {
             // The answers this load kept would be shown at once by the next one (offline
             // first): every load here measures the network, so they go.
-            client
-                .execute(
-                    "Object.keys(localStorage).filter(k => k.startsWith('isobar:v1:answer')).forEach(k => localStorage.removeItem(k)); return true;",
-                    vec![],
-                )
-                .await?;
+            client.execute(super::FORGET_KEPT_ANSWERS, vec![]).await?;
             let f = |i: usize| v[i].as_f64().unwrap_or(f64::NAN);
             return Ok(Sample {
                 first_paint: f(0),

@@ -15,6 +15,10 @@ pub mod live;
 pub mod load;
 pub mod relay;
 
+/// A script that forgets the weather answers the dashboard kept (offline first), so that the
+/// next load measures the network rather than the kept copy.
+pub const FORGET_KEPT_ANSWERS: &str = "Object.keys(localStorage).filter(k => k.startsWith('isobar:v1:answer')).forEach(k => localStorage.removeItem(k)); return true;";
+
 use audits::FormFactor;
 
 use crate::{build, tools, Result};

@@ -12,9 +12,16 @@ pub fn read(key: &str) -> Option<String> {
     storage()?.get_item(key).ok()?
 }
 
-/// Stores `value` under `key`, if storage takes it.
+/// Stores `value` under `key`, if storage takes it. What a viewer keeps comes before the kept
+/// answers: when storage is full, those are dropped to make room.
 pub fn write(key: &str, value: &str) {
-    if let Some(s) = storage() {
+    let Some(s) = storage() else { return };
+    if s.set_item(key, value).is_err() {
+        let index = s.get_item(KEPT_INDEX).ok().flatten().unwrap_or_default();
+        for url in index.lines() {
+            let _ = s.remove_item(&format!("{KEPT_PREFIX}{url}"));
+        }
+        let _ = s.remove_item(KEPT_INDEX);
         let _ = s.set_item(key, value);
     }
 }
@@ -31,6 +38,11 @@ pub fn kept(url: &str) -> Option<(String, i64)> {
     let stored = read(&format!("{KEPT_PREFIX}{url}"))?;
     let (at, body) = stored.split_once('\n')?;
     Some((body.to_owned(), at.parse().ok()?))
+}
+
+/// When the answer kept for `url` was fetched (Unix seconds), if one is.
+pub fn kept_at(url: &str) -> Option<i64> {
+    kept(url).map(|(_, at)| at)
 }
 
 /// Keeps `body`, a good answer for `url` fetched at `at` (Unix seconds), dropping the oldest

@@ -2,6 +2,8 @@
 //! durations, ages, and the geometry of bars. The UV and air-quality bands are in
 //! [`crate::bands`], compass points and the Beaufort scale in [`crate::wind`].
 
+use crate::clock::{self, ZoneOffsets};
+
 /// Shown in place of a value that is `null` or missing.
 pub const DASH: &str = "–";
 
@@ -83,14 +85,33 @@ pub fn sun_progress(now: i64, sunrise: i64, sunset: i64) -> Option<f64> {
         .then(|| (now - sunrise) as f64 / (sunset - sunrise) as f64)
 }
 
-/// How old data is, in words: `updated just now`, `updated 3 min ago`, `updated 2 h ago`.
-pub fn age(now: i64, updated: i64) -> String {
+/// How old data is, in words: `updated just now`, `updated 3 min ago`. From an hour on, with
+/// the time it was fetched in the place's zone, when that is known: `as of 09:40, 2 h ago`,
+/// and from a day on with its weekday: `as of Sat 09:40, 2 days ago`.
+pub fn age(now: i64, updated: i64, zone: Option<&impl ZoneOffsets>, hour12: bool) -> String {
     let s = (now - updated).max(0);
-    match s {
-        0..=44 => "updated just now".to_owned(),
-        45..=3569 => format!("updated {} min ago", ((s + 30) / 60).max(1)),
-        _ => format!("updated {} h ago", (s + 1800) / 3600),
-    }
+    let ago = match s {
+        0..=44 => return "updated just now".to_owned(),
+        45..=3569 => return format!("updated {} min ago", ((s + 30) / 60).max(1)),
+        3570..=86_399 => format!("{} h ago", (s + 1800) / 3600),
+        _ => {
+            let days = (s + 43_200) / 86_400;
+            format!("{days} day{} ago", if days == 1 { "" } else { "s" })
+        }
+    };
+    let Some(zone) = zone else {
+        return format!("updated {ago}");
+    };
+    let day = if s < 86_400 {
+        ""
+    } else {
+        clock::weekday_label(clock::local(updated, zone).date())
+    };
+    let space = if day.is_empty() { "" } else { " " };
+    format!(
+        "as of {day}{space}{}, {ago}",
+        clock::time_label(updated, zone, hour12)
+    )
 }
 
 #[cfg(test)]
@@ -111,19 +132,51 @@ mod tests {
     }
 
     use super::*;
+    use crate::clock::FixedZone;
 
     #[test]
     fn ages_in_words() {
-        assert_eq!(age(100, 100), "updated just now");
+        let none: Option<&FixedZone> = None;
+        assert_eq!(age(100, 100, none, false), "updated just now");
         assert_eq!(
-            age(100, 200),
+            age(100, 200, none, false),
             "updated just now",
             "a clock ahead is not negative"
         );
-        assert_eq!(age(1000, 1000 - 50), "updated 1 min ago");
-        assert_eq!(age(1000, 1000 - 150), "updated 3 min ago");
-        assert_eq!(age(10_000, 10_000 - 3600), "updated 1 h ago");
-        assert_eq!(age(100_000, 100_000 - 7 * 3600), "updated 7 h ago");
+        assert_eq!(age(1000, 1000 - 50, none, false), "updated 1 min ago");
+        assert_eq!(age(1000, 1000 - 150, none, false), "updated 3 min ago");
+        assert_eq!(age(10_000, 10_000 - 3600, none, false), "updated 1 h ago");
+        assert_eq!(
+            age(100_000, 100_000 - 7 * 3600, none, false),
+            "updated 7 h ago"
+        );
+        assert_eq!(
+            age(1_000_000, 1_000_000 - 86_400, none, false),
+            "updated 1 day ago"
+        );
+    }
+
+    #[test]
+    fn old_data_says_when_it_was_fetched_in_the_place_zone() {
+        // 2026-11-28 (a Saturday) 08:40 UTC; Berlin in winter is UTC+1.
+        let fetched = 1_795_855_200;
+        let berlin = FixedZone(3600);
+        let at = |later: i64, hour12| age(fetched + later, fetched, Some(&berlin), hour12);
+        assert_eq!(
+            at(600, false),
+            "updated 10 min ago",
+            "recent data: its age alone"
+        );
+        assert_eq!(at(2 * 3600, false), "as of 09:40, 2 h ago");
+        assert_eq!(at(2 * 3600, true), "as of 9:40 AM, 2 h ago");
+        assert_eq!(at(23 * 3600 + 1800, false), "as of 09:40, 24 h ago");
+        assert_eq!(at(86_400, false), "as of Sat 09:40, 1 day ago");
+        assert_eq!(at(3 * 86_400 + 3600, false), "as of Sat 09:40, 3 days ago");
+        // The same instant in Kathmandu (UTC+05:45).
+        assert_eq!(
+            age(fetched + 3 * 3600, fetched, Some(&FixedZone(20_700)), false),
+            "as of 14:25, 3 h ago"
+        );
     }
 
     #[test]

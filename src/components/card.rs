@@ -6,6 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::state::load::Load;
+use crate::zone::Zone;
 
 /// A card's body: draws the value once it is ready.
 pub type Body<T> = Arc<dyn Fn(T) -> AnyView + Send + Sync>;
@@ -68,6 +69,26 @@ struct Frame<T: Send + Sync + 'static> {
     live: bool,
 }
 
+/// The card's age, kept current: from an hour on it names the time the data was fetched, in
+/// the place's zone once the forecast has given it. Not generic, so compiled once.
+fn age_label(updated: Signal<Option<i64>>) -> impl Fn() -> Option<String> + Send + Sync {
+    let h = crate::state::Handles::get();
+    move || {
+        let t = updated.get()?;
+        let zone = h
+            .feeds
+            .forecast
+            .state
+            .with(|f| f.ready().map(|f| Zone::of(&f.location)));
+        Some(isobar_core::format::age(
+            h.now.seconds(),
+            t,
+            zone.as_ref(),
+            h.settings.hour12(),
+        ))
+    }
+}
+
 fn frame<T: Clone + Send + Sync + 'static>(f: Frame<T>, body: Body<T>) -> AnyView {
     let Frame {
         id,
@@ -79,13 +100,7 @@ fn frame<T: Clone + Send + Sync + 'static>(f: Frame<T>, body: Body<T>) -> AnyVie
         live,
     } = f;
     let title_id = format!("card-{id}-title");
-    let clock = crate::state::now::Now::find();
-    let age = move || {
-        updated.get().map(|t| {
-            let now = clock.map_or_else(crate::state::now::unix_now, |c| c.seconds());
-            isobar_core::format::age(now, t)
-        })
-    };
+    let age = age_label(updated);
     // A brief highlight when live data changes (not on the first fill).
     let flashing = RwSignal::new(false);
     if live {

@@ -66,9 +66,9 @@ impl<T: Send + Sync + 'static> Feed<T> {
         fresh: bool,
         parse: fn(&str) -> Result<T, ParseError>,
         again: impl FnOnce() + 'static,
-    ) {
+    ) -> bool {
         let Some(ticket) = self.generation.try_update_value(Generation::begin) else {
-            return;
+            return false;
         };
         // A kept answer older than the forecast it holds is gone, not current.
         let kept = storage::kept(&url)
@@ -87,15 +87,20 @@ impl<T: Send + Sync + 'static> Feed<T> {
             Err(e) => Err(e),
         };
         if self.generation.try_with_value(|g| g.is_current(ticket)) != Some(true) {
-            return; // A newer attempt has started (its answer wins), or the widget is gone.
+            return false; // A newer attempt has started (its answer wins), or the widget is gone.
         }
         match result {
             Ok((v, body)) => {
                 let now = unix_now();
                 storage::keep(&url, &body, now);
-                self.offline.set(false);
+                // An answer may come from memory (another widget's, a moment ago): the network
+                // is back only if the browser agrees.
+                if browser_online() {
+                    self.offline.set(false);
+                }
                 self.updated.set(Some(now));
                 self.state.set(Load::Ready(Arc::new(v)));
+                true
             }
             Err(e) => {
                 let mut message = e.to_string();
@@ -124,6 +129,7 @@ impl<T: Send + Sync + 'static> Feed<T> {
                 if !shows_kept {
                     self.state.set(Load::Failed(message));
                 }
+                false
             }
         }
     }
@@ -135,6 +141,11 @@ impl<T: Send + Sync + 'static> Feed<T> {
     }
 }
 
+/// Whether the browser thinks it is online (`navigator.onLine`; a `true` may still be wrong).
+fn browser_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
 /// How long a kept answer is shown, in seconds: as long as the forecast it holds lasts
 /// ([`api::FORECAST_DAYS`] days). An older one is not shown at all.
 pub const KEPT_FOR_S: i64 = api::FORECAST_DAYS as i64 * 86_400;
@@ -142,6 +153,14 @@ pub const KEPT_FOR_S: i64 = api::FORECAST_DAYS as i64 * 86_400;
 /// How long to wait before trying again when the service could not be reached, in seconds
 /// (sooner when the browser says the network is back).
 pub const OFFLINE_RETRY_S: u32 = 30;
+
+/// How old a saved place's kept answers may be before [`Feeds`] fetches them again in the
+/// background, in seconds.
+pub const SYNC_AFTER_S: i64 = 3600;
+
+/// How many saved places (the first in the list) have their answers kept fresh: with the
+/// forecast and air quality of each, within [`storage::KEPT_MAX`].
+pub const SYNC_PLACES: usize = 10;
 
 /// The dashboard's calls.
 #[derive(Clone, Copy)]
@@ -156,12 +175,13 @@ pub struct Feeds {
     settings: Settings,
     place: PlaceState,
     tasks: Tasks,
+    syncing: StoredValue<bool>,
 }
 
 impl Feeds {
     /// The calls. They start when [`Feeds::follow`] is told the place.
     pub fn new(settings: Settings, place: PlaceState, tasks: Tasks) -> Feeds {
-        let offline = RwSignal::new(web_sys::window().is_some_and(|w| !w.navigator().on_line()));
+        let offline = RwSignal::new(!browser_online());
         let feeds = Feeds {
             offline,
             forecast: Feed::new(offline),
@@ -169,6 +189,7 @@ impl Feeds {
             settings,
             place,
             tasks,
+            syncing: StoredValue::new(false),
         };
         // The browser's word on the network: back online, every call is made again at once.
         let on = window_event_listener(leptos::ev::online, move |_| {
@@ -222,24 +243,40 @@ impl Feeds {
         self.load_air();
     }
 
-    async fn forecast_attempt(self, fresh: bool) {
-        let Some(p) = self.place.ready() else { return };
-        if !self.settings.needs_forecast() {
-            return;
-        }
+    fn forecast_url(self, p: &Place) -> String {
         let config = self.settings.config_untracked();
-        let url = open_meteo::forecast_url(
+        open_meteo::forecast_url(
             &config.forecast_url,
             p.latitude,
             p.longitude,
             config.units,
             api::FORECAST_DAYS,
-        );
-        self.forecast
-            .attempt(url, fresh, open_meteo::parse_forecast, move || {
-                self.load_forecast()
-            })
+        )
+    }
+
+    fn air_url(self, p: &Place) -> String {
+        let config = self.settings.config_untracked();
+        let us = config.aqi == isobar_core::config::AqiScale::Us;
+        open_meteo::air_quality_url(&config.air_quality_url, p.latitude, p.longitude, us)
+    }
+
+    async fn forecast_attempt(self, fresh: bool) {
+        let Some(p) = self.place.ready() else { return };
+        if !self.settings.needs_forecast() {
+            return;
+        }
+        let answered = self
+            .forecast
+            .attempt(
+                self.forecast_url(&p),
+                fresh,
+                open_meteo::parse_forecast,
+                move || self.load_forecast(),
+            )
             .await;
+        if answered && self.settings.keeps() && !self.syncing.get_value() {
+            self.tasks.spawn(self.sync_saved());
+        }
     }
 
     async fn air_attempt(self, fresh: bool) {
@@ -247,14 +284,47 @@ impl Feeds {
         if !self.settings.needs_air() {
             return;
         }
-        let config = self.settings.config_untracked();
-        let us = config.aqi == isobar_core::config::AqiScale::Us;
-        let url = open_meteo::air_quality_url(&config.air_quality_url, p.latitude, p.longitude, us);
         self.air
-            .attempt(url, fresh, open_meteo::parse_air_quality, move || {
-                self.load_air()
-            })
+            .attempt(
+                self.air_url(&p),
+                fresh,
+                open_meteo::parse_air_quality,
+                move || self.load_air(),
+            )
             .await;
+    }
+
+    /// Keeps the saved places' answers fresh, one call after another, so that switching to
+    /// one shows its weather at once, and works offline: an answer kept more than
+    /// [`SYNC_AFTER_S`] ago is fetched again (and kept only if it parses). Stops at the first
+    /// failure; the next good answer of the place shown starts it again.
+    async fn sync_saved(self) {
+        self.syncing.set_value(true);
+        let saved = self.place.places.with_untracked(|p| p.saved.clone());
+        let ok_forecast: fn(&str) -> bool = |b| open_meteo::parse_forecast(b).is_ok();
+        let ok_air: fn(&str) -> bool = |b| open_meteo::parse_air_quality(b).is_ok();
+        'places: for p in saved.iter().take(SYNC_PLACES) {
+            let calls = [
+                (
+                    self.settings.needs_forecast(),
+                    self.forecast_url(p),
+                    ok_forecast,
+                ),
+                (self.settings.needs_air(), self.air_url(p), ok_air),
+            ];
+            for (needed, url, parses) in calls {
+                let fresh = storage::kept_at(&url).is_some_and(|at| unix_now() - at < SYNC_AFTER_S);
+                if !needed || fresh {
+                    continue;
+                }
+                match api::get_shared(&url, false).await {
+                    Ok(body) if parses(&body) => storage::keep(&url, &body, unix_now()),
+                    Ok(_) => {}
+                    Err(_) => break 'places,
+                }
+            }
+        }
+        let _ = self.syncing.try_set_value(false);
     }
 
     /// (Re)starts the forecast call, for a fresh answer (Retry, a refresh); resolves the place

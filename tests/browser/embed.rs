@@ -17,12 +17,12 @@ const WIDGET_STATES: &str = "const o = {}; \
     return o;";
 
 /// The example page `name` (in `public/`), pointed at the simulator.
-fn example(h: &Harness, name: &str) -> String {
+pub(crate) fn example(h: &Harness, name: &str) -> String {
     format!("http://{}/public/{name}?{}", h.site, h.endpoints())
 }
 
 /// Waits until every widget on the page has every card ready; returns the states.
-async fn wait_widgets_ready(h: &Harness) -> Value {
+pub(crate) async fn wait_widgets_ready(h: &Harness) -> Value {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         let states = h.js(WIDGET_STATES).await;

@@ -429,7 +429,7 @@ async fn kept_data_shown_the_next_day_follows_the_clock() {
         "#,
     )
     .await;
-    let place = "lat=52.52&lon=13.41&name=Berlin";
+    let place = "lat=52.52&lon=13.41&name=Berlin&hour12=0";
     h.client.goto(&h.url(place)).await.unwrap();
     h.wait_all_ready().await;
     let days = "return [...document.querySelectorAll('[data-card=daily] .day-name')].map(e => e.textContent)";
@@ -463,8 +463,15 @@ async fn kept_data_shown_the_next_day_follows_the_clock() {
         "Now",
         "it starts at the current hour"
     );
-    let age = h.text("[data-card=current] .card-age").await;
-    assert_eq!(age, "updated 24 h ago");
+    // The age names when the data was fetched, in the place's zone, and how long ago.
+    let expected = h
+        .js("const t = Number(document.querySelector('[data-card=current]').dataset.updated) * 1000; \
+             const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {timeZone: 'Europe/Berlin', \
+               weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23'}) \
+               .formatToParts(new Date(t)).map(x => [x.type, x.value])); \
+             return `as of ${p.weekday} ${p.hour}:${p.minute}, 1 day ago`;")
+        .await;
+    assert_eq!(h.text("[data-card=current] .card-age").await, expected);
 
     // Eleven days on, the kept forecast has all passed: it is not shown as current.
     h.client
@@ -480,5 +487,187 @@ async fn kept_data_shown_the_next_day_follows_the_clock() {
         states.as_object().unwrap().values().all(|v| v == "error"),
         "{states}"
     );
+    h.close().await;
+}
+
+/// Saved places that were never opened here have their answers kept too (fetched in the
+/// background once the place shown has answered), so switching between them works with no
+/// network: each shows its own last data, with the time it was fetched.
+#[tokio::test]
+async fn switching_between_saved_places_works_offline() {
+    let h = Harness::start(1280, 1400).await;
+    let berlin = h.url("lat=52.52&lon=13.41&name=Berlin&hour12=0");
+    h.client.goto(&berlin).await.unwrap();
+    h.wait_all_ready().await;
+    // Two saved places, as another visit left them.
+    h.js(r#"localStorage.setItem('isobar:v1:places', JSON.stringify({saved: [
+        {name: 'New York', latitude: 40.7128, longitude: -74.006, country: 'United States', timezone: 'America/New_York'},
+        {name: 'Tokyo', latitude: 35.6895, longitude: 139.6917, country: 'Japan', timezone: 'Asia/Tokyo'}],
+        recent: []})); return true;"#)
+        .await;
+    h.client.goto(&berlin).await.unwrap();
+    h.wait_all_ready().await;
+    // When each kept answer for a place was fetched: {latitude: [forecast, air quality]}.
+    let kept_at = "const o = {}; for (const k of Object.keys(localStorage)) { \
+          const m = k.match(/^isobar:v1:answer:.*[?&]latitude=([-0-9.]+)/); \
+          if (m) (o[m[1]] ||= []).push(Number(localStorage.getItem(k).split('\\n')[0])); } \
+        return o;";
+    h.wait_js(
+        "both saved places' answers kept",
+        &format!("const o = (() => {{ {kept_at} }})(); return o['40.7128']?.length === 2 && o['35.6895']?.length === 2"),
+        20,
+    )
+    .await;
+    let kept = h.js(kept_at).await;
+
+    h.cdp(
+        "Network.emulateNetworkConditions",
+        serde_json::json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    )
+    .await;
+    for (name, lat, zone) in [
+        ("New York", "40.7128", "America/New_York"),
+        ("Tokyo", "35.6895", "Asia/Tokyo"),
+        ("New York", "40.7128", "America/New_York"),
+    ] {
+        h.js(
+            "const b = document.querySelector('button[aria-controls=isobar-places]'); \
+              if (b.getAttribute('aria-expanded') !== 'true') b.click(); return true;",
+        )
+        .await;
+        h.wait_js(
+            "the places list",
+            &format!("return [...document.querySelectorAll('.places-pick')].some(b => b.querySelector('.places-name').textContent === '{name}')"),
+            5,
+        )
+        .await;
+        h.js(&format!("[...document.querySelectorAll('.places-pick')].find(b => b.querySelector('.places-name').textContent === '{name}').click(); return true;"))
+            .await;
+        h.wait_js(
+            &format!("{name} shown"),
+            &format!("return document.querySelector('.place-name').textContent === '{name}'"),
+            5,
+        )
+        .await;
+        // Every card ready with that place's kept data (Berlin's may still show a moment),
+        // and the header's clock in that place's zone.
+        let times = serde_json::to_string(&kept[lat]).unwrap();
+        h.wait_js(
+            &format!("every card showing {name}'s kept data ({times})"),
+            &format!("const t = {times}; \
+                const clock = new Intl.DateTimeFormat('en-GB', {{timeZone: '{zone}', hour: '2-digit', minute: '2-digit', hourCycle: 'h23'}}).format(new Date()); \
+                return document.querySelector('.local-time').textContent.includes(clock) \
+                  && [...document.querySelectorAll('[data-card]')].every(c => \
+                    c.dataset.state === 'ready' && t.includes(Number(c.dataset.updated)))"),
+            10,
+        )
+        .await;
+        h.wait_js(
+            "the header saying offline",
+            "return document.querySelector('header').dataset.network === 'offline'",
+            10,
+        )
+        .await;
+    }
+    let age = h.text("[data-card=current] .card-age").await;
+    assert!(age.starts_with("updated "), "{age}");
+    h.close().await;
+}
+
+/// The custom element cannot use a service worker on its host's origin: it keeps its last
+/// answers in the host page's storage, and with the weather API unreachable shows them at once,
+/// with their age, its header saying offline.
+#[tokio::test]
+async fn an_embedded_element_shows_its_kept_data_with_no_network() {
+    let h = Harness::start(1280, 1400).await;
+    let page = crate::embed::example(&h, "embed-elements.html");
+    h.client.goto(&page).await.unwrap();
+    crate::embed::wait_widgets_ready(&h).await;
+    let updated = "return [...document.querySelectorAll('isobar-weather')].map(w => \
+        [...w.shadowRoot.querySelectorAll('[data-card]')].map(c => c.dataset.updated))";
+    let fetched = h.js(updated).await;
+    assert!(
+        fetched.as_array().unwrap().len() >= 2,
+        "the example has several widgets: {fetched}"
+    );
+
+    h.sim.task.abort();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    h.client.goto(&page).await.unwrap();
+    crate::embed::wait_widgets_ready(&h).await;
+    assert_eq!(h.js(updated).await, fetched, "each widget's kept data");
+    h.wait_js(
+        "every widget saying offline",
+        "return [...document.querySelectorAll('isobar-weather')].every(w => \
+           w.shadowRoot.querySelector('[data-network]').dataset.network === 'offline')",
+        15,
+    )
+    .await;
+    let ages = h
+        .js(
+            "return [...document.querySelectorAll('isobar-weather')].flatMap(w => \
+               [...w.shadowRoot.querySelectorAll('.card-age')].map(a => a.textContent))",
+        )
+        .await;
+    for a in ages.as_array().unwrap() {
+        assert!(a.as_str().unwrap().starts_with("updated "), "{ages}");
+    }
+    h.close().await;
+}
+
+/// An iframe gets the page's offline behaviour on Isobar's origin: the host page stays up, but
+/// Isobar's site and the weather API are gone; the iframe still opens from its service worker
+/// and shows its last data with its age.
+#[tokio::test]
+async fn an_iframe_opens_from_its_service_worker_with_no_network() {
+    let h = Harness::start(1280, 1400).await;
+    let site = TempDir::new("offline-iframe-site").unwrap();
+    copy_dir(&dist_dir(), &site.0);
+    let (isobar, server) = serve_dir_at(site.0.clone(), "127.0.0.1:0").await.unwrap();
+    let host = TempDir::new("offline-iframe-host").unwrap();
+    std::fs::write(
+        host.0.join("index.html"),
+        format!(
+            "<!doctype html><title>A host page</title><h1>A host page</h1>\
+             <iframe title=\"Weather in Berlin\" style=\"width:800px;height:1200px\" \
+               src=\"http://{isobar}/?lat=52.52&amp;lon=13.41&amp;name=Berlin&amp;{}\"></iframe>",
+            h.endpoints().replace('&', "&amp;")
+        ),
+    )
+    .unwrap();
+    let (host_addr, _host_server) = serve_dir_at(host.0.clone(), "127.0.0.1:0").await.unwrap();
+    let page = format!("http://{host_addr}/");
+
+    h.client.goto(&page).await.unwrap();
+    h.client.enter_frame(0).await.unwrap();
+    h.wait_all_ready().await;
+    h.wait_js(
+        "the service worker in control of the iframe",
+        "return !!navigator.serviceWorker.controller",
+        20,
+    )
+    .await;
+    let fetched = h.js(UPDATED).await;
+    h.client.enter_parent_frame().await.unwrap();
+
+    server.abort();
+    h.sim.task.abort();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    h.client.goto(&page).await.unwrap();
+    h.client.enter_frame(0).await.unwrap();
+    h.wait_all_ready().await;
+    assert_eq!(h.js(UPDATED).await, fetched, "the kept data, with its age");
+    assert_eq!(
+        h.text(".place-name").await,
+        "Berlin",
+        "the app ran, from the cache"
+    );
+    h.wait_js(
+        "the header saying offline",
+        "return document.querySelector('header').dataset.network === 'offline'",
+        15,
+    )
+    .await;
+    h.client.enter_parent_frame().await.unwrap();
     h.close().await;
 }

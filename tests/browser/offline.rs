@@ -472,6 +472,7 @@ async fn kept_data_shown_the_next_day_follows_the_clock() {
              return `as of ${p.weekday} ${p.hour}:${p.minute}, 1 day ago`;")
         .await;
     assert_eq!(h.text("[data-card=current] .card-age").await, expected);
+    h.screenshot("offline-next-day-1280").await;
 
     // Eleven days on, the kept forecast has all passed: it is not shown as current.
     h.client

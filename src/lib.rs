@@ -58,8 +58,16 @@ fn install_panic_hook() {
 
 /// Starts the dashboard in the page's `#app` element, configured by the page's query string.
 /// A page without `#app` (one that only hosts widgets) is left alone.
+///
+/// The dashboard is drawn in a task of its own, after the one that compiled and started the
+/// WebAssembly: one long task split in two, so a slow phone stays responsive (the page's static
+/// placeholders are shown meanwhile).
 pub fn start() {
     install_panic_hook();
+    leptos::prelude::set_timeout(start_now, std::time::Duration::ZERO);
+}
+
+fn start_now() {
     let Some(window) = web_sys::window() else {
         return;
     };

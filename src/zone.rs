@@ -110,13 +110,24 @@ impl ZoneOffsets for Zone {
     }
 }
 
-/// Whether the viewer's locale uses a 12-hour clock (`en-US` does, `en-GB` does not).
+thread_local! {
+    /// The viewer's locale's clock, once asked.
+    static HOUR12: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
+}
+
+/// Whether the viewer's locale uses a 12-hour clock (`en-US` does, `en-GB` does not). Asked of
+/// the browser once per page.
 pub fn locale_uses_12_hours() -> bool {
+    if let Some(known) = HOUR12.get() {
+        return known;
+    }
     let o = js_sys::Object::new();
     set(&o, "hour", "numeric".into());
-    Dtf::new_dtf(&JsValue::UNDEFINED, &o)
+    let hour12 = Dtf::new_dtf(&JsValue::UNDEFINED, &o)
         .ok()
         .and_then(|f| js_sys::Reflect::get(&f.resolved_options(), &"hourCycle".into()).ok())
         .and_then(|v| v.as_string())
-        .is_some_and(|c| c == "h11" || c == "h12")
+        .is_some_and(|c| c == "h11" || c == "h12");
+    HOUR12.set(Some(hour12));
+    hour12
 }

@@ -25,11 +25,38 @@ pub fn build_release() -> Result<()> {
         .current_dir(root())
         .env("PATH", path_env())
         .env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
+    drop_unused_exports(&dist())?;
     minify_js(&dist())?;
     write_widget(&dist())?;
     write_service_worker(&dist())?;
     precompress(&dist())?;
     precompress(&dist().join("public"))
+}
+
+/// Drops the exports nothing calls from the release WebAssembly ([`crate::wasm`]), optimizes
+/// it again with wasm-opt so that the code behind them goes too, and puts the new file's hash in
+/// the `integrity` attribute of the page's preload link.
+fn drop_unused_exports(dist: &Path) -> Result<()> {
+    let wasm = dist.join(find(dist, "isobar-", "_bg.wasm")?);
+    let before = std::fs::read(&wasm)?;
+    let (stripped, dropped) = crate::wasm::without_exports(&before, crate::wasm::is_unused_export)
+        .ok_or_else(|| format!("{} is not a WebAssembly module", wasm.display()))?;
+    if dropped.is_empty() {
+        return Ok(());
+    }
+    std::fs::write(&wasm, stripped)?;
+    run(Command::new(crate::tools::wasm_opt_bin().join("wasm-opt"))
+        .arg(&wasm)
+        .args(["-Oz", "-o"])
+        .arg(&wasm))?;
+    let after = std::fs::read(&wasm)?;
+    eprintln!(
+        "xtask: dropped {} exports nothing calls (wasm-streams, linked by Leptos's server_fn): {} -> {} bytes",
+        dropped.len(),
+        before.len(),
+        after.len()
+    );
+    new_integrity(dist, &before, &after)
 }
 
 /// Minifies wasm-bindgen's JavaScript with esbuild (Trunk's minifier cannot read its `export
@@ -48,9 +75,15 @@ fn minify_js(dist: &Path) -> Result<()> {
         ])
         .arg(format!("--outfile={}", js.display())))?;
     let after = std::fs::read(&js)?;
+    new_integrity(dist, &before, &after)
+}
+
+/// Replaces the `integrity` value of a file that was `before` with that of `after` in
+/// `dist/index.html`.
+fn new_integrity(dist: &Path, before: &[u8], after: &[u8]) -> Result<()> {
     let html_path = dist.join("index.html");
     let html = std::fs::read_to_string(&html_path)?;
-    let (old, new) = (integrity(&before), integrity(&after));
+    let (old, new) = (integrity(before), integrity(after));
     if !html.contains(&old) {
         return Err(format!("{} has no integrity attribute {old}", html_path.display()).into());
     }

@@ -37,6 +37,7 @@ mod build;
 mod run;
 mod test;
 mod tools;
+mod wasm;
 
 use std::path::PathBuf;
 use std::process::Command;

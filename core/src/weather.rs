@@ -41,6 +41,21 @@ pub struct Forecast {
     pub daily: Vec<DailyPoint>,
 }
 
+impl Forecast {
+    /// The UV index at `now`: the current conditions' while they are of the hour `now` is in;
+    /// for kept data shown later, the hourly forecast's for that hour (`None` past its end).
+    pub fn uv_now(&self, now: i64) -> Option<f64> {
+        match &self.current {
+            Some(c) if (now - c.time).abs() < 3600 => c.uv_index,
+            _ => self
+                .hourly
+                .iter()
+                .find(|h| (h.time..h.time + 3600).contains(&now))
+                .and_then(|h| h.uv_index),
+        }
+    }
+}
+
 /// Current conditions.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Current {
@@ -299,7 +314,42 @@ impl Place {
 
 #[cfg(test)]
 mod tests {
-    use super::Place;
+    use super::{Current, Forecast, HourlyPoint, Location, Place};
+
+    #[test]
+    fn uv_now_follows_the_clock_once_the_current_conditions_are_old() {
+        let hour = |time, uv| HourlyPoint {
+            time,
+            uv_index: Some(uv),
+            ..HourlyPoint::default()
+        };
+        let f = Forecast {
+            current: Some(Current {
+                time: 36_000,
+                uv_index: Some(3.0),
+                ..Current::default()
+            }),
+            hourly: vec![hour(36_000, 2.5), hour(39_600, 5.0), hour(43_200, 7.0)],
+            location: Location {
+                latitude: 0.0,
+                longitude: 0.0,
+                elevation: None,
+                timezone: "GMT".into(),
+                timezone_abbreviation: None,
+                utc_offset_seconds: 0,
+            },
+            units: Default::default(),
+            daily: Vec::new(),
+        };
+        assert_eq!(
+            f.uv_now(36_000 + 900),
+            Some(3.0),
+            "fresh: the current value"
+        );
+        assert_eq!(f.uv_now(36_000 + 5400), Some(5.0), "90 min on: that hour's");
+        assert_eq!(f.uv_now(43_200 + 3599), Some(7.0));
+        assert_eq!(f.uv_now(43_200 + 3600), None, "past the forecast");
+    }
 
     #[test]
     fn a_region_names_what_is_known() {

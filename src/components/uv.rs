@@ -31,7 +31,8 @@ pub fn UvCard() -> impl IntoView {
     view! {
         <ForecastCard id="uv" live=true body=move |f| {
             let hour12 = settings.hour12();
-            let now = f.current.as_ref().and_then(|c| c.uv_index);
+            // From the hourly forecast once the current conditions are old (kept data).
+            let now = f.uv_now(unix_now());
             let band = now.map(uv_band);
             let zone = Zone::of(&f.location);
             let today = clock::local(unix_now(), &zone).date();

@@ -9,6 +9,7 @@
 //! * [`open_meteo`]: the JSON that Open-Meteo's forecast, air-quality and geocoding APIs send,
 //!   parsed into the domain types of [`weather`], plus the request URLs that ask for it.
 //! * [`retry`]: the wait after a 429 and the rule that drops a late answer.
+//! * [`sun`]: solar noon, sunrise and sunset, and twilight, by NOAA's method.
 //! * [`reconnect`]: the live feed's reconnection backoff, polling fallback and status.
 //! * [`units`]: temperature, wind and precipitation units, their Open-Meteo names and conversions.
 //! * [`weather`]: the domain types the dashboard draws (current conditions, hourly and daily rows,
@@ -31,6 +32,7 @@ pub mod places;
 pub mod prefs;
 pub mod reconnect;
 pub mod retry;
+pub mod sun;
 pub mod units;
 pub mod weather;
 pub mod wind;

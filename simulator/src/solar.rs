@@ -112,4 +112,64 @@ mod tests {
         let night = Utc.with_ymd_and_hms(2024, 6, 21, 23, 0, 0).unwrap();
         assert!(elevation(52.52, 13.405, night) < 0.0);
     }
+
+    /// The dashboard's twilight (NOAA's method, in core) against this crate's NREL SPA, an
+    /// independent and more precise algorithm: at each dawn and dusk core gives, the sun's
+    /// geometric elevation is the twilight's altitude, to within a minute of the sun's motion.
+    #[test]
+    fn core_twilight_agrees_with_spa_within_a_minute() {
+        use isobar_core::sun::{sun_times, Crossing};
+        let places = [
+            (52.52, 13.405),   // Berlin
+            (-33.87, 151.21),  // Sydney
+            (40.71, -74.01),   // New York
+            (64.15, -21.94),   // Reykjavik
+            (1.29, 103.85),    // Singapore
+            (-54.8, -68.3),    // Ushuaia
+            (27.7172, 85.324), // Kathmandu
+        ];
+        let mut checked = 0;
+        for (lat, lon) in places {
+            for day in (0..365).step_by(17) {
+                let date = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(day);
+                let t = sun_times(date, lat, lon);
+                let at = |s: i64| Utc.timestamp_opt(s, 0).unwrap();
+                // Noon: the highest point (the elevation a minute either side is lower).
+                let peak = elevation(lat, lon, at(t.noon));
+                for side in [-60, 60] {
+                    assert!(
+                        elevation(lat, lon, at(t.noon + side)) < peak + 1e-4,
+                        "{date} {lat},{lon} noon"
+                    );
+                }
+                for (altitude, crossing) in [
+                    (-6.0, t.civil),
+                    (-12.0, t.nautical),
+                    (-18.0, t.astronomical),
+                ] {
+                    let Crossing::Times { up, down } = crossing else {
+                        continue;
+                    };
+                    for (s, rising) in [(up, true), (down, false)] {
+                        // The elevation a minute before and after brackets the altitude.
+                        let (before, after) = (
+                            elevation(lat, lon, at(s - 60)),
+                            elevation(lat, lon, at(s + 60)),
+                        );
+                        let bracketed = if rising {
+                            before <= altitude && altitude <= after
+                        } else {
+                            before >= altitude && altitude >= after
+                        };
+                        assert!(
+                            bracketed,
+                            "{date} {lat},{lon} at {altitude}°: {before} .. {after}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 300, "{checked}");
+    }
 }

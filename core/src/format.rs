@@ -79,6 +79,23 @@ pub fn extent(values: impl IntoIterator<Item = Option<f64>>) -> Option<(f64, f64
         })
 }
 
+/// `s` escaped for HTML text and attribute values (quoted with `"` or `'`): `&`, `<`, `>`,
+/// `"` and `'` as character references.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// How far the sun is along today's arc at `now`: 0 at sunrise, 1 at sunset; `None` at night.
 pub fn sun_progress(now: i64, sunrise: i64, sunset: i64) -> Option<f64> {
     (sunset > sunrise && (sunrise..=sunset).contains(&now))
@@ -133,6 +150,15 @@ mod tests {
 
     use super::*;
     use crate::clock::FixedZone;
+
+    #[test]
+    fn html_escapes_markup_and_quotes() {
+        assert_eq!(escape_html("KÖLN-1 (ok)"), "KÖLN-1 (ok)");
+        assert_eq!(
+            escape_html(r#"<img src=x onerror="a('b')">&amp;"#),
+            "&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;amp;"
+        );
+    }
 
     #[test]
     fn ages_in_words() {

@@ -7,7 +7,7 @@ use isobar_core::format;
 use leptos::prelude::*;
 
 use super::card::Card;
-use super::{with_unit, Detail};
+use super::{html, with_unit};
 use crate::state::{feeds::Feeds, settings::Settings};
 
 /// The `air` card.
@@ -26,21 +26,18 @@ pub fn AirCard() -> impl IntoView {
             let dominant = a
                 .dominant(us)
                 .map_or(format::DASH.to_owned(), |p| format!("{} ({})", p.label(), p.words()));
-            view! {
-                <div class="aqi-now">
-                    <p class="big-value" data-value="aqi">{format::number(value, 0)}</p>
-                    <p class="band" data-value="aqi-band">
-                        <span class="swatch" style:background-color=band.map(|b| b.color)></span>
-                        {band.map_or(format::DASH, |b| b.name)}
-                    </p>
-                </div>
-                <dl class="details">
-                    <Detail label="Scale" value=label.to_owned()/>
-                    <Detail label="PM2.5" value=with_unit(a.pm2_5, 1, " µg/m³")/>
-                    <Detail label="Dominant" value=dominant/>
-                </dl>
-                <p class="advice">{band.map_or("", |b| b.advice)}</p>
-            }
+            html::body(format!(
+                "<div class=\"aqi-now\"><p class=\"big-value\" data-value=\"aqi\">{}</p>\
+                 <p class=\"band\" data-value=\"aqi-band\"><span class=\"swatch\"{}></span>{}</p></div>\
+                 <dl class=\"details\">{}{}{}</dl><p class=\"advice\">{}</p>",
+                format::number(value, 0),
+                band.map_or(String::new(), |b| format!(" data-style=\"background-color: {}\"", b.color)),
+                band.map_or(format::DASH, |b| b.name),
+                html::detail("Scale", label),
+                html::detail("PM2.5", &with_unit(a.pm2_5, 1, " µg/m³")),
+                html::detail("Dominant", &dominant),
+                band.map_or("", |b| b.advice),
+            ))
         }/>
     }
 }

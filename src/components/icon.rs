@@ -1,11 +1,9 @@
 //! Weather icons: small inline SVGs for every WMO code, with day and night variants, labelled
 //! for screen readers with the condition in words.
 //!
-//! Each icon is data (a list of classed paths), drawn by one loop: one view type for all of
-//! them keeps the WebAssembly small.
+//! Each icon is data (a list of classed paths), drawn as SVG text by [`super::html::icon`].
 
-use isobar_core::wmo::{self, Icon};
-use leptos::prelude::*;
+use isobar_core::wmo::Icon;
 
 const SUN: (&str, &str) = ("i-sun", "M12 7a5 5 0 1 0 0.01 0Z");
 const RAYS: (&str, &str) = (
@@ -65,7 +63,7 @@ pub fn paths(kind: Icon, night: bool) -> &'static [(&'static str, &'static str)]
 }
 
 /// The name of an icon in `data-icon` (for tests and theming).
-fn name(kind: Icon) -> &'static str {
+pub fn name(kind: Icon) -> &'static str {
     match kind {
         Icon::Clear => "clear",
         Icon::FewClouds => "few-clouds",
@@ -79,40 +77,5 @@ fn name(kind: Icon) -> &'static str {
         Icon::Showers => "showers",
         Icon::Thunder => "thunder",
         Icon::Unknown => "unknown",
-    }
-}
-
-/// The icon for a WMO `code` (a cloud with a question mark for a null or unknown code), by day
-/// or night.
-#[component]
-pub fn WeatherIcon(
-    /// WMO weather code; `None` when the API sent null.
-    code: Option<u8>,
-    /// Day (sun) or night (moon) variant.
-    #[prop(default = true)]
-    is_day: bool,
-    /// Width and height in pixels.
-    #[prop(default = 32)]
-    size: u32,
-) -> impl IntoView {
-    let kind = code.map_or(Icon::Unknown, wmo::icon);
-    let label = code.map_or("Unknown conditions", wmo::describe);
-    let night = !is_day && kind.has_day_night();
-    view! {
-        <svg
-            class="wx-icon"
-            data-icon=name(kind)
-            data-night=night.then_some("")
-            viewBox="0 0 24 24"
-            width=size
-            height=size
-            role="img"
-            aria-label=label
-        >
-            {paths(kind, night)
-                .iter()
-                .map(|(class, d)| view! { <path class=*class d=*d/> })
-                .collect_view()}
-        </svg>
     }
 }

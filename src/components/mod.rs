@@ -6,6 +6,7 @@ pub mod current;
 pub mod daily;
 pub mod header;
 pub mod hourly;
+pub mod html;
 pub mod icon;
 pub mod places;
 pub mod search;
@@ -78,22 +79,6 @@ where
             live
             body
         />
-    }
-}
-
-/// A labelled value in a card's detail list: `<dt>label</dt><dd>value</dd>`.
-#[component]
-pub fn Detail(
-    /// What the value is.
-    label: &'static str,
-    /// The value, already formatted.
-    value: String,
-) -> impl IntoView {
-    view! {
-        <div class="detail">
-            <dt>{label}</dt>
-            <dd>{value}</dd>
-        </div>
     }
 }
 

@@ -6,19 +6,15 @@ use isobar_core::format::{self, hours_minutes, sun_progress};
 use isobar_core::weather::SunDay;
 use leptos::prelude::*;
 
-use super::{Detail, ForecastCard};
+use super::{html, ForecastCard};
 use crate::state::now::unix_now;
 use crate::state::settings::Settings;
 use crate::zone::Zone;
 
-/// The sun's arc: a half circle over the horizon, with a dot where the sun is now.
-#[component]
-fn SunArc(
-    /// 0 at sunrise, 1 at sunset; `None` while the sun is down.
-    progress: Option<f64>,
-    /// Whether the sun is up all day (midnight sun) or down all day (polar night).
-    polar: Option<bool>,
-) -> impl IntoView {
+/// The sun's arc, as HTML: a half circle over the horizon, with a dot where the sun is now.
+/// `progress` is 0 at sunrise and 1 at sunset (`None` while the sun is down); `polar` says
+/// whether the sun is up all day (midnight sun) or down all day (polar night).
+fn sun_arc(progress: Option<f64>, polar: Option<bool>) -> String {
     let label = match (progress, polar) {
         (_, Some(true)) => "The sun stays above the horizon all day".to_owned(),
         (_, Some(false)) => "The sun stays below the horizon all day".to_owned(),
@@ -28,24 +24,21 @@ fn SunArc(
         ),
         (None, None) => "The sun is below the horizon".to_owned(),
     };
-    let dot = progress.map(|p| {
+    let dot = progress.map_or(String::new(), |p| {
         // The browser's Math: Rust's own sin and cos would add their tables to the bundle.
         let a = std::f64::consts::PI * p;
-        let (x, y) = (
-            100.0 - 88.0 * js_sys::Math::cos(a),
-            98.0 - 88.0 * js_sys::Math::sin(a),
-        );
-        view! { <circle class="sun-dot" cx=format::fixed(x, 1) cy=format::fixed(y, 1) r="7"/> }
+        format!(
+            "<circle class=\"sun-dot\" cx=\"{}\" cy=\"{}\" r=\"7\"></circle>",
+            format::fixed(100.0 - 88.0 * js_sys::Math::cos(a), 1),
+            format::fixed(98.0 - 88.0 * js_sys::Math::sin(a), 1)
+        )
     });
-    let title = label.clone();
-    view! {
-        <svg class="sun-arc" viewBox="0 0 200 104" role="img" aria-label=label>
-            <title>{title}</title>
-            <path class=if polar == Some(false) { "arc arc-down" } else { "arc" } d="M12 98 A88 88 0 0 1 188 98"/>
-            <line class="horizon" x1="0" y1="98" x2="200" y2="98"/>
-            {dot}
-        </svg>
-    }
+    format!(
+        "<svg class=\"sun-arc\" viewBox=\"0 0 200 104\" role=\"img\" aria-label=\"{label}\"><title>{label}</title>\
+         <path class=\"{}\" d=\"M12 98 A88 88 0 0 1 188 98\"></path>\
+         <line class=\"horizon\" x1=\"0\" y1=\"98\" x2=\"200\" y2=\"98\"></line>{dot}</svg>",
+        if polar == Some(false) { "arc arc-down" } else { "arc" }
+    )
 }
 
 /// The `sun` card.
@@ -84,14 +77,12 @@ pub fn SunCard() -> impl IntoView {
                 ),
                 None => (format::DASH.into(), format::DASH.into(), format::DASH.into(), None, None),
             };
-            view! {
-                <SunArc progress polar/>
-                <dl class="details sun-times">
-                    <Detail label="Sunrise" value=rise/>
-                    <Detail label="Sunset" value=set/>
-                </dl>
-                <p class="day-length" data-value="day-length">{summary}</p>
-            }
+            html::body(format!(
+                "{}<dl class=\"details sun-times\">{}{}</dl><p class=\"day-length\" data-value=\"day-length\">{summary}</p>",
+                sun_arc(progress, polar),
+                html::detail("Sunrise", &rise),
+                html::detail("Sunset", &set),
+            ))
         }/>
     }
 }

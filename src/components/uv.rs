@@ -6,22 +6,21 @@ use isobar_core::clock;
 use isobar_core::format;
 use leptos::prelude::*;
 
-use super::{Detail, ForecastCard};
+use super::{html, ForecastCard};
 use crate::state::now::unix_now;
 use crate::state::settings::Settings;
 use crate::zone::Zone;
 
-/// The WHO scale, low to extreme, with a marker at `uv`.
-#[component]
-pub fn UvScale(
-    /// The index to mark.
-    uv: Option<f64>,
-) -> impl IntoView {
-    let marker = uv.map(|u| {
+/// The WHO scale, low to extreme, with a marker at `uv`, as HTML.
+fn uv_scale(uv: Option<f64>) -> String {
+    let marker = uv.map_or(String::new(), |u| {
         let left = (u / 12.0 * 100.0).clamp(0.0, 100.0);
-        view! { <span class="uv-marker" style:left=format!("{}%", format::fixed(left, 1))></span> }
+        format!(
+            "<span class=\"uv-marker\" data-style=\"left: {}%\"></span>",
+            format::fixed(left, 1)
+        )
     });
-    view! { <div class="uv-scale" aria-hidden="true">{marker}</div> }
+    format!("<div class=\"uv-scale\" aria-hidden=\"true\">{marker}</div>")
 }
 
 /// The `uv` card.
@@ -49,21 +48,18 @@ pub fn UvCard() -> impl IntoView {
                 || "No UV today".to_owned(),
                 |(t, u)| format!("{} ({})", clock::time_label(t, &zone, hour12), format::number(Some(u), 0)),
             );
-            view! {
-                <div class="uv-now">
-                    <p class="big-value" data-value="uv">{format::number(now, 0)}</p>
-                    <p class="band" data-value="uv-band">
-                        <span class="swatch" style:background-color=band.map(|b| b.color)></span>
-                        {band.map_or(format::DASH, |b| b.name)}
-                    </p>
-                </div>
-                <UvScale uv=now/>
-                <dl class="details">
-                    <Detail label="Today's maximum" value=format::number(today_max, 0)/>
-                    <Detail label="Peaks at" value=peak_text/>
-                </dl>
-                <p class="advice">{band.map_or("", |b| b.advice)}</p>
-            }
+            html::body(format!(
+                "<div class=\"uv-now\"><p class=\"big-value\" data-value=\"uv\">{}</p>\
+                 <p class=\"band\" data-value=\"uv-band\"><span class=\"swatch\"{}></span>{}</p></div>\
+                 {}<dl class=\"details\">{}{}</dl><p class=\"advice\">{}</p>",
+                format::number(now, 0),
+                band.map_or(String::new(), |b| format!(" data-style=\"background-color: {}\"", b.color)),
+                band.map_or(format::DASH, |b| b.name),
+                uv_scale(now),
+                html::detail("Today's maximum", &format::number(today_max, 0)),
+                html::detail("Peaks at", &peak_text),
+                band.map_or("", |b| b.advice),
+            ))
         }/>
     }
 }

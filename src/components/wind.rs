@@ -7,15 +7,12 @@ use isobar_core::units::WindUnit;
 use isobar_core::wind::{beaufort, compass, BEAUFORT_NAMES};
 use leptos::prelude::*;
 
-use super::{with_unit, Detail, ForecastCard};
+use super::{html, with_unit, ForecastCard};
 use crate::state::settings::Settings;
 
-/// A compass dial with an arrow blowing the way the wind goes.
-#[component]
-fn Compass(
-    /// Degrees the wind comes from; `None` when unknown.
-    from: Option<f64>,
-) -> impl IntoView {
+/// A compass dial with an arrow blowing the way the wind goes, as HTML; `from` is the degrees
+/// the wind comes from (`None` when unknown).
+fn compass_dial(from: Option<f64>) -> String {
     let label = from.map_or("Wind direction unknown".to_owned(), |d| {
         format!(
             "Wind from the {} ({}°)",
@@ -23,36 +20,30 @@ fn Compass(
             format::number(Some(d), 0)
         )
     });
-    let arrow = from.map(|d| {
-        view! {
-            <g class="compass-arrow" transform=format!("rotate({} 50 50)", format::fixed(d, 0))>
-                <path d="M50 16 L50 78"/>
-                <path class="head" d="M43 72 L50 86 L57 72 Z"/>
-            </g>
-        }
+    let arrow = from.map_or(String::new(), |d| {
+        format!(
+            "<g class=\"compass-arrow\" transform=\"rotate({} 50 50)\"><path d=\"M50 16 L50 78\"></path>\
+             <path class=\"head\" d=\"M43 72 L50 86 L57 72 Z\"></path></g>",
+            format::fixed(d, 0)
+        )
     });
-    let title = label.clone();
-    view! {
-        <svg class="compass" viewBox="0 0 100 100" role="img" aria-label=label>
-            <title>{title}</title>
-            <circle class="dial" cx="50" cy="50" r="44"/>
-            <text x="50" y="11" text-anchor="middle">"N"</text>
-            <text x="93" y="54" text-anchor="middle">"E"</text>
-            <text x="50" y="97" text-anchor="middle">"S"</text>
-            <text x="7" y="54" text-anchor="middle">"W"</text>
-            {arrow}
-        </svg>
-    }
+    format!(
+        "<svg class=\"compass\" viewBox=\"0 0 100 100\" role=\"img\" aria-label=\"{label}\"><title>{label}</title>\
+         <circle class=\"dial\" cx=\"50\" cy=\"50\" r=\"44\"></circle>\
+         <text x=\"50\" y=\"11\" text-anchor=\"middle\">N</text><text x=\"93\" y=\"54\" text-anchor=\"middle\">E</text>\
+         <text x=\"50\" y=\"97\" text-anchor=\"middle\">S</text><text x=\"7\" y=\"54\" text-anchor=\"middle\">W</text>{arrow}</svg>"
+    )
 }
 
-/// The big speed: the number large, its unit small.
-fn big_speed(v: Option<f64>, unit: WindUnit, display: WindDisplay) -> AnyView {
+/// The big speed, as HTML: the number large, its unit small.
+fn big_speed(v: Option<f64>, unit: WindUnit, display: WindDisplay) -> String {
     match (display, v) {
-        (WindDisplay::Unit(_), Some(s)) => view! {
-            {format::number(Some(s), 0)}<span class="unit">{unit.symbol()}</span>
-        }
-        .into_any(),
-        _ => speed_text(v, unit, display).into_any(),
+        (WindDisplay::Unit(_), Some(s)) => format!(
+            "{}<span class=\"unit\">{}</span>",
+            format::number(Some(s), 0),
+            html::text(unit.symbol())
+        ),
+        _ => speed_text(v, unit, display),
     }
 }
 
@@ -78,21 +69,15 @@ pub fn WindCard() -> impl IntoView {
             let from = c
                 .wind_direction
                 .map_or(format::DASH.to_owned(), |d| format!("{} ({}°)", compass(d), format::number(Some(d), 0)));
-            view! {
-                <div class="wind-layout">
-                    <Compass from=c.wind_direction/>
-                    <div>
-                        <p class="big-value" data-value="wind-speed">{big_speed(c.wind_speed, unit, display)}</p>
-                        <dl class="details">
-                            <Detail label="Gusts" value=speed_text(c.wind_gusts, unit, display)/>
-                            <Detail label="From" value=from/>
-                        </dl>
-                    </div>
-                </div>
-                <p class="beaufort" data-value="beaufort">
-                    {force.map_or(format::DASH.to_owned(), |b| format!("Force {b}: {}", BEAUFORT_NAMES[b as usize]))}
-                </p>
-            }
+            html::body(format!(
+                "<div class=\"wind-layout\">{}<div><p class=\"big-value\" data-value=\"wind-speed\">{}</p>\
+                 <dl class=\"details\">{}{}</dl></div></div><p class=\"beaufort\" data-value=\"beaufort\">{}</p>",
+                compass_dial(c.wind_direction),
+                big_speed(c.wind_speed, unit, display),
+                html::detail("Gusts", &speed_text(c.wind_gusts, unit, display)),
+                html::detail("From", &from),
+                force.map_or(format::DASH.to_owned(), |b| format!("Force {b}: {}", BEAUFORT_NAMES[b as usize])),
+            ))
         }/>
     }
 }

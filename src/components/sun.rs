@@ -3,6 +3,7 @@
 
 use isobar_core::clock;
 use isobar_core::format::{self, hours_minutes, sun_progress};
+use isobar_core::sun::{sun_times, Crossing};
 use isobar_core::weather::SunDay;
 use leptos::prelude::*;
 
@@ -39,6 +40,49 @@ fn sun_arc(progress: Option<f64>, polar: Option<bool>) -> String {
          <line class=\"horizon\" x1=\"0\" y1=\"98\" x2=\"200\" y2=\"98\"></line>{dot}</svg>",
         if polar == Some(false) { "arc arc-down" } else { "arc" }
     )
+}
+
+/// Solar noon and the three twilights of `date` at the place, as HTML: a row for each dawn and
+/// dusk (computed in core, NOAA's method), and a line naming a polar case ("No astronomical
+/// night") where a twilight has no dawn or dusk that day.
+fn twilight(date: chrono::NaiveDate, lat: f64, lon: f64, fmt: &dyn Fn(i64) -> String) -> String {
+    let t = sun_times(date, lat, lon);
+    let mut rows = html::detail("Solar noon", &fmt(t.noon));
+    let mut notes = Vec::new();
+    // Each name twice: `to_lowercase` would bring Unicode's case tables into the bundle.
+    for (name, lower, crossing, depth) in [
+        ("Civil", "civil", t.civil, 6),
+        ("Nautical", "nautical", t.nautical, 12),
+        ("Astronomical", "astronomical", t.astronomical, 18),
+    ] {
+        let (dawn, dusk) = match crossing {
+            Crossing::Times { up, down } => (fmt(up), fmt(down)),
+            Crossing::AlwaysAbove => {
+                // Under the midnight sun the day-length line has said it.
+                if t.sunrise != Crossing::AlwaysAbove {
+                    notes.push(if depth == 18 {
+                        "No astronomical night".to_owned()
+                    } else {
+                        format!("{name} twilight lasts all night")
+                    });
+                }
+                ("none".to_owned(), "none".to_owned())
+            }
+            Crossing::AlwaysBelow => {
+                notes.push(format!(
+                    "No {lower} twilight: the sun stays more than {depth}° below the horizon"
+                ));
+                ("none".to_owned(), "none".to_owned())
+            }
+        };
+        rows.push_str(&html::detail(&format!("{name} dawn"), &dawn));
+        rows.push_str(&html::detail(&format!("{name} dusk"), &dusk));
+    }
+    // The lightest twilight missing says it all (civil twilight all night: no darker night).
+    let note = notes.first().map_or(String::new(), |n| {
+        format!("<p class=\"twilight-note\">{n}.</p>")
+    });
+    format!("<dl class=\"details twilight\" aria-label=\"Twilight\">{rows}</dl>{note}")
 }
 
 /// The `sun` card.
@@ -78,10 +122,11 @@ pub fn SunCard() -> impl IntoView {
                 None => (format::DASH.into(), format::DASH.into(), format::DASH.into(), None, None),
             };
             html::body(format!(
-                "{}<dl class=\"details sun-times\">{}{}</dl><p class=\"day-length\" data-value=\"day-length\">{summary}</p>",
+                "{}<dl class=\"details sun-times\">{}{}</dl><p class=\"day-length\" data-value=\"day-length\">{summary}</p>{}",
                 sun_arc(progress, polar),
                 html::detail("Sunrise", &rise),
                 html::detail("Sunset", &set),
+                twilight(today, f.location.latitude, f.location.longitude, &fmt),
             ))
         }/>
     }

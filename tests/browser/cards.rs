@@ -192,6 +192,52 @@ async fn a_place_at_plus_five_forty_five_shows_its_own_local_time() {
     let sunrise = h.text("[data-card=sun] .detail dd").await;
     let hour: u32 = sunrise[..2].parse().unwrap();
     assert!((5..=7).contains(&hour), "sunrise {sunrise}");
+
+    // Solar noon and twilight, labelled, in Kathmandu's time, within a minute of core's
+    // computation for today there (the algorithm itself is checked against NREL SPA and
+    // published values in core and the simulator).
+    let rows: Vec<(String, String)> = serde_json::from_value(
+        h.js(
+            "return [...document.querySelectorAll('[data-card=sun] .twilight .detail')] \
+                .map(d => [d.querySelector('dt').textContent, d.querySelector('dd').textContent])",
+        )
+        .await,
+    )
+    .unwrap();
+    let today = chrono::DateTime::from_timestamp(now + 20_700, 0)
+        .unwrap()
+        .date_naive();
+    let t = isobar_core::sun::sun_times(today, 27.7172, 85.324);
+    let times = |c| match c {
+        isobar_core::sun::Crossing::Times { up, down } => [up, down],
+        other => panic!("Kathmandu has every twilight: {other:?}"),
+    };
+    let [civil_dawn, civil_dusk] = times(t.civil);
+    let [nautical_dawn, nautical_dusk] = times(t.nautical);
+    let [astro_dawn, astro_dusk] = times(t.astronomical);
+    let want = [
+        ("Solar noon", t.noon),
+        ("Civil dawn", civil_dawn),
+        ("Civil dusk", civil_dusk),
+        ("Nautical dawn", nautical_dawn),
+        ("Nautical dusk", nautical_dusk),
+        ("Astronomical dawn", astro_dawn),
+        ("Astronomical dusk", astro_dusk),
+    ];
+    assert_eq!(rows.len(), want.len(), "{rows:?}");
+    let minutes = |hhmm: &str| -> i64 {
+        let (h, m) = hhmm.split_once(':').unwrap();
+        h.parse::<i64>().unwrap() * 60 + m.parse::<i64>().unwrap()
+    };
+    for ((label, shown), (want_label, at)) in rows.iter().zip(want) {
+        assert_eq!(label, want_label);
+        let local = (at + 20_700).rem_euclid(86_400) / 60;
+        assert!(
+            (minutes(shown) - local).abs() <= 1,
+            "{label} shows {shown}, want {}",
+            expect(at)
+        );
+    }
     h.close().await;
 }
 

@@ -7,15 +7,18 @@
 // air_quality_url, geocoding_url, live) are used by its search and preview and go into the
 // snippets, so the builder also runs against the simulator.
 
+// [id, title, shown by default]
 const CARDS = [
-  ["current", "Now"],
-  ["uv", "UV index"],
-  ["sun", "Sun"],
-  ["wind", "Wind"],
-  ["hourly", "Next 24 hours"],
-  ["daily", "Next days"],
-  ["air", "Air quality"],
+  ["current", "Now", true],
+  ["uv", "UV index", true],
+  ["sun", "Sun", true],
+  ["wind", "Wind", true],
+  ["hourly", "Next 24 hours", true],
+  ["daily", "Next days", true],
+  ["air", "Air quality", true],
+  ["nowcast", "Rain, next 2 hours", false],
 ];
+const DEFAULT_CARDS = CARDS.filter((c) => c[2]).map((c) => c[0]).join(",");
 
 // [param, label, [[value, words], ...]]; the first value is the default.
 const SETTINGS = [
@@ -42,9 +45,9 @@ let places = [{ name: "Berlin", latitude: 52.52, longitude: 13.41 }];
 
 function build() {
   const cards = form.querySelector("#cards");
-  for (const [id, title] of CARDS) {
+  for (const [id, title, shown] of CARDS) {
     const label = document.createElement("label");
-    label.innerHTML = `<input type="checkbox" name="card" value="${id}" checked> `;
+    label.innerHTML = `<input type="checkbox" name="card" value="${id}"${shown ? " checked" : ""}> `;
     label.append(title);
     cards.append(label);
   }
@@ -83,7 +86,7 @@ function options() {
     ["name", place.name],
   ];
   const cards = data.getAll("card");
-  if (cards.length && cards.length < CARDS.length) out.push(["cards", cards.join(",")]);
+  if (cards.length && cards.join(",") !== DEFAULT_CARDS) out.push(["cards", cards.join(",")]);
   for (const [param, , choices] of SETTINGS) {
     const v = data.get(param);
     if (v && v !== choices[0][0]) out.push([param, v]);

@@ -207,6 +207,7 @@ fn card(id: &str) -> AnyView {
         "hourly" => view! { <HourlyCard/> }.into_any(),
         "daily" => view! { <DailyCard/> }.into_any(),
         "air" => view! { <AirCard/> }.into_any(),
+        "nowcast" => view! { <crate::components::nowcast::NowcastCard/> }.into_any(),
         _ => ().into_any(),
     }
 }

@@ -21,21 +21,35 @@ pub struct Card {
     pub title: &'static str,
     /// The call that fills it.
     pub source: Source,
+    /// Whether the page shows it when `cards=` does not list the cards.
+    pub default: bool,
 }
 
-/// Every card, in the default order.
+/// Every card: the default ones in the default order, then those shown only when `cards=`
+/// lists them.
 pub const CARDS: &[Card] = &[
-    card("current", "Now", Source::Forecast),
-    card("uv", "UV index", Source::Forecast),
-    card("sun", "Sun", Source::Forecast),
-    card("wind", "Wind", Source::Forecast),
-    card("hourly", "Next 24 hours", Source::Forecast),
-    card("daily", "Next days", Source::Forecast),
-    card("air", "Air quality", Source::AirQuality),
+    card("current", "Now", Source::Forecast, true),
+    card("uv", "UV index", Source::Forecast, true),
+    card("sun", "Sun", Source::Forecast, true),
+    card("wind", "Wind", Source::Forecast, true),
+    card("hourly", "Next 24 hours", Source::Forecast, true),
+    card("daily", "Next days", Source::Forecast, true),
+    card("air", "Air quality", Source::AirQuality, true),
+    card("nowcast", "Rain, next 2 hours", Source::Forecast, false),
 ];
 
-const fn card(id: &'static str, title: &'static str, source: Source) -> Card {
-    Card { id, title, source }
+const fn card(id: &'static str, title: &'static str, source: Source, default: bool) -> Card {
+    Card {
+        id,
+        title,
+        source,
+        default,
+    }
+}
+
+/// The cards shown when `cards=` is not given, in order.
+pub fn defaults() -> impl Iterator<Item = &'static Card> {
+    CARDS.iter().filter(|c| c.default)
 }
 
 /// The card with this id.
@@ -65,7 +79,7 @@ mod tests {
     fn the_static_skeleton_of_index_html_has_every_card_in_order() {
         let html = include_str!("../../index.html");
         let mut at = 0;
-        for c in CARDS {
+        for c in defaults() {
             let article = format!(
                 r#"<article class="card card-{id}" data-card="{id}" data-state="loading""#,
                 id = c.id
@@ -87,8 +101,8 @@ mod tests {
         }
         assert_eq!(
             html.matches("<article class=\"card ").count(),
-            CARDS.len(),
-            "index.html has a card the table lacks"
+            defaults().count(),
+            "index.html has a card the table lacks, or one not shown by default"
         );
     }
 

@@ -113,7 +113,7 @@ impl Default for Config {
             hour12: None,
             theme: Theme::Auto,
             aqi: AqiScale::European,
-            cards: CARDS.iter().map(|c| c.id.to_owned()).collect(),
+            cards: crate::cards::defaults().map(|c| c.id.to_owned()).collect(),
             forecast_url: FORECAST_URL.to_owned(),
             air_quality_url: AIR_QUALITY_URL.to_owned(),
             geocoding_url: GEOCODING_URL.to_owned(),

@@ -374,12 +374,22 @@ pub fn parse_forecast(body: &str) -> Result<Forecast, ParseError> {
         }
     };
 
+    let minutely_15 = match block(&dto, "minutely_15") {
+        None => Vec::new(),
+        Some(m) => time_array(m)?
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Ok((t.to_epoch(offset)?, num_at(m, "precipitation", i))))
+            .collect::<Result<_, ParseError>>()?,
+    };
+
     Ok(Forecast {
         location,
         units,
         current,
         hourly,
         daily,
+        minutely_15,
     })
 }
 
@@ -573,26 +583,38 @@ pub fn encode(s: &str) -> String {
 
 /// URL of a forecast request for the dashboard: current, hourly and daily blocks in `units`,
 /// as Unix times, in the place's own time zone.
-pub fn forecast_url(base: &str, lat: f64, lon: f64, units: Units, forecast_days: u8) -> String {
-    with_query(
-        base,
-        &[
-            ("latitude", crate::format::fixed(lat, 4)),
-            ("longitude", crate::format::fixed(lon, 4)),
-            ("current", CURRENT_VARS.join(",")),
-            ("hourly", HOURLY_VARS.join(",")),
-            ("daily", DAILY_VARS.join(",")),
-            ("temperature_unit", units.temperature.query_value().into()),
-            ("wind_speed_unit", units.wind.query_value().into()),
-            (
-                "precipitation_unit",
-                units.precipitation.query_value().into(),
-            ),
-            ("timeformat", "unixtime".into()),
-            ("timezone", "auto".into()),
-            ("forecast_days", forecast_days.to_string()),
-        ],
-    )
+///
+/// With `minutely`, also the 15-minute precipitation of the next two and a half hours
+/// (`minutely_15=precipitation&forecast_minutely_15=10`), for the `nowcast` card.
+pub fn forecast_url(
+    base: &str,
+    lat: f64,
+    lon: f64,
+    units: Units,
+    forecast_days: u8,
+    minutely: bool,
+) -> String {
+    let mut query = vec![
+        ("latitude", crate::format::fixed(lat, 4)),
+        ("longitude", crate::format::fixed(lon, 4)),
+        ("current", CURRENT_VARS.join(",")),
+        ("hourly", HOURLY_VARS.join(",")),
+        ("daily", DAILY_VARS.join(",")),
+        ("temperature_unit", units.temperature.query_value().into()),
+        ("wind_speed_unit", units.wind.query_value().into()),
+        (
+            "precipitation_unit",
+            units.precipitation.query_value().into(),
+        ),
+        ("timeformat", "unixtime".into()),
+        ("timezone", "auto".into()),
+        ("forecast_days", forecast_days.to_string()),
+    ];
+    if minutely {
+        query.push(("minutely_15", "precipitation".into()));
+        query.push(("forecast_minutely_15", "10".into()));
+    }
+    with_query(base, &query)
 }
 
 /// The variables the relay polls for a place's live `observation` (each maps to one of
@@ -685,6 +707,30 @@ pub fn geocoding_url(base: &str, name: &str, count: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minutely_15_precipitation_is_read_with_its_nulls_and_asked_for_only_for_nowcast() {
+        let body = r#"{"latitude":52.52,"longitude":13.41,"utc_offset_seconds":3600,
+            "timezone":"Europe/Berlin","minutely_15_units":{"time":"unixtime","precipitation":"mm"},
+            "minutely_15":{"time":[1700000000,1700000900,1700001800],"precipitation":[0.0,null,0.4]}}"#;
+        let f = parse_forecast(body).unwrap();
+        assert_eq!(
+            f.minutely_15,
+            [
+                (1_700_000_000, Some(0.0)),
+                (1_700_000_900, None),
+                (1_700_001_800, Some(0.4))
+            ]
+        );
+        let base = "http://x/v1/forecast";
+        let with = forecast_url(base, 1.0, 2.0, Units::default(), 10, true);
+        assert!(
+            with.ends_with("&minutely_15=precipitation&forecast_minutely_15=10"),
+            "{with}"
+        );
+        let without = forecast_url(base, 1.0, 2.0, Units::default(), 10, false);
+        assert!(!without.contains("minutely_15"), "{without}");
+    }
 
     #[test]
     fn places_answers_of_the_wrong_shape_are_errors_in_words() {
@@ -800,7 +846,7 @@ mod tests {
 
     #[test]
     fn urls_ask_for_unixtime_in_the_local_zone() {
-        let url = forecast_url(FORECAST_URL, 52.52, 13.405, Units::default(), 10);
+        let url = forecast_url(FORECAST_URL, 52.52, 13.405, Units::default(), 10, false);
         assert!(url.starts_with("https://api.open-meteo.com/v1/forecast?latitude=52.5200&"));
         assert!(url.contains("timeformat=unixtime&timezone=auto"));
         assert!(url.contains("current=temperature_2m,apparent_temperature,"));

@@ -48,7 +48,7 @@ pub const PARAMS: &[Param] = &[
     param("hour12", &["0", "1"], "the browser's locale"),
     param("theme", &["light", "dark", "auto"], "`auto`"),
     param("aqi", &["eu", "us"], "`eu` (`us` with imperial)"),
-    param("cards", &[], "all"),
+    param("cards", &[], "all but `nowcast`"),
     param(
         "forecast_url",
         &[],

@@ -218,7 +218,7 @@ mod tests {
     fn the_builder_offers_every_card_and_setting() {
         let js = include_str!("../../public/builder.js");
         for c in crate::cards::CARDS {
-            let row = format!("[\"{}\", \"{}\"]", c.id, c.title);
+            let row = format!("[\"{}\", \"{}\", {}]", c.id, c.title, c.default);
             assert!(js.contains(&row), "builder.js lacks the card {row}");
         }
         for s in SETTINGS {

@@ -39,6 +39,10 @@ pub struct Forecast {
     pub hourly: Vec<HourlyPoint>,
     /// Daily rows, first day first, when `daily=` was asked for.
     pub daily: Vec<DailyPoint>,
+    /// 15-minute precipitation, when `minutely_15=precipitation` was asked for: each value's
+    /// time is the *end* of the quarter hour it fell in (UTC epoch seconds), the amount in the
+    /// request's precipitation unit.
+    pub minutely_15: Vec<(i64, Option<f64>)>,
 }
 
 impl Forecast {
@@ -340,6 +344,7 @@ mod tests {
             },
             units: Default::default(),
             daily: Vec::new(),
+            minutely_15: Vec::new(),
         };
         assert_eq!(
             f.uv_now(36_000 + 900),

@@ -65,6 +65,9 @@ pub struct Request {
     zone: ZoneChoice,
     forecast_days: i64,
     past_days: i64,
+    minutely_15: Vec<String>,
+    /// How many quarter hours of `minutely_15`, from the current one.
+    minutely_count: i64,
 }
 
 /// The API a request is for; they differ in their variables and default forecast length.
@@ -155,6 +158,20 @@ impl Request {
                 return Err(unknown_variable(v, key));
             }
         }
+        let minutely_15 = list(q, "minutely_15");
+        if api == Api::AirQuality && !minutely_15.is_empty() {
+            return Err(unknown_variable(&minutely_15[0], "minutely_15"));
+        }
+        if let Some(v) = minutely_15.iter().find(|v| !known.contains(&v.as_str())) {
+            return Err(unknown_variable(v, "minutely_15"));
+        }
+        let minutely_count = int_param(
+            q,
+            "forecast_minutely_15",
+            forecast_days * 96,
+            0,
+            max_days * 96,
+        )?;
         let daily = list(q, "daily");
         if api == Api::AirQuality && !daily.is_empty() {
             return Err(unknown_variable(&daily[0], "daily"));
@@ -172,6 +189,8 @@ impl Request {
             zone,
             forecast_days,
             past_days,
+            minutely_15,
+            minutely_count,
         })
     }
 
@@ -570,6 +589,40 @@ fn one_place(r: &Request, api: Api, lat: f64, lon: f64, now: DateTime<Utc>, live
         out.insert("hourly".into(), Value::Object(h));
     }
 
+    if !r.minutely_15.is_empty() {
+        // From the current quarter hour; each value is what falls in the quarter before its
+        // time (amounts are a quarter of the model's hourly rate at the quarter's middle).
+        let first = now.timestamp() - now.timestamp().rem_euclid(900);
+        let times: Vec<DateTime<Utc>> = (0..r.minutely_count)
+            .map(|i| DateTime::from_timestamp(first + i * 900, 0).expect("valid time"))
+            .collect();
+        let mut m = Map::new();
+        m.insert(
+            "time".into(),
+            Value::Array(
+                times
+                    .iter()
+                    .map(|t| time_value(*t, r.unixtime, offset, false))
+                    .collect(),
+            ),
+        );
+        for v in &r.minutely_15 {
+            let at = |t: &DateTime<Utc>| {
+                let mut sample = model.at(*t - Duration::seconds(450));
+                sample.precipitation /= 4.0;
+                sample.rain /= 4.0;
+                sample.snowfall /= 4.0;
+                hourly_value(v, &sample, r.units)
+            };
+            m.insert(v.clone(), Value::Array(times.iter().map(at).collect()));
+        }
+        out.insert(
+            "minutely_15_units".into(),
+            units_block(&r.minutely_15, r, false),
+        );
+        out.insert("minutely_15".into(), Value::Object(m));
+    }
+
     if !r.daily.is_empty() {
         let days: Vec<Day> = (0..n_days)
             .map(|i| {
@@ -645,5 +698,46 @@ mod tests {
         .unwrap();
         assert!(r.is_multi());
         assert_eq!(r.hourly, vec!["temperature_2m", "uv_index"]);
+    }
+
+    #[test]
+    fn minutely_15_starts_at_the_current_quarter_and_holds_quarter_hour_amounts() {
+        let r = Request::parse(
+            &q(
+                "latitude=52.52&longitude=13.41&minutely_15=precipitation&forecast_minutely_15=10\
+                &hourly=precipitation&timeformat=unixtime",
+            ),
+            Api::Forecast,
+        )
+        .unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 1, 15, 10, 7, 30).unwrap();
+        let a = answer(&r, Api::Forecast, now, false);
+        let m = &a["minutely_15"];
+        let times: Vec<i64> = m["time"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_i64().unwrap())
+            .collect();
+        assert_eq!(times.len(), 10);
+        assert_eq!(
+            times[0],
+            Utc.with_ymd_and_hms(2026, 1, 15, 10, 0, 0)
+                .unwrap()
+                .timestamp()
+        );
+        assert!(times.windows(2).all(|w| w[1] - w[0] == 900));
+        assert_eq!(a["minutely_15_units"]["precipitation"], "mm");
+        let model = Model::new(52.52, 13.41);
+        for (t, v) in times.iter().zip(m["precipitation"].as_array().unwrap()) {
+            let middle = DateTime::from_timestamp(t - 450, 0).unwrap();
+            let want = round(model.at(middle).precipitation / 4.0, 2);
+            assert_eq!(v.as_f64().unwrap(), want, "at {t}");
+        }
+        let bad = Request::parse(
+            &q("latitude=1&longitude=2&minutely_15=rain_3m"),
+            Api::Forecast,
+        );
+        assert!(bad.unwrap_err().0.contains("rain_3m"));
     }
 }

@@ -374,3 +374,80 @@ async fn a_response_that_never_finishes_times_out_after_ten_seconds() {
     h.wait_all_ready().await;
     h.close().await;
 }
+
+/// The nowcast card (only when `cards=` lists it): one sentence for the next two hours, a bar
+/// chart of the quarter hours, and the 15-minute data asked for only then. A failing forecast
+/// is an error on the card with a Retry that recovers.
+#[tokio::test]
+async fn the_nowcast_card_says_the_next_two_hours_and_is_asked_for_only_when_shown() {
+    let h = Harness::start(1280, 1400).await;
+    let forecast_urls = "return performance.getEntriesByType('resource').map(e => e.name) \
+        .filter(n => n.includes('/v1/forecast'))";
+    h.client
+        .goto(&h.url("lat=52.52&lon=13.41&name=Berlin&hour12=0"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    assert_eq!(
+        h.js("return document.querySelectorAll('[data-card=nowcast]').length")
+            .await,
+        0,
+        "not shown by default"
+    );
+    let asked: Vec<String> = serde_json::from_value(h.js(forecast_urls).await).unwrap();
+    assert!(
+        !asked.is_empty() && asked.iter().all(|u| !u.contains("minutely_15")),
+        "{asked:?}"
+    );
+
+    h.client
+        .goto(&h.url("lat=52.52&lon=13.41&name=Berlin&hour12=0&cards=current,nowcast"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    let asked: Vec<String> = serde_json::from_value(h.js(forecast_urls).await).unwrap();
+    assert!(
+        asked
+            .iter()
+            .all(|u| u.contains("minutely_15=precipitation")),
+        "{asked:?}"
+    );
+    let said = h.text("[data-card=nowcast] [data-value=nowcast]").await;
+    let spell = ["Light rain ", "Rain ", "Heavy rain "]
+        .iter()
+        .any(|w| said.starts_with(w));
+    assert!(
+        said == "No rain expected in the next 2 hours." || spell,
+        "{said}"
+    );
+    let times: Vec<String> = serde_json::from_value(
+        h.js(
+            "return [...document.querySelectorAll('[data-card=nowcast] .nowcast-time')] \
+                .map(t => t.textContent)",
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(times.first().map(String::as_str), Some("Now"), "{times:?}");
+    assert!(
+        (2..=3).contains(&times.len()),
+        "a label each hour: {times:?}"
+    );
+    assert!(times[1..]
+        .iter()
+        .all(|t| t.len() == 5 && t.as_bytes()[2] == b':'));
+
+    // Without the answer kept for offline use, a failing forecast is an error on the card.
+    h.js("localStorage.clear(); return true;").await;
+    h.sim
+        .state
+        .set_fault(Endpoint::Forecast, fault(|f| f.status = Some(500)));
+    h.client.refresh().await.unwrap();
+    h.wait_states("the nowcast card in error", |s| s["nowcast"] == "error")
+        .await;
+    h.sim.state.clear_faults();
+    h.click("[data-card=nowcast] button.retry").await;
+    h.wait_all_ready().await;
+    h.screenshot("cards-nowcast-1280").await;
+    h.close().await;
+}

@@ -17,6 +17,7 @@ const CARDS = [
   ["daily", "Next days", true],
   ["air", "Air quality", true],
   ["nowcast", "Rain, next 2 hours", false],
+  ["moon", "Moon", false],
 ];
 const DEFAULT_CARDS = CARDS.filter((c) => c[2]).map((c) => c[0]).join(",");
 

@@ -208,6 +208,7 @@ fn card(id: &str) -> AnyView {
         "daily" => view! { <DailyCard/> }.into_any(),
         "air" => view! { <AirCard/> }.into_any(),
         "nowcast" => view! { <crate::components::nowcast::NowcastCard/> }.into_any(),
+        "moon" => view! { <crate::components::moon::MoonCard/> }.into_any(),
         _ => ().into_any(),
     }
 }

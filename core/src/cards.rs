@@ -36,6 +36,7 @@ pub const CARDS: &[Card] = &[
     card("daily", "Next days", Source::Forecast, true),
     card("air", "Air quality", Source::AirQuality, true),
     card("nowcast", "Rain, next 2 hours", Source::Forecast, false),
+    card("moon", "Moon", Source::Forecast, false),
 ];
 
 const fn card(id: &'static str, title: &'static str, source: Source, default: bool) -> Card {
@@ -72,7 +73,8 @@ mod tests {
             assert!(CARDS[..i].iter().all(|d| d.id != c.id), "{} twice", c.id);
         }
         assert_eq!(title("air"), "Air quality");
-        assert_eq!(title("moon"), "");
+        assert_eq!(title("moon"), "Moon");
+        assert_eq!(title("mars"), "");
     }
 
     #[test]

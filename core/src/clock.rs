@@ -108,6 +108,16 @@ pub fn date_label(date: NaiveDate) -> String {
     )
 }
 
+/// A short date: `Thu 24 December`.
+pub fn short_date_label(date: NaiveDate) -> String {
+    format!(
+        "{} {} {}",
+        weekday_label(date),
+        date.day(),
+        MONTHS[date.month0() as usize]
+    )
+}
+
 /// A fixed offset as a label, `UTC+05:45`, `UTC-03:00` or `UTC`: shown beside times that use
 /// the offset the API reported because the browser does not know the place's time zone (such
 /// times may be an hour off across a daylight-saving change, and the label says so).
@@ -227,6 +237,7 @@ mod tests {
     fn dates_and_offsets() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
         assert_eq!(date_label(d), "Saturday 21 November");
+        assert_eq!(short_date_label(d), "Sat 21 November");
         assert_eq!(weekday_label(d), "Sat");
         assert_eq!(parse_gmt_offset("GMT+05:45"), Some(20_700));
         assert_eq!(parse_gmt_offset("GMT-03:30"), Some(-12_600));

@@ -6,6 +6,7 @@
 //! * [`json`]: JSON text into `serde_json::Value` (the browser's `JSON.parse` in WebAssembly).
 //! * [`places`]: saved and recent places, their rules and stored form.
 //! * [`params`]: the query parameters, their values and defaults (one table).
+//! * [`moon`]: the moon's phase, next new and full moons, illumination and altitude.
 //! * [`nowcast`]: rain in the next two hours, in one sentence, from 15-minute data.
 //! * [`open_meteo`]: the JSON that Open-Meteo's forecast, air-quality and geocoding APIs send,
 //!   parsed into the domain types of [`weather`], plus the request URLs that ask for it.
@@ -27,6 +28,7 @@ pub mod config;
 pub mod format;
 pub mod json;
 pub mod live;
+pub mod moon;
 pub mod nowcast;
 pub mod open_meteo;
 pub mod params;

@@ -339,6 +339,8 @@ pub fn parse_forecast(body: &str) -> Result<Forecast, ParseError> {
         Some(d) => {
             let sunrise = optional_times(d, "sunrise")?;
             let sunset = optional_times(d, "sunset")?;
+            let moonrise = optional_times(d, "moonrise")?;
+            let moonset = optional_times(d, "moonset")?;
             time_array(d)?
                 .iter()
                 .enumerate()
@@ -368,6 +370,9 @@ pub fn parse_forecast(body: &str) -> Result<Forecast, ParseError> {
                         wind_speed_max: num_at(d, "wind_speed_10m_max", i),
                         wind_gusts_max: num_at(d, "wind_gusts_10m_max", i),
                         wind_direction_dominant: num_at(d, "wind_direction_10m_dominant", i),
+                        moonrise: at(&moonrise)?,
+                        moonset: at(&moonset)?,
+                        moon_phase: num_at(d, "moon_phase", i),
                     })
                 })
                 .collect::<Result<_, ParseError>>()?
@@ -584,22 +589,29 @@ pub fn encode(s: &str) -> String {
 /// URL of a forecast request for the dashboard: current, hourly and daily blocks in `units`,
 /// as Unix times, in the place's own time zone.
 ///
-/// With `minutely`, also the 15-minute precipitation of the next two and a half hours
-/// (`minutely_15=precipitation&forecast_minutely_15=10`), for the `nowcast` card.
+/// What only some cards need is asked for only when one of `cards` is shown: the 15-minute
+/// precipitation of the next two and a half hours for `nowcast`
+/// (`minutely_15=precipitation&forecast_minutely_15=10`), the moon's daily times and phase for
+/// `moon`.
 pub fn forecast_url(
     base: &str,
     lat: f64,
     lon: f64,
     units: Units,
     forecast_days: u8,
-    minutely: bool,
+    cards: &[String],
 ) -> String {
+    let shown = |id: &str| cards.iter().any(|c| c == id);
+    let mut daily = DAILY_VARS.join(",");
+    if shown("moon") {
+        daily.push_str(",moonrise,moonset,moon_phase");
+    }
     let mut query = vec![
         ("latitude", crate::format::fixed(lat, 4)),
         ("longitude", crate::format::fixed(lon, 4)),
         ("current", CURRENT_VARS.join(",")),
         ("hourly", HOURLY_VARS.join(",")),
-        ("daily", DAILY_VARS.join(",")),
+        ("daily", daily),
         ("temperature_unit", units.temperature.query_value().into()),
         ("wind_speed_unit", units.wind.query_value().into()),
         (
@@ -610,7 +622,7 @@ pub fn forecast_url(
         ("timezone", "auto".into()),
         ("forecast_days", forecast_days.to_string()),
     ];
-    if minutely {
+    if shown("nowcast") {
         query.push(("minutely_15", "precipitation".into()));
         query.push(("forecast_minutely_15", "10".into()));
     }
@@ -723,13 +735,25 @@ mod tests {
             ]
         );
         let base = "http://x/v1/forecast";
-        let with = forecast_url(base, 1.0, 2.0, Units::default(), 10, true);
+        let cards = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let with = forecast_url(
+            base,
+            1.0,
+            2.0,
+            Units::default(),
+            10,
+            &cards(&["nowcast", "moon"]),
+        );
         assert!(
             with.ends_with("&minutely_15=precipitation&forecast_minutely_15=10"),
             "{with}"
         );
-        let without = forecast_url(base, 1.0, 2.0, Units::default(), 10, false);
-        assert!(!without.contains("minutely_15"), "{without}");
+        assert!(with.contains(",moonrise,moonset,moon_phase&"), "{with}");
+        let without = forecast_url(base, 1.0, 2.0, Units::default(), 10, &cards(&["current"]));
+        assert!(
+            !without.contains("minutely_15") && !without.contains("moon"),
+            "{without}"
+        );
     }
 
     #[test]
@@ -846,7 +870,7 @@ mod tests {
 
     #[test]
     fn urls_ask_for_unixtime_in_the_local_zone() {
-        let url = forecast_url(FORECAST_URL, 52.52, 13.405, Units::default(), 10, false);
+        let url = forecast_url(FORECAST_URL, 52.52, 13.405, Units::default(), 10, &[]);
         assert!(url.starts_with("https://api.open-meteo.com/v1/forecast?latitude=52.5200&"));
         assert!(url.contains("timeformat=unixtime&timezone=auto"));
         assert!(url.contains("current=temperature_2m,apparent_temperature,"));

@@ -48,7 +48,7 @@ pub const PARAMS: &[Param] = &[
     param("hour12", &["0", "1"], "the browser's locale"),
     param("theme", &["light", "dark", "auto"], "`auto`"),
     param("aqi", &["eu", "us"], "`eu` (`us` with imperial)"),
-    param("cards", &[], "all but `nowcast`"),
+    param("cards", &[], "all but `nowcast` and `moon`"),
     param(
         "forecast_url",
         &[],
@@ -119,7 +119,7 @@ mod tests {
         let checks = [
             ("lat", "91"),
             ("lon", "x"),
-            ("cards", "moon"),
+            ("cards", "mars"),
             ("forecast_url", "ftp://x"),
             ("air_quality_url", "x"),
             ("geocoding_url", "x"),

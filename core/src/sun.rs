@@ -78,6 +78,9 @@ pub mod trig {
         pub fn acos(x: f64) -> f64 {
             x.acos()
         }
+        pub fn atan2(y: f64, x: f64) -> f64 {
+            y.atan2(x)
+        }
     }
 
     /// Sine of `d` degrees.
@@ -99,6 +102,10 @@ pub mod trig {
     /// Arccosine, in degrees.
     pub fn acos(x: f64) -> f64 {
         m::acos(x) / RAD
+    }
+    /// The angle of (`x`, `y`), in degrees.
+    pub fn atan2(y: f64, x: f64) -> f64 {
+        m::atan2(y, x) / RAD
     }
 }
 

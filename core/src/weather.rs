@@ -163,6 +163,12 @@ pub struct DailyPoint {
     pub wind_gusts_max: Option<f64>,
     /// Dominant wind direction, degrees.
     pub wind_direction_dominant: Option<f64>,
+    /// Moonrise (UTC epoch seconds), when asked for; `None` on a day the moon does not rise.
+    pub moonrise: Option<i64>,
+    /// Moonset, likewise.
+    pub moonset: Option<i64>,
+    /// The moon's phase at local noon as a fraction of the synodic month (0 new, 0.5 full).
+    pub moon_phase: Option<f64>,
 }
 
 /// A pollutant that an air quality index is made of.

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
+use isobar_core::moon;
 use isobar_core::units::{PrecipUnit, TempUnit, Units, WindUnit};
 use serde_json::{json, Map, Value};
 
@@ -284,6 +285,9 @@ pub const DAILY_VARS: &[&str] = &[
     "wind_speed_10m_max",
     "wind_gusts_10m_max",
     "wind_direction_10m_dominant",
+    "moonrise",
+    "moonset",
+    "moon_phase",
 ];
 
 /// The unit string Open-Meteo puts in `*_units` for a variable.
@@ -301,7 +305,8 @@ fn unit_of(var: &str, units: Units, unixtime: bool) -> &'static str {
         PrecipUnit::Inch => "inch",
     };
     match var {
-        "time" | "sunrise" | "sunset" => time,
+        "time" | "sunrise" | "sunset" | "moonrise" | "moonset" => time,
+        "moon_phase" => "fraction",
         "interval" => "seconds",
         v if v.starts_with("temperature")
             || v.starts_with("apparent")
@@ -401,6 +406,27 @@ struct Day {
     midnight: DateTime<Utc>,
     samples: Vec<Sample>,
     sun: solar::SunDay,
+    lat: f64,
+    lon: f64,
+}
+
+/// When the moon rises (`rising`) or sets on the local day starting at `midnight`: where its
+/// altitude crosses [`moon::RISE_ALTITUDE`], found in 10-minute steps and interpolated, as
+/// Open-Meteo does from hourly samples. `None` on a day it does not.
+fn moon_crossing(d: &Day, rising: bool) -> Option<DateTime<Utc>> {
+    let start = d.midnight.timestamp();
+    let above = |t: i64| moon::altitude(d.lat, d.lon, t) - moon::RISE_ALTITUDE;
+    let mut previous = above(start);
+    for step in 1..=144 {
+        let t = start + step * 600;
+        let now = above(t);
+        if (previous < 0.0 && now >= 0.0 && rising) || (previous >= 0.0 && now < 0.0 && !rising) {
+            let at = t - 600 + (600.0 * previous / (previous - now)).round() as i64;
+            return DateTime::from_timestamp(at, 0);
+        }
+        previous = now;
+    }
+    None
 }
 
 fn daily_value(var: &str, d: &Day, r: &Request, offset: FixedOffset) -> Value {
@@ -438,6 +464,11 @@ fn daily_value(var: &str, d: &Day, r: &Request, offset: FixedOffset) -> Value {
         "precipitation_probability_max" => integral(max(|s| s.precipitation_probability)),
         "wind_speed_10m_max" => w(max(|s| s.wind_speed)),
         "wind_gusts_10m_max" => w(max(|s| s.wind_gusts)),
+        "moon_phase" => json!(round(moon::phase(d.midnight.timestamp() + 43_200), 4)),
+        "moonrise" | "moonset" => match moon_crossing(d, var == "moonrise") {
+            Some(t) => time_value(t, r.unixtime, offset, false),
+            None => Value::Null,
+        },
         "wind_direction_10m_dominant" => {
             let (x, y) = d.samples.iter().fold((0.0, 0.0), |(x, y), s| {
                 let a = s.wind_direction.to_radians();
@@ -633,6 +664,8 @@ fn one_place(r: &Request, api: Api, lat: f64, lon: f64, now: DateTime<Utc>, live
                     midnight: m,
                     samples: (0..24).map(|h| model.at(m + Duration::hours(h))).collect(),
                     sun: solar::sun_day(lat, lon, date, offset),
+                    lat,
+                    lon,
                 }
             })
             .collect();
@@ -739,5 +772,50 @@ mod tests {
             Api::Forecast,
         );
         assert!(bad.unwrap_err().0.contains("rain_3m"));
+    }
+
+    #[test]
+    fn the_moon_rises_about_once_a_day_and_the_full_moon_at_sunset() {
+        let r = Request::parse(
+            &q(
+                "latitude=52.52&longitude=13.41&daily=moonrise,moonset,moon_phase,sunset\
+                &timeformat=unixtime&timezone=Europe/Berlin&past_days=3&forecast_days=16",
+            ),
+            Api::Forecast,
+        )
+        .unwrap();
+        // 2025-09-07 was a full moon (18:09 UTC).
+        let now = Utc.with_ymd_and_hms(2025, 9, 7, 10, 0, 0).unwrap();
+        let a = answer(&r, Api::Forecast, now, false);
+        let d = &a["daily"];
+        assert_eq!(a["daily_units"]["moon_phase"], "fraction");
+        let col = |k: &str| d[k].as_array().unwrap().clone();
+        let (rises, sets) = (col("moonrise"), col("moonset"));
+        let (phases, sunsets) = (col("moon_phase"), col("sunset"));
+        assert_eq!(rises.len(), 19);
+        // The full moon's day is the fourth (three past days): phase near 0.5, rising within
+        // an hour of sunset.
+        let p = phases[3].as_f64().unwrap();
+        assert!((p - 0.5).abs() < 0.03, "{p}");
+        let rise = rises[3].as_i64().unwrap();
+        let sunset = sunsets[3].as_i64().unwrap();
+        assert!(
+            (rise - sunset).abs() < 3600,
+            "moonrise {rise}, sunset {sunset}"
+        );
+        // At most one day in these 19 without a moonrise, and one without a moonset; each
+        // rise and set is where the moon crosses its rising altitude.
+        let missing = |v: &[Value]| v.iter().filter(|x| x.is_null()).count();
+        assert!(missing(&rises) <= 1, "{rises:?}");
+        assert!(missing(&sets) <= 1, "{sets:?}");
+        for t in rises.iter().chain(&sets).filter_map(Value::as_i64) {
+            let alt = moon::altitude(52.52, 13.41, t);
+            assert!((alt - moon::RISE_ALTITUDE).abs() < 0.3, "{t}: {alt}");
+        }
+        // The phase grows by about a thirtieth a day, wrapping at the new moon.
+        for w in phases.windows(2) {
+            let step = (w[1].as_f64().unwrap() - w[0].as_f64().unwrap()).rem_euclid(1.0);
+            assert!((0.025..0.045).contains(&step), "{phases:?}");
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod header;
 pub mod hourly;
 pub mod html;
 pub mod icon;
+pub mod moon;
 pub mod nowcast;
 pub mod places;
 pub mod search;

@@ -251,7 +251,7 @@ impl Feeds {
             p.longitude,
             config.units,
             api::FORECAST_DAYS,
-            config.cards.iter().any(|c| c == "nowcast"),
+            &config.cards,
         )
     }
 

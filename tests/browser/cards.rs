@@ -451,3 +451,97 @@ async fn the_nowcast_card_says_the_next_two_hours_and_is_asked_for_only_when_sho
     h.screenshot("cards-nowcast-1280").await;
     h.close().await;
 }
+
+/// The moon card (only when `cards=` lists it): the phase in words and drawn, the illuminated
+/// fraction consistent with it, moonrise and moonset today (times or "Does not rise/set"),
+/// and the next full and new moons on the dates core computes (Meeus, checked against
+/// published instants in core).
+#[tokio::test]
+async fn the_moon_card_shows_the_phase_rise_and_set_and_the_next_full_and_new_moons() {
+    let h = Harness::start(1280, 1400).await;
+    h.client
+        .goto(&h.url("lat=52.52&lon=13.41&name=Berlin&hour12=0&cards=moon,sun"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    let asked: Vec<String> = serde_json::from_value(
+        h.js(
+            "return performance.getEntriesByType('resource').map(e => e.name) \
+                .filter(n => n.includes('/v1/forecast'))",
+        )
+        .await,
+    )
+    .unwrap();
+    assert!(
+        asked
+            .iter()
+            .all(|u| u.contains("moonrise,moonset,moon_phase")),
+        "{asked:?}"
+    );
+    let phase = h.text("[data-card=moon] [data-value=moon-phase]").await;
+    let names = [
+        "New moon",
+        "Waxing crescent",
+        "First quarter",
+        "Waxing gibbous",
+        "Full moon",
+        "Waning gibbous",
+        "Last quarter",
+        "Waning crescent",
+    ];
+    assert!(names.contains(&phase.as_str()), "{phase}");
+    let lit = h
+        .text("[data-card=moon] [data-value=moon-illuminated]")
+        .await;
+    let percent: f64 = lit.trim_end_matches(" % illuminated").parse().unwrap();
+    match phase.as_str() {
+        "New moon" => assert!(percent <= 5.0, "{lit}"),
+        "Full moon" => assert!(percent >= 95.0, "{lit}"),
+        "First quarter" | "Last quarter" => assert!((35.0..=65.0).contains(&percent), "{lit}"),
+        _ => assert!((0.0..=100.0).contains(&percent), "{lit}"),
+    }
+    assert_eq!(
+        h.js("return document.querySelector('[data-card=moon] svg.moon-disc').getAttribute('aria-label')")
+            .await,
+        phase.as_str()
+    );
+    let rows: Vec<(String, String)> = serde_json::from_value(
+        h.js(
+            "return [...document.querySelectorAll('[data-card=moon] .detail')] \
+                .map(d => [d.querySelector('dt').textContent, d.querySelector('dd').textContent])",
+        )
+        .await,
+    )
+    .unwrap();
+    let labels: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["Moonrise", "Moonset", "Next full moon", "Next new moon"]
+    );
+    let time_or = |v: &str, none: &str| v == none || (v.len() == 5 && v.as_bytes()[2] == b':');
+    assert!(time_or(&rows[0].1, "Does not rise"), "{rows:?}");
+    assert!(time_or(&rows[1].1, "Does not set"), "{rows:?}");
+    let now = chrono::Utc::now().timestamp();
+    for (row, which) in [
+        (&rows[2].1, isobar_core::moon::Phase::Full),
+        (&rows[3].1, isobar_core::moon::Phase::New),
+    ] {
+        let at = isobar_core::moon::next(now, which);
+        // Berlin is UTC+1 or +2: the day of the month, allowing for an instant near midnight.
+        let days: Vec<String> = [at + 3600, at + 7200]
+            .iter()
+            .map(|t| {
+                chrono::DateTime::from_timestamp(*t, 0)
+                    .unwrap()
+                    .format("%-d %B")
+                    .to_string()
+            })
+            .collect();
+        assert!(
+            days.iter().any(|d| row.ends_with(d.as_str())),
+            "{row} vs {days:?}"
+        );
+    }
+    h.screenshot("cards-moon-1280").await;
+    h.close().await;
+}

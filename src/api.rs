@@ -85,7 +85,14 @@ thread_local! {
 /// GETs `url` like [`get_text`], sharing the request with every other caller on the page.
 /// `fresh` skips a stored answer (Retry, a refresh) but still joins a request in flight.
 pub async fn get_shared(url: &str, fresh: bool) -> Result<Rc<str>, FetchError> {
+    get_shared_at(url, fresh).await.map(|(body, _)| body)
+}
+
+/// [`get_shared`], with when the answer came (Unix seconds): a moment ago for an answer reused
+/// from another caller, whose data is as old as that.
+pub async fn get_shared_at(url: &str, fresh: bool) -> Result<(Rc<str>, i64), FetchError> {
     let now = js_sys::Date::now();
+    let mut came = None;
     let request: Shared<Fetch> = REQUESTS.with(|r| {
         let mut r = r.borrow_mut();
         // Answers too old to reuse, and requests whose callers have all gone, are dropped.
@@ -94,8 +101,9 @@ pub async fn get_shared(url: &str, fresh: bool) -> Result<Rc<str>, FetchError> {
             Entry::InFlight(weak) => weak.upgrade().is_some(),
         });
         match r.iter().find(|(u, _)| u == url).map(|(_, e)| e) {
-            Some(Entry::Done(body, _)) if !fresh => {
+            Some(Entry::Done(body, at)) if !fresh => {
                 let body = body.clone();
+                came = Some(*at);
                 return async move { Ok(body) }.boxed_local().shared();
             }
             Some(Entry::InFlight(weak)) => {
@@ -125,7 +133,9 @@ pub async fn get_shared(url: &str, fresh: bool) -> Result<Rc<str>, FetchError> {
         }
         request
     });
-    request.await
+    let body = request.await?;
+    let at = came.unwrap_or_else(js_sys::Date::now);
+    Ok((body, (at / 1000.0) as i64))
 }
 
 /// A request's controller and timeout. Dropped, it clears the timeout, and aborts the request

@@ -96,6 +96,37 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
+/// The hourly chart's summary in words, from (time, temperature, chance of precipitation %)
+/// rows: "Highest 21° at 15:00, lowest 12° at 05:00; rain likely from 18:00" (likely: a
+/// chance of 50 % or more), or "…; no rain likely". `clock` writes a time of day. `None` with
+/// no temperature at all.
+pub fn chart_summary(
+    hours: &[(i64, Option<f64>, Option<f64>)],
+    clock: impl Fn(i64) -> String,
+) -> Option<String> {
+    let temps = hours.iter().filter_map(|(t, v, _)| v.map(|v| (*t, v)));
+    let high = temps
+        .clone()
+        .fold(None, |best: Option<(i64, f64)>, x| match best {
+            Some(b) if b.1 >= x.1 => Some(b),
+            _ => Some(x),
+        })?;
+    let low = temps.fold(high, |b, x| if x.1 < b.1 { x } else { b });
+    let rain = hours
+        .iter()
+        .find(|(_, _, p)| p.is_some_and(|p| p >= 50.0))
+        .map_or("no rain likely".to_owned(), |(t, _, _)| {
+            format!("rain likely from {}", clock(*t))
+        });
+    Some(format!(
+        "Highest {}° at {}, lowest {}° at {}; {rain}",
+        number(Some(high.1), 0),
+        clock(high.0),
+        number(Some(low.1), 0),
+        clock(low.0)
+    ))
+}
+
 /// How far the sun is along today's arc at `now`: 0 at sunrise, 1 at sunset; `None` at night.
 pub fn sun_progress(now: i64, sunrise: i64, sunset: i64) -> Option<f64> {
     (sunset > sunrise && (sunrise..=sunset).contains(&now))
@@ -150,6 +181,28 @@ mod tests {
 
     use super::*;
     use crate::clock::FixedZone;
+
+    #[test]
+    fn the_chart_summary_names_the_extremes_and_the_first_likely_rain() {
+        let clock = |t: i64| format!("{:02}:00", t / 3600 % 24);
+        let hours = [
+            (3 * 3600, Some(12.4), Some(10.0)),
+            (4 * 3600, Some(11.6), None),
+            (15 * 3600, Some(21.2), Some(40.0)),
+            (18 * 3600, None, Some(70.0)),
+            (19 * 3600, Some(21.0), Some(90.0)),
+        ];
+        assert_eq!(
+            chart_summary(&hours, clock).as_deref(),
+            Some("Highest 21° at 15:00, lowest 12° at 04:00; rain likely from 18:00")
+        );
+        let dry = [(3600, Some(-0.4), Some(0.0)), (7200, Some(2.0), Some(49.0))];
+        assert_eq!(
+            chart_summary(&dry, clock).as_deref(),
+            Some("Highest 2° at 02:00, lowest 0° at 01:00; no rain likely")
+        );
+        assert_eq!(chart_summary(&[(0, None, Some(80.0))], clock), None);
+    }
 
     #[test]
     fn html_escapes_markup_and_quotes() {

@@ -82,16 +82,18 @@ impl<T: Send + Sync + 'static> Feed<T> {
             }
             None => self.state.set(Load::Loading),
         }
-        let result = match api::get_shared(&url, fresh).await {
-            Ok(body) => parse(&body).map(|v| (v, body)).map_err(FetchError::from),
+        let result = match api::get_shared_at(&url, fresh).await {
+            Ok((body, at)) => parse(&body)
+                .map(|v| (v, body, at))
+                .map_err(FetchError::from),
             Err(e) => Err(e),
         };
         if self.generation.try_with_value(|g| g.is_current(ticket)) != Some(true) {
             return false; // A newer attempt has started (its answer wins), or the widget is gone.
         }
         match result {
-            Ok((v, body)) => {
-                let now = unix_now();
+            Ok((v, body, now)) => {
+                // `now` is when the answer came: a moment ago for one another caller fetched.
                 storage::keep(&url, &body, now);
                 // An answer may come from memory (another widget's, a moment ago): the network
                 // is back only if the browser agrees.
@@ -318,8 +320,8 @@ impl Feeds {
                 if !needed || fresh {
                     continue;
                 }
-                match api::get_shared(&url, false).await {
-                    Ok(body) if parses(&body) => storage::keep(&url, &body, unix_now()),
+                match api::get_shared_at(&url, false).await {
+                    Ok((body, at)) if parses(&body) => storage::keep(&url, &body, at),
                     Ok(_) => {}
                     Err(_) => break 'places,
                 }

@@ -545,3 +545,69 @@ async fn the_moon_card_shows_the_phase_rise_and_set_and_the_next_full_and_new_mo
     h.screenshot("cards-moon-1280").await;
     h.close().await;
 }
+
+/// The hourly card's chart of the next 48 hours: its summary in words, an SVG labelled with
+/// it, the same numbers in a real table (48 hours, temperature, feels-like, chance), reachable
+/// by keyboard, and no sideways overflow of the page at a phone's width.
+#[tokio::test]
+async fn the_hourly_chart_has_a_summary_a_table_and_fits_a_phone() {
+    let h = Harness::start(390, 1400).await;
+    h.client
+        .goto(&h.url("lat=52.52&lon=13.41&name=Berlin&hour12=0&cards=hourly"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    let summary = h
+        .text("[data-card=hourly] [data-value=chart-summary]")
+        .await;
+    assert!(
+        summary.starts_with("Highest ") && summary.contains(", lowest ") && summary.contains("; "),
+        "{summary}"
+    );
+    assert_eq!(
+        h.js("return document.querySelector('[data-card=hourly] svg.chart').getAttribute('aria-label')")
+            .await,
+        summary.as_str()
+    );
+    let table: Vec<usize> = serde_json::from_value(
+        h.js("return [...document.querySelectorAll('[data-card=hourly] table tr')].map(r => r.cells.length)")
+            .await,
+    )
+    .unwrap();
+    assert_eq!(
+        table,
+        [49, 49, 49, 49],
+        "a header and 48 hours in each of 4 rows"
+    );
+    let heads: Vec<String> = serde_json::from_value(
+        h.js("return [...document.querySelectorAll('[data-card=hourly] table th[scope=row]')].map(t => t.textContent)")
+            .await,
+    )
+    .unwrap();
+    assert_eq!(
+        heads,
+        [
+            "Time",
+            "Temperature",
+            "Feels like",
+            "Chance of precipitation"
+        ]
+    );
+    // The chart and the table scroll in their own boxes, each a keyboard stop.
+    assert_eq!(
+        h.js("return document.querySelectorAll('[data-card=hourly] .chart-scroll[tabindex=\"0\"]').length")
+            .await,
+        2
+    );
+    assert!(
+        h.js("return document.documentElement.scrollWidth")
+            .await
+            .as_f64()
+            .unwrap()
+            <= 390.0,
+        "the page overflows sideways"
+    );
+    h.click("[data-card=hourly] details summary").await;
+    h.screenshot("cards-hourly-chart-390").await;
+    h.close().await;
+}

@@ -1,5 +1,6 @@
 //! Isobar's core: everything that needs neither a browser nor a server.
 //!
+//! * [`alerts`]: official alerts from the NWS (US) and Bright Sky (Germany), one shape.
 //! * [`bands`]: UV and air-quality bands, colours and advice.
 //! * [`wind`]: compass points and the Beaufort scale.
 //! * [`cards`]: every card's id, heading and the call that fills it (one table).
@@ -21,6 +22,7 @@
 //! simulator and the relay share one definition of every shape, and `cargo test -p isobar-core`
 //! checks it in seconds.
 
+pub mod alerts;
 pub mod bands;
 pub mod cards;
 pub mod clock;

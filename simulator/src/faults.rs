@@ -18,14 +18,20 @@ pub enum Endpoint {
     AirQuality,
     /// `/v1/search`.
     Geocoding,
+    /// `/alerts/active` (the US National Weather Service's API).
+    NwsAlerts,
+    /// `/alerts` (Bright Sky's API, Germany).
+    BrightSkyAlerts,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 3] = [
+    pub const ALL: [Endpoint; 5] = [
         Endpoint::Forecast,
         Endpoint::AirQuality,
         Endpoint::Geocoding,
+        Endpoint::NwsAlerts,
+        Endpoint::BrightSkyAlerts,
     ];
 
     /// The endpoint's name in flags, URLs and statistics.
@@ -34,6 +40,8 @@ impl Endpoint {
             Endpoint::Forecast => "forecast",
             Endpoint::AirQuality => "air-quality",
             Endpoint::Geocoding => "geocoding",
+            Endpoint::NwsAlerts => "nws",
+            Endpoint::BrightSkyAlerts => "brightsky",
         }
     }
 }
@@ -50,9 +58,11 @@ impl FromStr for Endpoint {
         match s {
             "forecast" => Ok(Endpoint::Forecast),
             "air-quality" | "air_quality" | "airquality" => Ok(Endpoint::AirQuality),
+            "nws" => Ok(Endpoint::NwsAlerts),
+            "brightsky" => Ok(Endpoint::BrightSkyAlerts),
             "geocoding" | "search" => Ok(Endpoint::Geocoding),
             other => Err(format!(
-                "unknown endpoint `{other}` (expected forecast, air-quality, geocoding or all)"
+                "unknown endpoint `{other}` (expected forecast, air-quality, geocoding, nws, brightsky or all)"
             )),
         }
     }
@@ -322,7 +332,7 @@ impl clap::Args for FaultArgs {
     fn augment_args(cmd: clap::Command) -> clap::Command {
         use clap::{Arg, ArgAction};
         let cmd = cmd.next_help_heading(
-            "Faults (ENDPOINT: forecast, air-quality, geocoding or all, the default)",
+            "Faults (ENDPOINT: forecast, air-quality, geocoding, nws, brightsky or all, the default)",
         );
         FAULTS.iter().fold(cmd, |cmd, spec| {
             let arg = Arg::new(spec.name)

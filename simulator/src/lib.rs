@@ -19,6 +19,7 @@
 //! ```
 
 pub mod air;
+pub mod alerts;
 pub mod faults;
 pub mod forecast;
 pub mod geocoding;
@@ -50,8 +51,8 @@ use crate::forecast::{Api, BadRequest, Request};
 #[derive(Debug, Default)]
 pub struct SimState {
     faults: Mutex<FaultTable>,
-    counts: [AtomicU64; 3],
-    open: [AtomicI64; 3],
+    counts: [AtomicU64; Endpoint::ALL.len()],
+    open: [AtomicI64; Endpoint::ALL.len()],
 }
 
 /// Counts a request as open until dropped: when its answer is done, or when the client goes
@@ -125,6 +126,8 @@ pub fn app(state: Shared) -> Router {
         .route("/v1/forecast", get(forecast_handler))
         .route("/v1/air-quality", get(air_quality_handler))
         .route("/v1/search", get(search_handler))
+        .route("/alerts/active", get(nws_handler))
+        .route("/alerts", get(brightsky_handler))
         .route("/_sim/faults", get(get_faults).delete(delete_faults))
         .route("/_sim/faults/{endpoint}", axum::routing::put(put_fault))
         .route("/_sim/stats", get(get_stats).delete(reset_stats))
@@ -286,6 +289,38 @@ async fn search_handler(State(s): State<Shared>, Query(q): Query<Pairs>) -> Resp
                 .map_err(|_| BadRequest(format!("Invalid count '{c}'")))?,
         };
         Ok(geocoding::search(name, count))
+    })
+    .await
+}
+
+async fn nws_handler(State(s): State<Shared>, Query(q): Query<Pairs>) -> Response {
+    serve(&s, Endpoint::NwsAlerts, &q, |_| {
+        let point = q
+            .iter()
+            .find(|(k, _)| k == "point")
+            .map(|(_, v)| v.as_str());
+        let (lat, lon) = point
+            .and_then(|p| p.split_once(','))
+            .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
+            .ok_or_else(|| BadRequest(format!("Invalid point '{}'", point.unwrap_or(""))))?;
+        Ok(alerts::nws(lat, lon, chrono::Utc::now()))
+    })
+    .await
+}
+
+async fn brightsky_handler(State(s): State<Shared>, Query(q): Query<Pairs>) -> Response {
+    serve(&s, Endpoint::BrightSkyAlerts, &q, |_| {
+        let get = |k: &str| {
+            q.iter()
+                .find(|(key, _)| key == k)
+                .and_then(|(_, v)| v.parse::<f64>().ok())
+                .ok_or_else(|| BadRequest(format!("Invalid or missing '{k}'")))
+        };
+        Ok(alerts::bright_sky(
+            get("lat")?,
+            get("lon")?,
+            chrono::Utc::now(),
+        ))
     })
     .await
 }

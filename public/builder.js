@@ -18,6 +18,7 @@ const CARDS = [
   ["air", "Air quality", true],
   ["nowcast", "Rain, next 2 hours", false],
   ["moon", "Moon", false],
+  ["alerts", "Alerts", false],
 ];
 const DEFAULT_CARDS = CARDS.filter((c) => c[2]).map((c) => c[0]).join(",");
 
@@ -33,7 +34,7 @@ const SETTINGS = [
 ];
 
 const SWITCHES = ["compact", "transparent", "search", "settings"];
-const PASS = ["forecast_url", "air_quality_url", "geocoding_url", "live"];
+const PASS = ["forecast_url", "air_quality_url", "geocoding_url", "nws_url", "brightsky_url", "live"];
 const GEOCODING = "https://geocoding-api.open-meteo.com/v1/search";
 
 const page = new URLSearchParams(location.search);

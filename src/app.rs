@@ -209,6 +209,7 @@ fn card(id: &str) -> AnyView {
         "air" => view! { <AirCard/> }.into_any(),
         "nowcast" => view! { <crate::components::nowcast::NowcastCard/> }.into_any(),
         "moon" => view! { <crate::components::moon::MoonCard/> }.into_any(),
+        "alerts" => view! { <crate::components::alerts::AlertsCard/> }.into_any(),
         _ => ().into_any(),
     }
 }

@@ -16,7 +16,8 @@ import init, { mount } from "./__ISOBAR_JS__";
 const OPTIONS = [
   "q", "lat", "lon", "name", "units", "temp", "wind", "precip", "pressure", "hour12", "theme", "aqi",
   "cards", "live", "station", "compact", "transparent", "layout", "background",
-  "forecast_url", "air_quality_url", "geocoding_url", "fetch", "search", "settings",
+  "forecast_url", "air_quality_url", "geocoding_url", "nws_url", "brightsky_url", "fetch", "search",
+  "settings",
 ];
 const dashed = (o) => o.replaceAll("_", "-");
 /** An option's attribute on `el`, as `forecast_url` or `forecast-url`; `null` when absent. */

@@ -11,6 +11,11 @@ use serde_json::Value;
 
 use crate::open_meteo::ParseError;
 
+/// The NWS's active-alerts API.
+pub const NWS_URL: &str = "https://api.weather.gov/alerts/active";
+/// Bright Sky's alerts API.
+pub const BRIGHTSKY_URL: &str = "https://api.brightsky.dev/alerts";
+
 /// A CAP severity, most severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -27,13 +32,13 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// From CAP's word, in any case (`Severe`, `severe`).
+    /// From CAP's word, as the NWS (`Severe`) or Bright Sky (`severe`) writes it.
     pub fn parse(s: &str) -> Severity {
-        match s.to_ascii_lowercase().as_str() {
-            "extreme" => Severity::Extreme,
-            "severe" => Severity::Severe,
-            "moderate" => Severity::Moderate,
-            "minor" => Severity::Minor,
+        match s {
+            "Extreme" | "extreme" => Severity::Extreme,
+            "Severe" | "severe" => Severity::Severe,
+            "Moderate" | "moderate" => Severity::Moderate,
+            "Minor" | "minor" => Severity::Minor,
             _ => Severity::Unknown,
         }
     }
@@ -65,7 +70,7 @@ pub struct Alert {
     pub end: Option<i64>,
     /// Who issued it ("NWS Bismarck ND", "Deutscher Wetterdienst").
     pub sender: Option<String>,
-    /// The description, paragraphs separated by blank lines.
+    /// The description, paragraphs separated by `\n`.
     pub description: Option<String>,
     /// What to do.
     pub instruction: Option<String>,
@@ -190,24 +195,64 @@ pub fn parse(source: Source, body: &str) -> Result<Option<Vec<Alert>>, ParseErro
                 .collect()
         }
     };
-    alerts.sort_by_key(|a| (a.severity, a.start));
+    // Most severe first, then soonest: an insertion sort (a handful of alerts; the standard
+    // library's sort would cost the bundle several KB).
+    for i in 1..alerts.len() {
+        let mut j = i;
+        while j > 0
+            && (alerts[j].severity, alerts[j].start) < (alerts[j - 1].severity, alerts[j - 1].start)
+        {
+            alerts.swap(j, j - 1);
+            j -= 1;
+        }
+    }
     Ok(Some(alerts))
 }
 
-/// Hard-wrapped text as paragraphs: single newlines joined with a space, blank lines kept as
-/// one paragraph break (`\n\n`), ends trimmed.
+/// What the alerts card shows: the source asked (`None`: none covers the place) and what it
+/// said (`None`: it does not cover the point after all).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The source asked.
+    pub source: Option<Source>,
+    /// Its active alerts, most severe first.
+    pub alerts: Option<Vec<Alert>>,
+}
+
+/// The NWS's answer as the card's.
+pub fn parse_nws(body: &str) -> Result<Answer, ParseError> {
+    Ok(Answer {
+        source: Some(Source::Nws),
+        alerts: parse(Source::Nws, body)?,
+    })
+}
+
+/// Bright Sky's answer as the card's.
+pub fn parse_bright_sky(body: &str) -> Result<Answer, ParseError> {
+    Ok(Answer {
+        source: Some(Source::BrightSky),
+        alerts: parse(Source::BrightSky, body)?,
+    })
+}
+
+/// Hard-wrapped text as paragraphs: lines joined with a space, a blank line starting a new
+/// paragraph; the paragraphs separated by one `\n`, ends trimmed. (By lines, not by a `"\n\n"`
+/// pattern: a string searcher would cost the bundle.)
 pub fn paragraphs(s: &str) -> String {
-    s.split("\n\n")
-        .map(|p| {
-            p.split('\n')
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    let mut out = String::new();
+    let mut blank = false;
+    for line in s.split('\n').map(str::trim) {
+        if line.is_empty() {
+            blank = true;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(if blank { '\n' } else { ' ' });
+        }
+        out.push_str(line);
+        blank = false;
+    }
+    out
 }
 
 /// An RFC 3339 time (`2025-06-19T18:40:00-06:00`, `2023-08-26T10:41:00+00:00`, `…Z`) as UTC
@@ -386,7 +431,8 @@ mod tests {
 
     #[test]
     fn hard_wrapped_text_becomes_paragraphs() {
-        assert_eq!(paragraphs("a\nb\n\nc\n"), "a b\n\nc");
+        assert_eq!(paragraphs("a\nb\n\nc\n"), "a b\nc");
+        assert_eq!(paragraphs("\n x \n\n\n y\nz"), "x\ny z");
         assert_eq!(paragraphs("  \n"), "");
     }
 }

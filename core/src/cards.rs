@@ -10,6 +10,8 @@ pub enum Source {
     Forecast,
     /// The air-quality call.
     AirQuality,
+    /// The official-alerts call (the NWS or Bright Sky, by place).
+    Alerts,
 }
 
 /// One card.
@@ -37,6 +39,7 @@ pub const CARDS: &[Card] = &[
     card("air", "Air quality", Source::AirQuality, true),
     card("nowcast", "Rain, next 2 hours", Source::Forecast, false),
     card("moon", "Moon", Source::Forecast, false),
+    card("alerts", "Alerts", Source::Alerts, false),
 ];
 
 const fn card(id: &'static str, title: &'static str, source: Source, default: bool) -> Card {

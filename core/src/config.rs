@@ -83,6 +83,10 @@ pub struct Config {
     pub air_quality_url: String,
     /// Geocoding API endpoint.
     pub geocoding_url: String,
+    /// The US National Weather Service's active-alerts API (`nws_url`), for the `alerts` card.
+    pub nws_url: String,
+    /// Bright Sky's alerts API (`brightsky_url`), for the `alerts` card in Germany.
+    pub brightsky_url: String,
     /// Make the API calls one after another instead of together (`fetch=sequential`): only
     /// for benchmarks that compare the two.
     pub sequential: bool,
@@ -117,6 +121,8 @@ impl Default for Config {
             forecast_url: FORECAST_URL.to_owned(),
             air_quality_url: AIR_QUALITY_URL.to_owned(),
             geocoding_url: GEOCODING_URL.to_owned(),
+            nws_url: crate::alerts::NWS_URL.to_owned(),
+            brightsky_url: crate::alerts::BRIGHTSKY_URL.to_owned(),
             sequential: false,
             live: None,
             station: None,
@@ -412,6 +418,8 @@ impl Config {
             ("forecast_url", &mut c.forecast_url),
             ("air_quality_url", &mut c.air_quality_url),
             ("geocoding_url", &mut c.geocoding_url),
+            ("nws_url", &mut c.nws_url),
+            ("brightsky_url", &mut c.brightsky_url),
         ] {
             if let Some(u) = get(key) {
                 if is_http_url(&u) {

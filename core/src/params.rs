@@ -48,7 +48,7 @@ pub const PARAMS: &[Param] = &[
     param("hour12", &["0", "1"], "the browser's locale"),
     param("theme", &["light", "dark", "auto"], "`auto`"),
     param("aqi", &["eu", "us"], "`eu` (`us` with imperial)"),
-    param("cards", &[], "all but `nowcast` and `moon`"),
+    param("cards", &[], "all but `nowcast`, `moon` and `alerts`"),
     param(
         "forecast_url",
         &[],
@@ -64,6 +64,8 @@ pub const PARAMS: &[Param] = &[
         &[],
         "`https://geocoding-api.open-meteo.com/v1/search`",
     ),
+    param("nws_url", &[], "`https://api.weather.gov/alerts/active`"),
+    param("brightsky_url", &[], "`https://api.brightsky.dev/alerts`"),
     param("live", &[], "none: the page refreshes every 5 min"),
     param("station", &[], "none"),
     param("compact", SWITCH, "off (`layout=full`)"),
@@ -123,6 +125,8 @@ mod tests {
             ("forecast_url", "ftp://x"),
             ("air_quality_url", "x"),
             ("geocoding_url", "x"),
+            ("nws_url", "x"),
+            ("brightsky_url", "ftp://x"),
             ("live", "http://x"),
             ("station", "bad id!"),
         ];

@@ -49,6 +49,7 @@ pub fn Header(
             })
         })
     };
+    let alert = move || crate::components::alerts::headline(Feeds::get());
     let inner = move || {
         view! {
             <div class="place">
@@ -59,6 +60,16 @@ pub fn Header(
                 <p class="local-time" data-local-time="">{move || local_time().unwrap_or_else(|| "\u{a0}".to_owned())}</p>
             </div>
             <LiveBadge/>
+            // The most severe active alert, when the alerts card is shown (empty, and not
+            // shown, otherwise).
+            <p
+                class="header-alert-slot"
+                role="status"
+                inner_html=move || alert().map_or(String::new(), |(s, e)| format!(
+                    "<span class=\"header-alert\" data-severity=\"{}\"><span class=\"alert-severity\">{}</span> {}</span>",
+                    s.word(), s.word(), crate::components::html::text(&e)
+                ))
+            ></p>
             <p class="network-status" role="status" hidden=move || !offline.get()>"Offline: the last data kept, with its age"</p>
             <p class="attribution" part="attribution">
                 <a href="https://open-meteo.com/" rel="noopener" target="_blank">"Weather data by Open-Meteo.com"</a>

@@ -1,6 +1,7 @@
 //! The page's components: the header and one file per card.
 
 pub mod air;
+pub mod alerts;
 pub mod card;
 pub mod current;
 pub mod daily;

@@ -23,6 +23,7 @@ use crate::state::place::{Place, PlaceState};
 use crate::state::settings::Settings;
 use crate::state::tasks::Tasks;
 use crate::storage;
+use isobar_core::alerts;
 use isobar_core::open_meteo::{self, ParseError};
 
 /// One API call that feeds cards: its state, whether Retry must wait (after a 429), and its
@@ -148,6 +149,9 @@ fn browser_online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
+/// A parser of one call's answers.
+type Parser<T> = fn(&str) -> Result<T, ParseError>;
+
 /// How long a kept answer is shown, in seconds: as long as the forecast it holds lasts
 /// ([`api::FORECAST_DAYS`] days). An older one is not shown at all.
 pub const KEPT_FOR_S: i64 = api::FORECAST_DAYS as i64 * 86_400;
@@ -174,6 +178,8 @@ pub struct Feeds {
     pub forecast: Feed<Forecast>,
     /// The air-quality call (feeds the air card).
     pub air: Feed<AirQuality>,
+    /// The official-alerts call (feeds the alerts card).
+    pub alerts: Feed<alerts::Answer>,
     settings: Settings,
     place: PlaceState,
     tasks: Tasks,
@@ -188,6 +194,7 @@ impl Feeds {
             offline,
             forecast: Feed::new(offline),
             air: Feed::new(offline),
+            alerts: Feed::new(offline),
             settings,
             place,
             tasks,
@@ -214,6 +221,7 @@ impl Feeds {
             Load::Failed(msg) => {
                 self.forecast.fail(msg.clone());
                 self.air.fail(msg.clone());
+                self.alerts.fail(msg.clone());
             }
             Load::Loading => {}
         }
@@ -232,10 +240,12 @@ impl Feeds {
             self.tasks.spawn(async move {
                 self.forecast_attempt(fresh).await;
                 self.air_attempt(fresh).await;
+                self.alerts_attempt(fresh).await;
             });
         } else {
             self.tasks.spawn(self.forecast_attempt(fresh));
             self.tasks.spawn(self.air_attempt(fresh));
+            self.tasks.spawn(self.alerts_attempt(fresh));
         }
     }
 
@@ -243,6 +253,7 @@ impl Feeds {
     pub fn refresh(self) {
         self.load_forecast();
         self.load_air();
+        self.load_alerts();
     }
 
     fn forecast_url(self, p: &Place) -> String {
@@ -295,6 +306,49 @@ impl Feeds {
                 move || self.load_air(),
             )
             .await;
+    }
+
+    /// The alerts of the source that covers the place; for a place none covers, an answer
+    /// that says so, with no request.
+    async fn alerts_attempt(self, fresh: bool) {
+        let Some(p) = self.place.ready() else { return };
+        if !self.settings.needs_alerts() {
+            return;
+        }
+        let config = self.settings.config_untracked();
+        let source = alerts::source_for(p.latitude, p.longitude, p.country_code.as_deref());
+        let (base, parse): (&str, Parser<alerts::Answer>) = match source {
+            Some(alerts::Source::Nws) => (&config.nws_url, alerts::parse_nws),
+            Some(alerts::Source::BrightSky) => (&config.brightsky_url, alerts::parse_bright_sky),
+            None => {
+                self.alerts.updated.set(None);
+                self.alerts.state.set(Load::Ready(Arc::new(alerts::Answer {
+                    source: None,
+                    alerts: None,
+                })));
+                return;
+            }
+        };
+        let url = alerts::url(
+            source.unwrap_or(alerts::Source::Nws),
+            base,
+            p.latitude,
+            p.longitude,
+        );
+        self.alerts
+            .attempt(url, fresh, parse, move || self.load_alerts())
+            .await;
+    }
+
+    /// (Re)starts the alerts call, for a fresh answer.
+    pub fn load_alerts(self) {
+        if !self.settings.alive() {
+            return;
+        }
+        if self.place.ready().is_none() {
+            return self.place.resolve();
+        }
+        self.tasks.spawn(self.alerts_attempt(true));
     }
 
     /// Keeps the saved places' answers fresh, one call after another, so that switching to
@@ -358,6 +412,7 @@ impl Feeds {
     pub fn all_answered(self) -> bool {
         (!self.settings.needs_forecast() || self.forecast.state.with(|s| !s.is_loading()))
             && (!self.settings.needs_air() || self.air.state.with(|s| !s.is_loading()))
+            && (!self.settings.needs_alerts() || self.alerts.state.with(|s| !s.is_loading()))
     }
 
     /// Merges a live observation (metric) into the shown current conditions.

@@ -99,6 +99,11 @@ impl Settings {
         self.needs(Source::AirQuality)
     }
 
+    /// Whether the alerts card is shown.
+    pub fn needs_alerts(self) -> bool {
+        self.needs(Source::Alerts)
+    }
+
     fn needs(self, source: Source) -> bool {
         self.config.with_untracked(|c| {
             c.cards

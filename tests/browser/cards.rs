@@ -611,3 +611,104 @@ async fn the_hourly_chart_has_a_summary_a_table_and_fits_a_phone() {
     h.screenshot("cards-hourly-chart-390").await;
     h.close().await;
 }
+
+/// The alerts card (only when `cards=` lists it): the NWS's alerts near Bismarck, most severe
+/// first, with severity word and colour, times and issuer, details behind a disclosure, and
+/// the most severe in the header; Bright Sky's near Munich; "No active alerts" with its source
+/// for a covered place with none; a plain "not available" for a place no source covers; a
+/// failing source is an error with a Retry that recovers.
+#[tokio::test]
+async fn the_alerts_card_says_what_is_active_and_where_it_cannot_know() {
+    let h = Harness::start(1280, 1400).await;
+    let events = "return [...document.querySelectorAll('[data-card=alerts] .alert')] \
+        .map(a => [a.dataset.severity, a.querySelector('.alert-event').textContent])";
+    h.client
+        .goto(&h.url("lat=46.81&lon=-100.78&name=Bismarck&hour12=0&cards=alerts,current"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    let got: Vec<(String, String)> = serde_json::from_value(h.js(events).await).unwrap();
+    assert_eq!(
+        got,
+        [
+            ("Extreme".to_owned(), "Tornado Warning".to_owned()),
+            ("Moderate".to_owned(), "Wind Advisory".to_owned())
+        ]
+    );
+    let first = h.text("[data-card=alerts] .alert").await;
+    assert!(first.contains("Issued by NWS Bismarck ND"), "{first}");
+    assert!(
+        first.contains("From ") && first.contains(" until "),
+        "{first}"
+    );
+    assert!(
+        first.contains("TAKE COVER") || first.contains("basement"),
+        "{first}"
+    );
+    h.wait_js(
+        "the header naming the alert",
+        "return document.querySelector('.header-alert')?.textContent.includes('Tornado Warning')",
+        5,
+    )
+    .await;
+    h.screenshot("cards-alerts-1280").await;
+
+    h.client
+        .goto(&h.url("lat=48.14&lon=11.58&name=Munich&hour12=0&cards=alerts"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    let got: Vec<(String, String)> = serde_json::from_value(h.js(events).await).unwrap();
+    assert_eq!(
+        got[0],
+        ("Moderate".to_owned(), "persistent rain".to_owned())
+    );
+    assert_eq!(got[1].0, "Minor");
+
+    h.client
+        .goto(&h.url("lat=52.52&lon=13.41&name=Berlin&cards=alerts"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    assert_eq!(
+        h.text("[data-card=alerts] [data-value=alerts-none]").await,
+        "No active alerts"
+    );
+    assert!(h
+        .text("[data-card=alerts] .alerts-source")
+        .await
+        .starts_with("Deutscher Wetterdienst"));
+    assert_eq!(
+        h.js("return document.querySelectorAll('.header-alert').length")
+            .await,
+        0
+    );
+
+    h.client
+        .goto(&h.url("lat=48.85&lon=2.35&name=Paris&cards=alerts"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    let said = h
+        .text("[data-card=alerts] [data-value=alerts-coverage]")
+        .await;
+    assert!(
+        said.starts_with("Official alerts are not available for this place"),
+        "{said}"
+    );
+
+    h.js("localStorage.clear(); return true;").await;
+    h.sim
+        .state
+        .set_fault(Endpoint::NwsAlerts, fault(|f| f.status = Some(500)));
+    h.client
+        .goto(&h.url("lat=46.81&lon=-100.78&name=Bismarck&cards=alerts"))
+        .await
+        .unwrap();
+    h.wait_states("the alerts card in error", |s| s["alerts"] == "error")
+        .await;
+    h.sim.state.clear_faults();
+    h.click("[data-card=alerts] button.retry").await;
+    h.wait_all_ready().await;
+    h.close().await;
+}

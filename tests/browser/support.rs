@@ -122,7 +122,7 @@ impl Harness {
     pub fn endpoints(&self) -> String {
         let s = self.sim.addr;
         format!(
-            "forecast_url=http://{s}/v1/forecast&air_quality_url=http://{s}/v1/air-quality&geocoding_url=http://{s}/v1/search"
+            "forecast_url=http://{s}/v1/forecast&air_quality_url=http://{s}/v1/air-quality&geocoding_url=http://{s}/v1/search&nws_url=http://{s}/alerts/active&brightsky_url=http://{s}/alerts"
         )
     }
 

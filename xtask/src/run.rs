@@ -92,7 +92,7 @@ pub async fn serve(dist: PathBuf, opts: RunOptions) -> Result<()> {
             "Open-Meteo simulator on http://{s} (faults: PUT http://{s}/_sim/faults/<endpoint>)"
         );
         endpoints = format!(
-            "?forecast_url=http://{s}/v1/forecast&air_quality_url=http://{s}/v1/air-quality&geocoding_url=http://{s}/v1/search"
+            "?forecast_url=http://{s}/v1/forecast&air_quality_url=http://{s}/v1/air-quality&geocoding_url=http://{s}/v1/search&nws_url=http://{s}/alerts/active&brightsky_url=http://{s}/alerts"
         );
         url.push_str(&endpoints);
     }

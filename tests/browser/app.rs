@@ -483,7 +483,7 @@ async fn geolocation_only_after_the_button_is_pressed() {
 }
 
 /// axe-core finds no violation with the search popup open, with the places panel open and
-/// with the settings panel open, at desktop and phone widths.
+/// with the settings panel open, at desktop and phone widths; nor with every card shown.
 #[tokio::test]
 async fn no_accessibility_violations_with_the_popup_or_a_panel_open() {
     let axe = std::fs::read_to_string(
@@ -521,6 +521,36 @@ async fn no_accessibility_violations_with_the_popup_or_a_panel_open() {
         press(&h, "Settings").await;
         run("settings panel open").await;
         h.screenshot(&format!("app-settings-{width}")).await;
+        h.close().await;
+    }
+
+    // Every card, with an alert active and every disclosure open (alert details, the hourly
+    // table), in both themes.
+    for theme in ["light", "dark"] {
+        let h = Harness::start(1280, 2400).await;
+        let every: Vec<&str> = isobar_core::cards::CARDS.iter().map(|c| c.id).collect();
+        h.client
+            .goto(&h.url(&format!(
+                "lat=46.81&lon=-100.78&name=Bismarck&theme={theme}&cards={}",
+                every.join(",")
+            )))
+            .await
+            .unwrap();
+        h.wait_all_ready().await;
+        h.js(&format!(
+        "{axe}\n;document.querySelectorAll('details').forEach(d => d.open = true); return true;"
+    ))
+        .await;
+        let report = h
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => JSON.stringify(n.target)).join(', ')}`))).catch(e => done([String(e)]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+        assert_eq!(report, json!([]), "every card, {theme}");
+        h.screenshot(&format!("app-every-card-1280-{theme}")).await;
         h.close().await;
     }
 }

@@ -543,6 +543,19 @@ async fn the_moon_card_shows_the_phase_rise_and_set_and_the_next_full_and_new_mo
         );
     }
     h.screenshot("cards-moon-1280").await;
+
+    // Without the answer kept for offline use, a failing forecast is an error on the moon
+    // card too, with a Retry that recovers.
+    h.js("localStorage.clear(); return true;").await;
+    h.sim
+        .state
+        .set_fault(Endpoint::Forecast, fault(|f| f.status = Some(503)));
+    h.client.refresh().await.unwrap();
+    h.wait_states("the moon card in error", |s| s["moon"] == "error")
+        .await;
+    h.sim.state.clear_faults();
+    h.click("[data-card=moon] button.retry").await;
+    h.wait_all_ready().await;
     h.close().await;
 }
 

@@ -8,9 +8,6 @@ use leptos::prelude::*;
 use crate::state::load::Load;
 use crate::zone::Zone;
 
-/// A card's body: draws the value once it is ready.
-pub type Body<T> = Arc<dyn Fn(T) -> AnyView + Send + Sync>;
-
 /// A card fed by one API call.
 ///
 /// Its root element carries `data-card="<id>"` and `data-state="loading|ready|error"`, and
@@ -43,28 +40,60 @@ where
     F: Fn(T) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    // Only this line depends on the body's type; the frame below is compiled once per `T`.
+    // Only these closures depend on the data's type; the frame below is compiled once for
+    // every card (each instance of it per type cost the bundle about a kilobyte).
+    let error = Error { retry, blocked };
     frame(
         Frame {
             id,
             title,
-            state,
-            retry,
-            blocked,
+            state: Signal::derive(move || state.with(Load::name)),
             updated,
             live,
         },
-        Arc::new(move |v| body(v).into_any()),
+        Arc::new(move || match state.get() {
+            Load::Loading => view! { <Placeholder/> }.into_any(),
+            Load::Ready(v) => body(v).into_any(),
+            Load::Failed(msg) => error.view(msg),
+        }),
     )
 }
 
-/// Everything about a card but its body.
-struct Frame<T: Send + Sync + 'static> {
-    id: &'static str,
-    title: &'static str,
-    state: Signal<Load<T>>,
+/// The error view's handles.
+#[derive(Clone, Copy)]
+struct Error {
     retry: Callback<()>,
     blocked: Signal<bool>,
+}
+
+impl Error {
+    /// The message and a Retry button (disabled while the service asks to wait).
+    fn view(self, msg: String) -> AnyView {
+        let Error { retry, blocked } = self;
+        view! {
+            <div class="card-error" role="alert">
+                <p>{msg}</p>
+                <button
+                    type="button"
+                    class="retry"
+                    part="retry"
+                    disabled=move || blocked.get()
+                    on:click=move |_| retry.run(())
+                >
+                    "Retry"
+                </button>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+/// Everything about a card but its body.
+struct Frame {
+    id: &'static str,
+    title: &'static str,
+    /// The call's state by name: `loading`, `ready` or `error`.
+    state: Signal<&'static str>,
     updated: Signal<Option<i64>>,
     live: bool,
 }
@@ -94,13 +123,11 @@ fn age_label(updated: Signal<Option<i64>>) -> impl Fn() -> Option<String> + Send
     }
 }
 
-fn frame<T: Clone + Send + Sync + 'static>(f: Frame<T>, body: Body<T>) -> AnyView {
+fn frame(f: Frame, content: Arc<dyn Fn() -> AnyView + Send + Sync>) -> AnyView {
     let Frame {
         id,
         title,
         state,
-        retry,
-        blocked,
         updated,
         live,
     } = f;
@@ -129,8 +156,8 @@ fn frame<T: Clone + Send + Sync + 'static>(f: Frame<T>, body: Body<T>) -> AnyVie
             class:flash=move || flashing.get()
             data-updated=move || updated.get().map(|t| t.to_string())
             data-card=id
-            data-state=move || state.with(Load::name)
-            aria-busy=move || state.with(Load::is_loading).to_string()
+            data-state=move || state.get()
+            aria-busy=move || (state.get() == "loading").to_string()
             aria-labelledby=labelled_by
         >
             <div class="card-head">
@@ -138,25 +165,7 @@ fn frame<T: Clone + Send + Sync + 'static>(f: Frame<T>, body: Body<T>) -> AnyVie
                 <span class="card-age">{age}</span>
             </div>
             <div class="card-body" part="card-body">
-                {move || match state.get() {
-                    Load::Loading => view! { <Placeholder/> }.into_any(),
-                    Load::Ready(v) => body(v),
-                    Load::Failed(msg) => view! {
-                        <div class="card-error" role="alert">
-                            <p>{msg}</p>
-                            <button
-                                type="button"
-                                class="retry"
-                                part="retry"
-                                disabled=move || blocked.get()
-                                on:click=move |_| retry.run(())
-                            >
-                                "Retry"
-                            </button>
-                        </div>
-                    }
-                    .into_any(),
-                }}
+                {move || content()}
             </div>
         </article>
     }

@@ -482,6 +482,17 @@ async fn geolocation_only_after_the_button_is_pressed() {
     h.close().await;
 }
 
+/// axe-core's violations on the page (axe-core already injected), one line each.
+async fn axe_violations(h: &Harness) -> serde_json::Value {
+    h.client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => JSON.stringify(n.target)).join(', ')}`))).catch(e => done([String(e)]));",
+            vec![],
+        )
+        .await
+        .unwrap()
+}
+
 /// axe-core finds no violation with the search popup open, with the places panel open and
 /// with the settings panel open, at desktop and phone widths; nor with every card shown.
 #[tokio::test]
@@ -500,15 +511,7 @@ async fn no_accessibility_violations_with_the_popup_or_a_panel_open() {
         h.wait_all_ready().await;
         h.js(&format!("{axe}\n;return true;")).await;
         let run = async |what: &str| {
-            let report = h
-                .client
-                .execute_async(
-                    "const done = arguments[arguments.length - 1]; axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => JSON.stringify(n.target)).join(', ')}`))).catch(e => done([String(e)]));",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            assert_eq!(report, json!([]), "{width} px, {what}");
+            assert_eq!(axe_violations(&h).await, json!([]), "{width} px, {what}");
         };
         h.type_into(COMBOBOX, "Lon").await;
         wait_options(&h, "options", |o| !o.is_empty()).await;
@@ -541,15 +544,7 @@ async fn no_accessibility_violations_with_the_popup_or_a_panel_open() {
         "{axe}\n;document.querySelectorAll('details').forEach(d => d.open = true); return true;"
     ))
         .await;
-        let report = h
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => JSON.stringify(n.target)).join(', ')}`))).catch(e => done([String(e)]));",
-            vec![],
-        )
-        .await
-        .unwrap();
-        assert_eq!(report, json!([]), "every card, {theme}");
+        assert_eq!(axe_violations(&h).await, json!([]), "every card, {theme}");
         h.screenshot(&format!("app-every-card-1280-{theme}")).await;
         h.close().await;
     }

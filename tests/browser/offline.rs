@@ -367,11 +367,7 @@ async fn the_header_says_offline_and_the_cards_refresh_when_the_network_returns(
         "online"
     );
     let fetched = h.js(UPDATED).await;
-    h.cdp(
-        "Network.emulateNetworkConditions",
-        serde_json::json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
-    )
-    .await;
+    h.set_offline(true).await;
     h.wait_js(
         "the header saying offline",
         "return document.querySelector('header').dataset.network === 'offline' && !document.querySelector('.network-status').hidden",
@@ -382,11 +378,7 @@ async fn the_header_says_offline_and_the_cards_refresh_when_the_network_returns(
     h.screenshot("offline-header-390").await;
     h.wait_all_ready().await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    h.cdp(
-        "Network.emulateNetworkConditions",
-        serde_json::json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
-    )
-    .await;
+    h.set_offline(false).await;
     let before = serde_json::to_string(&fetched.to_string()).unwrap();
     h.wait_js(
         "every card fetched again",
@@ -521,11 +513,7 @@ async fn switching_between_saved_places_works_offline() {
     .await;
     let kept = h.js(kept_at).await;
 
-    h.cdp(
-        "Network.emulateNetworkConditions",
-        serde_json::json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
-    )
-    .await;
+    h.set_offline(true).await;
     for (name, lat, zone) in [
         ("New York", "40.7128", "America/New_York"),
         ("Tokyo", "35.6895", "Asia/Tokyo"),

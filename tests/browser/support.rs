@@ -244,6 +244,16 @@ impl Harness {
             .unwrap_or_else(|e| panic!("{cmd}: {e}"))
     }
 
+    /// Cuts the page's network (DevTools' offline emulation; the browser then says it is
+    /// offline) or gives it back.
+    pub async fn set_offline(&self, offline: bool) {
+        self.cdp(
+            "Network.emulateNetworkConditions",
+            json!({"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await;
+    }
+
     /// Types `text` into the element matching `selector`, as keystrokes.
     pub async fn type_into(&self, selector: &str, text: &str) {
         let el = self

@@ -98,6 +98,8 @@ fn instant(k: f64, full: bool) -> f64 {
     let mp = degrees(201.5643 + 385.81693528 * k + 0.0107582 * t * t);
     let f = degrees(160.7108 + 390.67050284 * k - 0.0016118 * t * t);
     let om = degrees(124.7746 - 1.56375588 * k + 0.0020672 * t * t);
+    // Meeus's table 49.A, the new-moon column and the full-moon column written out: a
+    // table-driven form measured 264 bytes larger in the bundle.
     let c = if full {
         -0.40614 * sin(mp)
             + 0.17302 * e * sin(m)

@@ -290,6 +290,34 @@ pub const DAILY_VARS: &[&str] = &[
     "moon_phase",
 ];
 
+/// A time series block (`hourly`, `minutely_15`): `time`, then one array per variable of
+/// `vars`, each value from `value(variable, time)`.
+fn series(
+    times: &[DateTime<Utc>],
+    vars: &[String],
+    r: &Request,
+    offset: FixedOffset,
+    value: impl Fn(&str, DateTime<Utc>) -> Value,
+) -> Value {
+    let mut block = Map::new();
+    block.insert(
+        "time".into(),
+        Value::Array(
+            times
+                .iter()
+                .map(|t| time_value(*t, r.unixtime, offset, false))
+                .collect(),
+        ),
+    );
+    for v in vars {
+        block.insert(
+            v.clone(),
+            Value::Array(times.iter().map(|t| value(v, *t)).collect()),
+        );
+    }
+    Value::Object(block)
+}
+
 /// The unit string Open-Meteo puts in `*_units` for a variable.
 fn unit_of(var: &str, units: Units, unixtime: bool) -> &'static str {
     let time = if unixtime { "unixtime" } else { "iso8601" };
@@ -600,24 +628,9 @@ fn one_place(r: &Request, api: Api, lat: f64, lon: f64, now: DateTime<Utc>, live
         let times: Vec<DateTime<Utc>> = (0..n_days * 24)
             .map(|h| start + Duration::hours(h))
             .collect();
-        let mut h = Map::new();
-        h.insert(
-            "time".into(),
-            Value::Array(
-                times
-                    .iter()
-                    .map(|t| time_value(*t, r.unixtime, offset, false))
-                    .collect(),
-            ),
-        );
-        for v in &r.hourly {
-            h.insert(
-                v.clone(),
-                Value::Array(times.iter().map(|t| value(v, *t)).collect()),
-            );
-        }
+        let block = series(&times, &r.hourly, r, offset, |v, t| value(v, t));
         out.insert("hourly_units".into(), units_block(&r.hourly, r, false));
-        out.insert("hourly".into(), Value::Object(h));
+        out.insert("hourly".into(), block);
     }
 
     if !r.minutely_15.is_empty() {
@@ -627,31 +640,18 @@ fn one_place(r: &Request, api: Api, lat: f64, lon: f64, now: DateTime<Utc>, live
         let times: Vec<DateTime<Utc>> = (0..r.minutely_count)
             .map(|i| DateTime::from_timestamp(first + i * 900, 0).expect("valid time"))
             .collect();
-        let mut m = Map::new();
-        m.insert(
-            "time".into(),
-            Value::Array(
-                times
-                    .iter()
-                    .map(|t| time_value(*t, r.unixtime, offset, false))
-                    .collect(),
-            ),
-        );
-        for v in &r.minutely_15 {
-            let at = |t: &DateTime<Utc>| {
-                let mut sample = model.at(*t - Duration::seconds(450));
-                sample.precipitation /= 4.0;
-                sample.rain /= 4.0;
-                sample.snowfall /= 4.0;
-                hourly_value(v, &sample, r.units)
-            };
-            m.insert(v.clone(), Value::Array(times.iter().map(at).collect()));
-        }
+        let block = series(&times, &r.minutely_15, r, offset, |v, t| {
+            let mut sample = model.at(t - Duration::seconds(450));
+            sample.precipitation /= 4.0;
+            sample.rain /= 4.0;
+            sample.snowfall /= 4.0;
+            hourly_value(v, &sample, r.units)
+        });
         out.insert(
             "minutely_15_units".into(),
             units_block(&r.minutely_15, r, false),
         );
-        out.insert("minutely_15".into(), Value::Object(m));
+        out.insert("minutely_15".into(), block);
     }
 
     if !r.daily.is_empty() {

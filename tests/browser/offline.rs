@@ -118,6 +118,22 @@ fn the_manifest_and_the_service_worker_list_match_the_bundle() {
     );
 }
 
+/// A copy of this build in a folder of its own (`name` for the folder), served on a free port:
+/// a test can stop its server, serve it again, or deploy another build into it. The folder
+/// lives as long as the `TempDir`.
+async fn serve_a_copy(name: &str) -> (TempDir, std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let site = TempDir::new(name).unwrap();
+    copy_dir(&dist_dir(), &site.0);
+    let (addr, server) = serve_dir_at(site.0.clone(), "127.0.0.1:0").await.unwrap();
+    (site, addr, server)
+}
+
+/// The weather API goes away: the simulator stops, and its port refuses connections.
+async fn stop_the_api(h: &Harness) {
+    h.sim.task.abort();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+}
+
 /// A page controlled by this build's service worker.
 async fn controlled(h: &Harness, url: &str) {
     h.client.goto(url).await.unwrap();
@@ -136,9 +152,7 @@ async fn controlled(h: &Harness, url: &str) {
 #[tokio::test]
 async fn the_page_opens_with_no_network() {
     let h = Harness::start(1280, 1400).await;
-    let site = TempDir::new("offline-site").unwrap();
-    copy_dir(&dist_dir(), &site.0);
-    let (addr, server) = serve_dir_at(site.0.clone(), "127.0.0.1:0").await.unwrap();
+    let (site, addr, server) = serve_a_copy("offline-site").await;
     let url = format!(
         "http://{addr}/?lat=52.52&lon=13.41&name=Berlin&{}",
         h.endpoints()
@@ -148,8 +162,7 @@ async fn the_page_opens_with_no_network() {
     let fetched = h.js(UPDATED).await;
 
     server.abort();
-    h.sim.task.abort();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop_the_api(&h).await;
     h.client.goto(&url).await.unwrap();
     // Every card shows the kept data, with the time it was fetched: none blank or failed.
     h.wait_all_ready().await;
@@ -298,9 +311,7 @@ fn deploy_another_build(site: &Path) -> (String, String) {
 #[tokio::test]
 async fn a_redeploy_never_mixes_two_builds() {
     let h = Harness::start(1280, 1400).await;
-    let site = TempDir::new("redeploy-site").unwrap();
-    copy_dir(&dist_dir(), &site.0);
-    let (addr, _server) = serve_dir_at(site.0.clone(), "127.0.0.1:0").await.unwrap();
+    let (site, addr, _server) = serve_a_copy("redeploy-site").await;
     let url = format!(
         "http://{addr}/?lat=52.52&lon=13.41&name=Berlin&{}",
         h.endpoints()
@@ -430,8 +441,7 @@ async fn kept_data_shown_the_next_day_follows_the_clock() {
     assert_eq!(before[0], "Today");
     assert_eq!(h.js(hours).await, 24);
 
-    h.sim.task.abort();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop_the_api(&h).await;
     h.client
         .goto(&h.url(&format!("{place}&clock_days=1")))
         .await
@@ -580,8 +590,7 @@ async fn an_embedded_element_shows_its_kept_data_with_no_network() {
         "the example has several widgets: {fetched}"
     );
 
-    h.sim.task.abort();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop_the_api(&h).await;
     h.client.goto(&page).await.unwrap();
     crate::embed::wait_widgets_ready(&h).await;
     assert_eq!(h.js(updated).await, fetched, "each widget's kept data");
@@ -610,9 +619,7 @@ async fn an_embedded_element_shows_its_kept_data_with_no_network() {
 #[tokio::test]
 async fn an_iframe_opens_from_its_service_worker_with_no_network() {
     let h = Harness::start(1280, 1400).await;
-    let site = TempDir::new("offline-iframe-site").unwrap();
-    copy_dir(&dist_dir(), &site.0);
-    let (isobar, server) = serve_dir_at(site.0.clone(), "127.0.0.1:0").await.unwrap();
+    let (_site, isobar, server) = serve_a_copy("offline-iframe-site").await;
     let host = TempDir::new("offline-iframe-host").unwrap();
     std::fs::write(
         host.0.join("index.html"),
@@ -640,8 +647,7 @@ async fn an_iframe_opens_from_its_service_worker_with_no_network() {
     h.client.enter_parent_frame().await.unwrap();
 
     server.abort();
-    h.sim.task.abort();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop_the_api(&h).await;
     h.client.goto(&page).await.unwrap();
     h.client.enter_frame(0).await.unwrap();
     h.wait_all_ready().await;

@@ -27,9 +27,10 @@ pub fn Header(
 ) -> impl IntoView {
     let (now, place) = (Now::get(), PlaceState::get());
     let config = Settings::get();
+    let feeds = Feeds::get();
     let Feeds {
         forecast, offline, ..
-    } = Feeds::get();
+    } = feeds;
     let name = move || match place.place.get() {
         Load::Ready(p) => p.name,
         Load::Loading => "Finding the place…".to_owned(),
@@ -49,7 +50,7 @@ pub fn Header(
             })
         })
     };
-    let alert = move || crate::components::alerts::headline(Feeds::get());
+    let alert = move || crate::components::alerts::headline(feeds);
     let inner = move || {
         view! {
             <div class="place">

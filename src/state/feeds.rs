@@ -317,9 +317,11 @@ impl Feeds {
         }
         let config = self.settings.config_untracked();
         let source = alerts::source_for(p.latitude, p.longitude, p.country_code.as_deref());
-        let (base, parse): (&str, Parser<alerts::Answer>) = match source {
-            Some(alerts::Source::Nws) => (&config.nws_url, alerts::parse_nws),
-            Some(alerts::Source::BrightSky) => (&config.brightsky_url, alerts::parse_bright_sky),
+        let (source, base, parse): (_, &str, Parser<alerts::Answer>) = match source {
+            Some(s @ alerts::Source::Nws) => (s, &config.nws_url, alerts::parse_nws),
+            Some(s @ alerts::Source::BrightSky) => {
+                (s, &config.brightsky_url, alerts::parse_bright_sky)
+            }
             None => {
                 self.alerts.updated.set(None);
                 self.alerts.state.set(Load::Ready(Arc::new(alerts::Answer {
@@ -329,12 +331,7 @@ impl Feeds {
                 return;
             }
         };
-        let url = alerts::url(
-            source.unwrap_or(alerts::Source::Nws),
-            base,
-            p.latitude,
-            p.longitude,
-        );
+        let url = alerts::url(source, base, p.latitude, p.longitude);
         self.alerts
             .attempt(url, fresh, parse, move || self.load_alerts())
             .await;
@@ -342,13 +339,9 @@ impl Feeds {
 
     /// (Re)starts the alerts call, for a fresh answer.
     pub fn load_alerts(self) {
-        if !self.settings.alive() {
-            return;
+        if self.may_start() {
+            self.tasks.spawn(self.alerts_attempt(true));
         }
-        if self.place.ready().is_none() {
-            return self.place.resolve();
-        }
-        self.tasks.spawn(self.alerts_attempt(true));
     }
 
     /// Keeps the saved places' answers fresh, one call after another, so that switching to
@@ -387,25 +380,30 @@ impl Feeds {
     /// (Re)starts the forecast call, for a fresh answer (Retry, a refresh); resolves the place
     /// again if it had failed (the calls then start with it).
     pub fn load_forecast(self) {
-        if !self.settings.alive() {
-            return;
+        if self.may_start() {
+            self.tasks.spawn(self.forecast_attempt(true));
         }
-        if self.place.ready().is_none() {
-            return self.place.resolve();
-        }
-        self.tasks.spawn(self.forecast_attempt(true));
     }
 
     /// (Re)starts the air-quality call, for a fresh answer; resolves the place again if it had
     /// failed.
     pub fn load_air(self) {
+        if self.may_start() {
+            self.tasks.spawn(self.air_attempt(true));
+        }
+    }
+
+    /// Whether a call may start again now: the dashboard is still there and the place is
+    /// known. A place that had failed is resolved again instead (the calls start with it).
+    fn may_start(self) -> bool {
         if !self.settings.alive() {
-            return;
+            return false;
         }
         if self.place.ready().is_none() {
-            return self.place.resolve();
+            self.place.resolve();
+            return false;
         }
-        self.tasks.spawn(self.air_attempt(true));
+        true
     }
 
     /// Whether every call the shown cards need has answered (with data or an error).

@@ -183,7 +183,9 @@ pub struct Feeds {
     settings: Settings,
     place: PlaceState,
     tasks: Tasks,
-    syncing: StoredValue<bool>,
+    /// When the saved places were last brought up to date (Unix seconds; 0: not yet, or the
+    /// last pass stopped at a failure).
+    synced: StoredValue<i64>,
 }
 
 impl Feeds {
@@ -198,7 +200,7 @@ impl Feeds {
             settings,
             place,
             tasks,
-            syncing: StoredValue::new(false),
+            synced: StoredValue::new(0),
         };
         // The browser's word on the network: back online, every call is made again at once.
         let on = window_event_listener(leptos::ev::online, move |_| {
@@ -288,7 +290,9 @@ impl Feeds {
                 move || self.load_forecast(),
             )
             .await;
-        if answered && self.settings.keeps() && !self.syncing.get_value() {
+        // At most one pass an hour: each reads every saved place's kept answers.
+        if answered && self.settings.keeps() && unix_now() - self.synced.get_value() >= SYNC_AFTER_S
+        {
             self.tasks.spawn(self.sync_saved());
         }
     }
@@ -346,10 +350,11 @@ impl Feeds {
 
     /// Keeps the saved places' answers fresh, one call after another, so that switching to
     /// one shows its weather at once, and works offline: an answer kept more than
-    /// [`SYNC_AFTER_S`] ago is fetched again (and kept only if it parses). Stops at the first
-    /// failure; the next good answer of the place shown starts it again.
+    /// [`SYNC_AFTER_S`] ago is fetched again (and kept only if it parses). Runs at most once an
+    /// hour; stops at the first failure, and the next good answer of the place shown starts it
+    /// again.
     async fn sync_saved(self) {
-        self.syncing.set_value(true);
+        self.synced.set_value(unix_now());
         let saved = self.place.places.with_untracked(|p| p.saved.clone());
         let ok_forecast: fn(&str) -> bool = |b| open_meteo::parse_forecast(b).is_ok();
         let ok_air: fn(&str) -> bool = |b| open_meteo::parse_air_quality(b).is_ok();
@@ -363,18 +368,22 @@ impl Feeds {
                 (self.settings.needs_air(), self.air_url(p), ok_air),
             ];
             for (needed, url, parses) in calls {
-                let fresh = storage::kept_at(&url).is_some_and(|at| unix_now() - at < SYNC_AFTER_S);
-                if !needed || fresh {
+                if !needed
+                    || storage::kept_at(&url).is_some_and(|at| unix_now() - at < SYNC_AFTER_S)
+                {
                     continue;
                 }
                 match api::get_shared_at(&url, false).await {
                     Ok((body, at)) if parses(&body) => storage::keep(&url, &body, at),
                     Ok(_) => {}
-                    Err(_) => break 'places,
+                    Err(_) => {
+                        // The next good answer of the place shown tries again.
+                        let _ = self.synced.try_set_value(0);
+                        break 'places;
+                    }
                 }
             }
         }
-        let _ = self.syncing.try_set_value(false);
     }
 
     /// (Re)starts the forecast call, for a fresh answer (Retry, a refresh); resolves the place

@@ -140,10 +140,9 @@ fn frame(f: Frame, content: Arc<dyn Fn() -> AnyView + Send + Sync>) -> AnyView {
             let current = updated.get();
             if matches!(previous, Some(Some(p)) if current != Some(p)) {
                 flashing.set(true);
-                set_timeout(
-                    move || flashing.set(false),
-                    std::time::Duration::from_millis(1500),
-                );
+                crate::state::tasks::after(std::time::Duration::from_millis(1500), move || {
+                    flashing.set(false)
+                });
             }
             current
         });

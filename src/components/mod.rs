@@ -26,6 +26,7 @@ use leptos::prelude::*;
 
 use crate::live::LiveFeed;
 use crate::state::feeds::Feeds;
+use crate::state::load::Load;
 
 /// A card fed by the forecast call: the shared [`card::Card`] with the forecast's state,
 /// Retry, `Retry-After` block and data age wired in. `live` cards (reached by live
@@ -44,6 +45,25 @@ where
     F: Fn(Arc<Forecast>) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
+    let (state, updated) = forecast_state(live);
+    let forecast = Feeds::get().forecast;
+    view! {
+        <card::Card
+            id
+            title=isobar_core::cards::title(id)
+            state
+            retry=Callback::new(move |()| Feeds::get().load_forecast())
+            blocked=forecast.blocked
+            updated
+            live
+            body
+        />
+    }
+}
+
+/// The forecast's state as one card shows it, and its data age. Not generic, so compiled
+/// once for every forecast card.
+fn forecast_state(live: bool) -> (Signal<Load<Arc<Forecast>>>, Signal<Option<i64>>) {
     let forecast = Feeds::get().forecast;
     let fetched = forecast.updated;
     let updated = if live {
@@ -60,29 +80,15 @@ where
     Effect::watch(
         move || source.track(),
         move |_, _, _| {
-            set_timeout(
-                move || {
-                    if let Some(v) = source.try_get_untracked() {
-                        shown.set(v);
-                    }
-                },
-                std::time::Duration::ZERO,
-            );
+            crate::state::tasks::after(std::time::Duration::ZERO, move || {
+                if let Some(v) = source.try_get_untracked() {
+                    shown.set(v);
+                }
+            });
         },
         false,
     );
-    view! {
-        <card::Card
-            id
-            title=isobar_core::cards::title(id)
-            state=shown.into()
-            retry=Callback::new(move |()| Feeds::get().load_forecast())
-            blocked=forecast.blocked
-            updated
-            live
-            body
-        />
-    }
+    (shown.into(), updated)
 }
 
 /// A value with its unit, or the dash alone when the value is null.

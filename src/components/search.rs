@@ -127,14 +127,11 @@ pub fn Search() -> impl IntoView {
             abort();
             return set(Found::Idle, false);
         }
-        set_timeout(
-            move || {
-                if typed.try_get_value() == Some(ticket) {
-                    search(text, ticket);
-                }
-            },
-            Duration::from_millis(DEBOUNCE_MS),
-        );
+        crate::state::tasks::after(Duration::from_millis(DEBOUNCE_MS), move || {
+            if typed.try_get_value() == Some(ticket) {
+                search(text, ticket);
+            }
+        });
     };
     let pick = move |i: usize| {
         let Some(p) = popup.with_untracked(|s| s.places().get(i).cloned()) else {

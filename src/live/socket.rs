@@ -71,7 +71,7 @@ impl LiveFeed {
                 }
                 // Dropping the closures from inside one of them is not allowed: defer it.
                 if let Some(Some(conn)) = self.with(|i| i.conn.take()) {
-                    set_timeout(move || drop(conn), Duration::ZERO);
+                    crate::state::tasks::after(Duration::ZERO, move || drop(conn));
                 }
                 self.closed(url.clone());
             })

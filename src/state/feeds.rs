@@ -68,32 +68,84 @@ impl<T: Send + Sync + 'static> Feed<T> {
         parse: fn(&str) -> Result<T, ParseError>,
         again: impl FnOnce() + 'static,
     ) -> bool {
+        // Only this closure knows the value's type: the attempt itself is compiled once for
+        // every feed.
+        let state = self.state;
+        let show = move |s: Show<'_>| {
+            state.set(match s {
+                Show::Loading => Load::Loading,
+                Show::Body(body) => Load::Ready(Arc::new(parse(body)?)),
+                Show::Failed(message) => Load::Failed(message),
+            });
+            Ok(())
+        };
+        Common {
+            blocked: self.blocked,
+            updated: self.updated,
+            generation: self.generation,
+            offline: self.offline,
+        }
+        .attempt(url, fresh, &show, Box::new(again))
+        .await
+    }
+
+    /// The call cannot be made (the place failed): shows `message`, drops answers on their way.
+    fn fail(self, message: String) {
+        self.generation.update_value(Generation::cancel);
+        self.state.set(Load::Failed(message));
+    }
+}
+
+/// What an attempt shows: only the feed knows its value's type.
+enum Show<'a> {
+    Loading,
+    /// An answer's body, shown if it parses.
+    Body(&'a str),
+    Failed(String),
+}
+
+/// A feed's handles that do not depend on its value's type.
+struct Common {
+    blocked: RwSignal<bool>,
+    updated: RwSignal<Option<i64>>,
+    generation: StoredValue<Generation>,
+    offline: RwSignal<bool>,
+}
+
+impl Common {
+    /// [`Feed::attempt`], with the value's type left to `show`.
+    async fn attempt(
+        self,
+        url: String,
+        fresh: bool,
+        show: &dyn Fn(Show<'_>) -> Result<(), ParseError>,
+        again: Box<dyn FnOnce()>,
+    ) -> bool {
         let Some(ticket) = self.generation.try_update_value(Generation::begin) else {
             return false;
         };
         // A kept answer older than the forecast it holds is gone, not current.
-        let kept = storage::kept(&url)
-            .filter(|(_, at)| unix_now() - at < KEPT_FOR_S)
-            .and_then(|(body, at)| Some((parse(&body).ok()?, at)));
-        let shows_kept = kept.is_some();
-        match kept {
-            Some((v, at)) => {
+        let kept = storage::kept(&url).filter(|(_, at)| unix_now() - at < KEPT_FOR_S);
+        let shows_kept = match kept {
+            Some((body, at)) if show(Show::Body(&body)).is_ok() => {
                 self.updated.set(Some(at));
-                self.state.set(Load::Ready(Arc::new(v)));
+                true
             }
-            None => self.state.set(Load::Loading),
-        }
-        let result = match api::get_shared_at(&url, fresh).await {
-            Ok((body, at)) => parse(&body)
-                .map(|v| (v, body, at))
-                .map_err(FetchError::from),
-            Err(e) => Err(e),
+            _ => {
+                let _ = show(Show::Loading);
+                false
+            }
         };
+        let result = api::get_shared_at(&url, fresh).await;
         if self.generation.try_with_value(|g| g.is_current(ticket)) != Some(true) {
             return false; // A newer attempt has started (its answer wins), or the widget is gone.
         }
+        let result = result.and_then(|(body, at)| {
+            show(Show::Body(&body)).map_err(FetchError::from)?;
+            Ok((body, at))
+        });
         match result {
-            Ok((v, body, now)) => {
+            Ok((body, now)) => {
                 // `now` is when the answer came: a moment ago for one another caller fetched.
                 storage::keep(&url, &body, now);
                 // An answer may come from memory (another widget's, a moment ago): the network
@@ -102,7 +154,6 @@ impl<T: Send + Sync + 'static> Feed<T> {
                     self.offline.set(false);
                 }
                 self.updated.set(Some(now));
-                self.state.set(Load::Ready(Arc::new(v)));
                 true
             }
             Err(e) => {
@@ -120,27 +171,19 @@ impl<T: Send + Sync + 'static> Feed<T> {
                 };
                 if let Some(wait) = wait {
                     message.push_str(&format!(" Trying again in {wait} s."));
-                    set_timeout(
-                        move || {
-                            if self.blocked.try_set(false).is_none() {
-                                again();
-                            }
-                        },
-                        Duration::from_secs(u64::from(wait)),
-                    );
+                    let blocked = self.blocked;
+                    crate::state::tasks::after(Duration::from_secs(u64::from(wait)), move || {
+                        if blocked.try_set(false).is_none() {
+                            again();
+                        }
+                    });
                 }
                 if !shows_kept {
-                    self.state.set(Load::Failed(message));
+                    let _ = show(Show::Failed(message));
                 }
                 false
             }
         }
-    }
-
-    /// The call cannot be made (the place failed): shows `message`, drops answers on their way.
-    fn fail(self, message: String) {
-        self.generation.update_value(Generation::cancel);
-        self.state.set(Load::Failed(message));
     }
 }
 

@@ -8,6 +8,14 @@ use futures_util::future::{abortable, AbortHandle};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+/// Calls `f` after `delay`, in a task of its own (`setTimeout`). Leptos's `set_timeout` is
+/// generic over the callback, and each closure type given to it costs the bundle its own
+/// copy of the glue; boxed here, every caller shares one.
+pub fn after(delay: std::time::Duration, f: impl FnOnce() + 'static) {
+    let f: Box<dyn FnOnce()> = Box::new(f);
+    set_timeout(f, delay);
+}
+
 /// The tasks of one dashboard.
 #[derive(Clone, Copy)]
 pub struct Tasks {

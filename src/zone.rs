@@ -31,13 +31,24 @@ thread_local! {
     /// One offset formatter per zone; `None` when the browser does not know the zone.
     /// A list, not a map: a page shows a few zones, and a hash map's code costs the bundle.
     static FORMATTERS: RefCell<Vec<(String, Option<Dtf>)>> = const { RefCell::new(Vec::new()) };
+    /// Spans of time over which a zone's offset is known not to change:
+    /// `(formatter index, from, to, offset)`, the last few found.
+    static SPANS: RefCell<Vec<(usize, i64, i64, i32)>> = const { RefCell::new(Vec::new()) };
 }
+
+/// How far a span reaches: a zone's offset changes at most a few times a year, weeks apart,
+/// so the same offset at both ends of two days means no change between them.
+const SPAN_S: i64 = 2 * 86_400;
 
 fn set(o: &js_sys::Object, k: &str, v: JsValue) {
     let _ = js_sys::Reflect::set(o, &JsValue::from_str(k), &v);
 }
 
 /// The offset of `tz` at `epoch` from the browser, or `None` if it does not know the zone.
+///
+/// Asking `Intl` costs a formatted date (a 48-hour strip asked 48 times, about 20 ms on a slow
+/// phone), so each answer also asks two days on: when the two agree, every instant between is
+/// answered from memory.
 fn intl_offset(tz: &str, epoch: i64) -> Option<i32> {
     FORMATTERS.with(|f| {
         let mut f = f.borrow_mut();
@@ -54,19 +65,39 @@ fn intl_offset(tz: &str, epoch: i64) -> Option<i32> {
                 f.len() - 1
             }
         };
-        let dtf = &f[i].1;
-        let date = js_sys::Date::new(&JsValue::from_f64(epoch as f64 * 1000.0));
-        let parts = dtf.as_ref()?.format_to_parts(&date);
-        parts.iter().find_map(|p| {
-            let kind = js_sys::Reflect::get(&p, &"type".into()).ok()?.as_string()?;
-            if kind != "timeZoneName" {
-                return None;
+        let dtf = f[i].1.as_ref()?;
+        SPANS.with(|spans| {
+            let mut spans = spans.borrow_mut();
+            if let Some(&(_, _, _, offset)) = spans
+                .iter()
+                .find(|&&(z, from, to, _)| z == i && (from..=to).contains(&epoch))
+            {
+                return Some(offset);
             }
-            let value = js_sys::Reflect::get(&p, &"value".into())
-                .ok()?
-                .as_string()?;
-            clock::parse_gmt_offset(&value)
+            let offset = ask(dtf, epoch)?;
+            if ask(dtf, epoch + SPAN_S) == Some(offset) {
+                if spans.len() == 8 {
+                    spans.remove(0);
+                }
+                spans.push((i, epoch, epoch + SPAN_S, offset));
+            }
+            Some(offset)
         })
+    })
+}
+
+/// The offset `dtf` (a `longOffset` formatter) gives at `epoch`.
+fn ask(dtf: &Dtf, epoch: i64) -> Option<i32> {
+    let date = js_sys::Date::new(&JsValue::from_f64(epoch as f64 * 1000.0));
+    dtf.format_to_parts(&date).iter().find_map(|p| {
+        let kind = js_sys::Reflect::get(&p, &"type".into()).ok()?.as_string()?;
+        if kind != "timeZoneName" {
+            return None;
+        }
+        let value = js_sys::Reflect::get(&p, &"value".into())
+            .ok()?
+            .as_string()?;
+        clock::parse_gmt_offset(&value)
     })
 }
 

@@ -87,6 +87,43 @@ fn a_zone_the_browser_does_not_know_uses_the_api_offset_labelled() {
     assert_eq!(unknown.fallback_label().as_deref(), Some(" (UTC-03:30)"));
 }
 
+/// Offsets are remembered over spans of two days (`zone::intl_offset`): asked hour by hour
+/// across daylight-saving changes, forwards, backwards and jumping, every answer is the one the
+/// rules give, including the last hour before and the first after each change.
+#[wasm_bindgen_test]
+fn remembered_offsets_are_right_on_both_sides_of_each_change() {
+    use isobar::zone::Zone;
+    use isobar_core::clock::ZoneOffsets;
+    // (zone, the change's instant, offset before, offset after)
+    let changes = [
+        // Berlin, 29 March 2026 01:00 UTC: +01:00 → +02:00.
+        ("Europe/Berlin", 1_774_746_000_i64, 3_600, 7_200),
+        // New York, 1 November 2026 06:00 UTC: -04:00 → -05:00.
+        ("America/New_York", 1_793_512_800, -14_400, -18_000),
+        // Lord Howe, 4 April 2026 15:00 UTC: +11:00 → +10:30 (a half-hour change).
+        ("Australia/Lord_Howe", 1_775_314_800, 39_600, 37_800),
+    ];
+    for (name, change, before, after) in changes {
+        let zone = Zone {
+            name: name.into(),
+            fallback_offset: 0,
+        };
+        let expected = |t: i64| if t < change { before } else { after };
+        // Hour by hour from three days before to three days after, then back, then jumping.
+        let hours: Vec<i64> = (-72..=72).map(|h| change + h * 3600).collect();
+        let jumps = [
+            change - 1,
+            change + 86_400,
+            change - 86_400,
+            change,
+            change - 3601,
+        ];
+        for t in hours.iter().chain(hours.iter().rev()).chain(jumps.iter()) {
+            assert_eq!(zone.offset_at(*t), expected(*t), "{name} at {t}");
+        }
+    }
+}
+
 /// In the browser JSON is read by `JSON.parse` (see `isobar_core::json`): every real
 /// Open-Meteo answer in the fixtures must read as serde_json reads it, number for number, and
 /// parse into the domain types.

@@ -66,8 +66,17 @@ pub fn App(
         tasks,
     }
     .provide();
+    let root = NodeRef::<leptos::html::Div>::new();
     mark("isobar:start");
-    place.resolve();
+    // The place is resolved, and the calls start, in the next task: the one that builds the
+    // page is long enough on a slow phone (the cards are built in tasks of their own, see
+    // `later`).
+    crate::state::tasks::after(std::time::Duration::ZERO, move || {
+        // A widget removed at once has nothing left to resolve.
+        if !place.place.is_disposed() {
+            place.resolve();
+        }
+    });
     // The calls follow the place and the units; the live feed (or polling, without one)
     // starts once the place is known, and subscribes again when it changes.
     Effect::new(move |shown: Option<Option<(f64, f64)>>| {
@@ -87,7 +96,6 @@ pub fn App(
     });
     // The address (in the page) or the element's `isobar-change` event (a widget, for the
     // builder) follows the place and the settings.
-    let root = NodeRef::<leptos::html::Div>::new();
     if embedded != Some(Embedded::Iframe) {
         Effect::new(move || {
             let config = settings.config();
@@ -110,7 +118,6 @@ pub fn App(
             mark("isobar:ready");
         }
     });
-
     let notices = (!errors.is_empty()).then(|| {
         view! {
             <ul class="notices" role="status" aria-label="Problems with the settings">
@@ -132,7 +139,10 @@ pub fn App(
     };
     // After the contexts are provided: the cards read them.
     // Each card's body reads the settings it shows, so it follows a change at once.
-    let cards_view = cards.iter().map(|id| card(id)).collect_view();
+    let cards_view = cards
+        .into_iter()
+        .map(|id| later(std::sync::Arc::new(move || card(&id))))
+        .collect_view();
     let theme = move || match settings.config().theme {
         Theme::Light => "light",
         Theme::Dark => "dark",
@@ -195,6 +205,19 @@ fn mark(name: &str) {
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
         let _ = p.mark(name);
     }
+}
+
+/// A part of the page built in a task of its own, after the one that sets the page up: the
+/// header and each card, so no task is long enough for a slow phone to feel (Lighthouse's total
+/// blocking time). The page is shown once every part is built (`embed::mount_as`).
+fn later(
+    part: std::sync::Arc<dyn Fn() -> AnyView + Send + Sync>,
+) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static {
+    let on = RwSignal::new(false);
+    crate::state::tasks::after(std::time::Duration::ZERO, move || {
+        let _ = on.try_set(true);
+    });
+    move || on.get().then(|| part())
 }
 
 /// The card component for an id of [`isobar_core::cards::CARDS`].

@@ -52,34 +52,42 @@ impl Widget {
     }
 }
 
-/// Mounts a dashboard into `root` (emptied first: a static skeleton is replaced by the same
-/// layout, now live), configured by `query`, a query string with the options of the page's
-/// address (`lat=52.52&lon=13.41&cards=current,uv`).
+/// Mounts a dashboard into `root`, configured by `query`, a query string with the options of
+/// the page's address (`lat=52.52&lon=13.41&cards=current,uv`). What `root` holds (a static
+/// skeleton of the same layout) stays until the dashboard is built, a few tasks later, and is
+/// then replaced by it.
 #[wasm_bindgen]
 pub fn mount(root: web_sys::HtmlElement, query: &str) -> Widget {
     mount_as(root, query, Some(Embedded::Widget))
 }
 
-/// [`mount`], for a page of its own (`embedded` `None`) or framed.
+/// [`mount`], for a page of its own (`embedded` `None`, `query` then holding the viewer's
+/// stored settings too) or framed.
 pub(crate) fn mount_as(
     root: web_sys::HtmlElement,
     query: &str,
     embedded: Option<Embedded>,
 ) -> Widget {
-    // The page's own dashboard adds the settings the viewer stored (the address wins, and a
-    // stored value this version cannot read is dropped by `with_stored`). An embed is
-    // configured by its snippet alone.
-    let query = if embedded.is_none() {
-        let stored = crate::storage::read(prefs::STORAGE_KEY).unwrap_or_default();
-        prefs::with_stored(&stored, query)
-    } else {
-        query.to_owned()
-    };
-    let (config, errors) = Config::from_query(&query);
-    root.set_inner_html("");
+    let (config, errors) = Config::from_query(query);
+    let query = query.to_owned();
     let _ = root.class_list().add_1("isobar-mount");
-    let handle = leptos::mount::mount_to(root, move || {
+    // Built off the page, in a few tasks (each card in one of its own, see `App`), and then
+    // shown whole in place of what `root` held (the page's static skeleton, the same layout):
+    // a slow phone stays responsive, and nothing moves.
+    let Ok(built) = root
+        .owner_document()
+        .map_or(Err(JsValue::NULL), |d| d.create_element("div"))
+    else {
+        return Widget { handle: None };
+    };
+    let handle = leptos::mount::mount_to(built.clone().unchecked_into(), move || {
         leptos::view! { <App config query errors embedded/> }
+    });
+    crate::state::tasks::after(std::time::Duration::ZERO, move || {
+        root.set_inner_html("");
+        while let Some(node) = built.first_child() {
+            let _ = root.append_child(&node);
+        }
     });
     Widget {
         handle: Some(Box::new(handle)),

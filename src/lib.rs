@@ -24,6 +24,7 @@ pub mod zone;
 
 pub use embed::{mount, Widget};
 
+use isobar_core::prefs;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -64,7 +65,7 @@ fn install_panic_hook() {
 /// placeholders are shown meanwhile).
 pub fn start() {
     install_panic_hook();
-    leptos::prelude::set_timeout(start_now, std::time::Duration::ZERO);
+    crate::state::tasks::after(std::time::Duration::ZERO, start_now);
 }
 
 fn start_now() {
@@ -82,6 +83,19 @@ fn start_now() {
             .ok()
             .flatten()
             .is_some_and(|top| JsValue::from(top) != JsValue::from(&window));
-        embed::mount_as(root, &query, framed.then_some(embed::Embedded::Iframe)).keep();
+        // The page's own dashboard adds the settings the viewer stored (the address wins, and
+        // a stored value this version cannot read is dropped by `with_stored`); an iframe is
+        // configured by its snippet alone. Read in this task, drawn in the next: the first
+        // read of the browser's storage is slow on a phone.
+        let query = if framed {
+            query
+        } else {
+            let stored = storage::read(prefs::STORAGE_KEY).unwrap_or_default();
+            prefs::with_stored(&stored, &query)
+        };
+        let embedded = framed.then_some(embed::Embedded::Iframe);
+        crate::state::tasks::after(std::time::Duration::ZERO, move || {
+            embed::mount_as(root, &query, embedded).keep()
+        });
     }
 }

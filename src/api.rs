@@ -157,24 +157,9 @@ impl Drop for InFlight {
     }
 }
 
-/// Resolves in the next task of the event loop (a zero timeout). A request is prepared there,
-/// not in the task that asked for it: the first calls are asked for while the dashboard is
-/// drawn, and preparing two requests (about 15 ms on a slow phone) would lengthen that task.
-async fn next_task() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let queued =
-            web_sys::window().is_some_and(|w| w.set_timeout_with_callback(&resolve).is_ok());
-        if !queued {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
 /// GETs `url` and returns its body, or why not. Aborts after [`TIMEOUT_MS`], and when the
 /// future is dropped before the answer is in.
 pub async fn get_text(url: &str) -> Result<String, FetchError> {
-    next_task().await;
     let controller = web_sys::AbortController::new().ok();
     let timed_out = Rc::new(Cell::new(false));
     let timer = controller.as_ref().and_then(|c| {

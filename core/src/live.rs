@@ -7,8 +7,31 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The protocol version the `hello` message announces.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// The protocol version the `hello` message announces. Version 2 added positions: each
+/// observation carries its topic's `epoch` and `offset`, and `subscribe` may send `since`, the
+/// last position seen, to get what was missed (see `docs/live-protocol.md`). A version 1 client
+/// sends no `since` and ignores the new fields.
+pub const PROTOCOL_VERSION: u32 = 2;
+
+/// Where a reading stands in its topic: the topic's `epoch` (it changes when the relay's
+/// history of the topic starts again: a restart, or a place followed anew) and its `offset`
+/// (1, 2, 3, ... in that epoch).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    /// The topic's epoch.
+    pub epoch: String,
+    /// The reading's offset in it.
+    pub offset: u64,
+}
+
+impl Position {
+    /// Whether a reading at `next` is new to a client that last saw `last`: any reading of
+    /// another epoch, or a later offset of the same one. A client applies a reading only if
+    /// this holds, so a replayed or repeated reading is shown once.
+    pub fn is_new(last: Option<&Position>, next: &Position) -> bool {
+        last.is_none_or(|l| l.epoch != next.epoch || next.offset > l.offset)
+    }
+}
 
 /// What a subscription is for: a place (rounded to the model grid by the relay) or a
 /// personal weather station.
@@ -38,6 +61,10 @@ pub enum ClientMessage {
         /// What to subscribe to.
         #[serde(flatten)]
         target: Target,
+        /// The last position the client saw of this topic (version 2): the relay then sends
+        /// what was missed after it, or says it cannot (`recovered: false`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<Position>,
     },
     /// Stop receiving observations for a target.
     Unsubscribe {
@@ -167,6 +194,18 @@ pub enum ServerMessage {
         /// The target, as the relay keys it (places rounded to the grid).
         #[serde(flatten)]
         target: Target,
+        /// The topic's epoch (version 2).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epoch: Option<String>,
+        /// The topic's last offset, 0 before its first reading (version 2).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offset: Option<u64>,
+        /// Only when the client sent `since`: `true` when the observations that follow are
+        /// exactly every reading after it (none, if it was at the last); `false` when they
+        /// cannot be (another epoch, or older than the history kept), and only the current
+        /// value follows.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recovered: Option<bool>,
     },
     /// New values for a target.
     Observation {
@@ -181,6 +220,9 @@ pub enum ServerMessage {
         values: Values,
         /// Their units.
         units: ObservationUnits,
+        /// The reading's position in its topic (version 2; set by the relay's hub).
+        #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+        position: Option<Position>,
     },
     /// A source went stale or recovered.
     Status {
@@ -277,6 +319,8 @@ pub enum Incoming {
         time: i64,
         /// The values (metric).
         values: Values,
+        /// Where the reading stands in its topic (relays of protocol version 2).
+        position: Option<Position>,
     },
     /// A source went stale (`true`) or recovered.
     Status {
@@ -327,9 +371,17 @@ pub fn read_incoming(text: &str) -> Incoming {
                 return Incoming::Invalid;
             };
             let f = |k: &str| v.get(k).and_then(Value::as_f64);
+            let position = match (m.get("epoch").and_then(Value::as_str), m.get("offset")) {
+                (Some(epoch), Some(offset)) => offset.as_u64().map(|offset| Position {
+                    epoch: epoch.to_owned(),
+                    offset,
+                }),
+                _ => None,
+            };
             Incoming::Observation {
                 target,
                 time,
+                position,
                 values: Values {
                     temperature: f("temperature"),
                     apparent_temperature: f("apparent_temperature"),
@@ -375,6 +427,19 @@ pub fn subscribe_place(lat: f64, lon: f64) -> String {
 /// no escaping).
 pub fn subscribe_station(id: &str) -> String {
     format!(r#"{{"type":"subscribe","station":"{id}"}}"#)
+}
+
+/// `subscribe` (from [`subscribe_place`] or [`subscribe_station`]) asking for what was missed
+/// after `since`. An epoch that is not letters, digits, `-` and `_` (a relay makes none other)
+/// is not sent: the relay then sends the current value, as to a new subscriber.
+pub fn subscribe_since(subscribe: &str, since: Option<&Position>) -> String {
+    match (since, subscribe.strip_suffix('}')) {
+        (Some(p), Some(open)) if is_station_id(&p.epoch) => format!(
+            r#"{open},"since":{{"epoch":"{}","offset":{}}}}}"#,
+            p.epoch, p.offset
+        ),
+        _ => subscribe.to_owned(),
+    }
 }
 
 /// What a page follows on the relay: a personal weather station (`station=`), or a place.
@@ -473,7 +538,8 @@ mod tests {
                 target: Target::Place {
                     lat: 52.52,
                     lon: 13.41
-                }
+                },
+                since: None,
             }
         );
         let st = parse_client(r#"{"type":"subscribe","station":"KCASANFR5"}"#).unwrap();
@@ -502,6 +568,7 @@ mod tests {
                 ..Values::default()
             },
             units: ObservationUnits::default(),
+            position: None,
         };
         let text = serde_json::to_string(&obs).unwrap();
         let ServerMessage::Observation {
@@ -516,9 +583,38 @@ mod tests {
         assert_eq!(
             read_incoming(&text),
             Incoming::Observation {
+                target: target.clone(),
+                time,
+                values: values.clone(),
+                position: None,
+            }
+        );
+        // Version 2: with its position.
+        let at = Position {
+            epoch: "1f2e3d4c5b6a-7".into(),
+            offset: 42,
+        };
+        let numbered = ServerMessage::Observation {
+            target: target.clone(),
+            time,
+            source: "open-meteo".into(),
+            values: values.clone(),
+            units: ObservationUnits::default(),
+            position: Some(at.clone()),
+        };
+        let text = serde_json::to_string(&numbered).unwrap();
+        assert!(
+            text.contains(r#""epoch":"1f2e3d4c5b6a-7","offset":42"#),
+            "{text}"
+        );
+        assert_eq!(parse_server(&text), Some(numbered));
+        assert_eq!(
+            read_incoming(&text),
+            Incoming::Observation {
                 target,
                 time,
-                values
+                values,
+                position: Some(at),
             }
         );
         let stale = ServerMessage::Status {
@@ -565,7 +661,8 @@ mod tests {
                 target: Target::Place {
                     lat: 52.52,
                     lon: 13.41
-                }
+                },
+                since: None,
             }
         );
     }
@@ -620,6 +717,67 @@ mod tests {
     }
 
     #[test]
+    fn a_client_applies_each_reading_once_and_any_of_a_new_epoch() {
+        let at = |epoch: &str, offset| Position {
+            epoch: epoch.into(),
+            offset,
+        };
+        assert!(Position::is_new(None, &at("a", 1)));
+        assert!(Position::is_new(Some(&at("a", 1)), &at("a", 2)));
+        assert!(
+            Position::is_new(Some(&at("a", 1)), &at("a", 9)),
+            "a gap: still newer"
+        );
+        assert!(
+            !Position::is_new(Some(&at("a", 5)), &at("a", 5)),
+            "the same again"
+        );
+        assert!(
+            !Position::is_new(Some(&at("a", 5)), &at("a", 3)),
+            "replayed, seen"
+        );
+        assert!(
+            Position::is_new(Some(&at("a", 5)), &at("b", 1)),
+            "the relay started again"
+        );
+    }
+
+    #[test]
+    fn subscribe_since_asks_for_what_was_missed_and_round_trips() {
+        let since = Position {
+            epoch: "0a1b2c-3".into(),
+            offset: 41,
+        };
+        let text = subscribe_since(&subscribe_station("KX-1"), Some(&since));
+        assert_eq!(
+            text,
+            r#"{"type":"subscribe","station":"KX-1","since":{"epoch":"0a1b2c-3","offset":41}}"#
+        );
+        assert_eq!(
+            parse_client(&text).unwrap(),
+            ClientMessage::Subscribe {
+                target: Target::Station {
+                    station: "KX-1".into()
+                },
+                since: Some(since),
+            }
+        );
+        let place = subscribe_place(52.52, 13.41);
+        assert_eq!(subscribe_since(&place, None), place);
+        // An epoch that would need escaping is not sent.
+        let odd = Position {
+            epoch: "a\"b".into(),
+            offset: 1,
+        };
+        assert_eq!(subscribe_since(&place, Some(&odd)), place);
+        // Version 1 shape still reads, with no `since`.
+        assert!(matches!(
+            parse_client(&place).unwrap(),
+            ClientMessage::Subscribe { since: None, .. }
+        ));
+    }
+
+    #[test]
     fn server_messages_serialise_flat() {
         let m = ServerMessage::Observation {
             target: Target::Station {
@@ -632,6 +790,7 @@ mod tests {
                 ..Values::default()
             },
             units: ObservationUnits::default(),
+            position: None,
         };
         let text = serde_json::to_string(&m).unwrap();
         assert!(

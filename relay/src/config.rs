@@ -72,6 +72,13 @@ pub struct Config {
     pub max_connections_per_ip: usize,
     /// Messages queued for one client before it is dropped as too slow.
     pub client_queue: usize,
+    /// Readings of each station kept for clients that reconnect with `since`.
+    pub station_history: usize,
+    /// Readings of each followed place kept for clients that reconnect with `since`.
+    pub place_history: usize,
+    /// Most readings replayed to one reconnecting client; more missed gets `recovered: false`
+    /// and the current value.
+    pub max_replay: usize,
     /// Kernel send buffer of each connection, bytes (SO_SNDBUF). Small, so an idle viewer
     /// costs little and a stalled one fills its queue soon instead of megabytes of buffer.
     pub socket_send_buffer: usize,
@@ -117,6 +124,9 @@ impl Default for Config {
             max_subscriptions: 16,
             max_connections_per_ip: 64,
             client_queue: 64,
+            station_history: 256,
+            place_history: 4,
+            max_replay: 300,
             socket_send_buffer: 32 * 1024,
             heartbeat_s: 30,
             idle_timeout_s: 90,
@@ -199,6 +209,8 @@ impl Config {
             ("max_subscriptions", self.max_subscriptions),
             ("max_connections_per_ip", self.max_connections_per_ip),
             ("max_failed_uploads", self.max_failed_uploads as usize),
+            ("station_history", self.station_history),
+            ("place_history", self.place_history),
         ];
         for (name, v) in counts {
             if v == 0 {

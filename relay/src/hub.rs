@@ -1,14 +1,20 @@
 //! Who listens to what. A topic is a place (rounded to the 0.1° model grid, so neighbours share
 //! it) or a station. Each message is serialised once and handed to every subscriber's bounded
 //! queue; a subscriber whose queue is full is dropped rather than slowing the others.
+//!
+//! Each topic numbers its readings: an epoch, made when the topic is, and an offset, 1, 2, 3,
+//! ... A reading not newer than the last (the same upload sent twice) is not stored again. The
+//! last readings are kept, so a client that comes back with the position it last saw gets
+//! exactly what it missed, or is told it cannot (`recovered: false`) and gets the current value:
+//! never part of what it missed presented as all of it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex};
 use tokio::time::Instant;
 
 use axum::extract::ws::Utf8Bytes;
-use isobar_core::live::{ServerMessage, Target};
-use tokio::sync::mpsc::PermitIterator;
+use isobar_core::live::{Position, ServerMessage, Target};
 use tokio::sync::{mpsc, Notify};
 use tokio::task::AbortHandle;
 
@@ -99,26 +105,115 @@ pub fn encode(msg: &ServerMessage) -> Utf8Bytes {
     Utf8Bytes::from(serde_json::to_string(msg).expect("messages serialise"))
 }
 
-#[derive(Default)]
 struct Topic {
-    subscribers: HashMap<u64, Outbox>,
-    last: Option<Utf8Bytes>,
+    subscribers: HashMap<u64, Subscriber>,
     poller: Option<AbortHandle>,
+    epoch: String,
+    /// The last reading's offset, 0 before the first.
+    offset: u64,
+    /// The last reading's time and values: an older reading, or the same again, is not kept.
+    newest: Option<(i64, isobar_core::live::Values)>,
+    /// The last readings, oldest first, with their offsets.
+    history: VecDeque<(u64, Utf8Bytes)>,
+}
+
+impl Topic {
+    fn new(epoch: String) -> Topic {
+        Topic {
+            subscribers: HashMap::new(),
+            poller: None,
+            epoch,
+            offset: 0,
+            newest: None,
+            history: VecDeque::new(),
+        }
+    }
+
+    fn last(&self) -> Option<Utf8Bytes> {
+        self.history.back().map(|(_, t)| t.clone())
+    }
+}
+
+/// A subscriber, and what was published to it while its replay was on its way.
+struct Subscriber {
+    outbox: Outbox,
+    held: Option<Vec<Utf8Bytes>>,
 }
 
 #[derive(Default)]
 struct Topics {
     by_key: HashMap<TopicKey, Topic>,
     places: usize,
+    /// Topics made so far: with the process's random seed, each one's epoch.
+    made: u64,
+}
+
+/// How much of each topic is kept for clients that come back.
+#[derive(Debug, Clone, Copy)]
+pub struct History {
+    /// Readings kept per station.
+    pub station: usize,
+    /// Readings kept per place.
+    pub place: usize,
+    /// Most readings replayed to one client.
+    pub max_replay: usize,
+}
+
+impl Default for History {
+    fn default() -> History {
+        History {
+            station: 256,
+            place: 4,
+            max_replay: 300,
+        }
+    }
 }
 
 /// All topics. A place's topic lives while it has subscribers; a declared station's lives as
-/// long as the relay (it keeps the last observation for the next viewer); no other topic can
+/// long as the relay (it keeps its last readings for the next viewer); no other topic can
 /// be made, so the number of topics is bounded by `max_places` and the declared stations.
 pub struct Hub {
     topics: Mutex<Topics>,
     stations: HashSet<String>,
     max_places: usize,
+    history: History,
+    /// Random for each process: epochs differ from one run to the next.
+    seed: u64,
+}
+
+/// A new subscriber's first messages: `subscribed`, then what it missed or the current value.
+#[derive(Debug)]
+pub struct Joined {
+    /// Whether this is the topic's first subscriber (a place then needs a poller).
+    pub first: bool,
+    /// The `subscribed` message, with the topic's position (and `recovered` if asked).
+    pub subscribed: Utf8Bytes,
+    /// The readings to send after it, in order.
+    pub replay: Vec<Utf8Bytes>,
+    /// `Some(true)` when a `since` was answered with every reading after it, `Some(false)`
+    /// when it could not be.
+    pub recovered: Option<bool>,
+}
+
+/// What publishing did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Published {
+    /// Subscribers it was sent to.
+    pub sent: usize,
+    /// Subscribers dropped as too slow.
+    pub slow: Vec<u64>,
+    /// Why a reading was neither kept nor sent, if it was not.
+    pub not_kept: Option<NotKept>,
+}
+
+/// Why a reading was neither kept nor sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotKept {
+    /// The topic's last reading again: the same time and values (a station that retries, a
+    /// poll of an unchanged model time).
+    Repeat,
+    /// Older than the topic's last reading: shown, it would pass old values off as current.
+    Older,
 }
 
 /// Why a subscription was refused.
@@ -137,7 +232,22 @@ impl Hub {
             topics: Mutex::default(),
             stations: stations.into_iter().map(Into::into).collect(),
             max_places,
+            history: History::default(),
+            seed: std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish(),
         }
+    }
+
+    /// The same hub keeping `history`.
+    pub fn with_history(self, history: History) -> Hub {
+        Hub { history, ..self }
+    }
+
+    /// A new topic, with an epoch of its own.
+    fn topic(&self, made: &mut u64) -> Topic {
+        *made += 1;
+        Topic::new(format!("{:012x}-{made}", self.seed >> 16))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Topics> {
@@ -150,19 +260,17 @@ impl Hub {
         self.stations.contains(id)
     }
 
-    /// Adds connection `id` to `key`'s subscribers. Under the same lock as publication, it
-    /// sends `subscribed` and then the topic's last observation through `permits` (reserved
-    /// beforehand, so this cannot fail), so that nothing published later reaches the client
-    /// before them. Returns whether this is the topic's first subscriber (a place then needs
-    /// a poller).
+    /// Adds connection `id` to `key`'s subscribers and says what to send it first: `subscribed`
+    /// with the topic's position, then the readings after `since` when the history still holds
+    /// all of them (at most `max_replay`), else the current value. Whatever is published until
+    /// [`Hub::release`] is held for it, so that it comes after those, in order.
     pub fn subscribe(
         &self,
         key: &TopicKey,
         id: u64,
         outbox: Outbox,
-        subscribed: Utf8Bytes,
-        mut permits: PermitIterator<'_, Outgoing>,
-    ) -> Result<bool, Refused> {
+        since: Option<&Position>,
+    ) -> Result<Joined, Refused> {
         let mut topics = self.lock();
         let topics = &mut *topics;
         if !topics.by_key.contains_key(key) {
@@ -176,19 +284,69 @@ impl Hub {
                 TopicKey::Place { .. } => topics.places += 1,
                 TopicKey::Station(_) => {}
             }
+            let topic = self.topic(&mut topics.made);
+            topics.by_key.insert(key.clone(), topic);
         }
-        let topic = topics.by_key.entry(key.clone()).or_default();
+        let topic = topics.by_key.get_mut(key).expect("present");
         let first = topic.subscribers.is_empty() && topic.poller.is_none();
-        topic.subscribers.insert(id, outbox);
-        for text in std::iter::once(subscribed).chain(topic.last.clone()) {
-            if let Some(p) = permits.next() {
-                p.send(Outgoing {
-                    text,
-                    published: None,
-                });
+        topic.subscribers.insert(
+            id,
+            Subscriber {
+                outbox,
+                held: Some(Vec::new()),
+            },
+        );
+        let missed = since
+            .filter(|p| p.epoch == topic.epoch && p.offset <= topic.offset)
+            .map(|p| p.offset);
+        let kept_from = topic.history.front().map_or(topic.offset + 1, |(o, _)| *o);
+        let recovered = since.map(|_| {
+            missed.is_some_and(|m| {
+                m == topic.offset
+                    || (m + 1 >= kept_from && topic.offset - m <= self.history.max_replay as u64)
+            })
+        });
+        let replay = match (recovered, missed) {
+            (Some(true), Some(m)) => topic
+                .history
+                .iter()
+                .filter(|(o, _)| *o > m)
+                .map(|(_, t)| t.clone())
+                .collect(),
+            _ => topic.last().into_iter().collect(),
+        };
+        let subscribed = encode(&ServerMessage::Subscribed {
+            target: key.target(),
+            epoch: Some(topic.epoch.clone()),
+            offset: Some(topic.offset),
+            recovered,
+        });
+        Ok(Joined {
+            first,
+            subscribed,
+            replay,
+            recovered,
+        })
+    }
+
+    /// Sends connection `id` what was published to `key` since it subscribed, and from now on
+    /// everything as it comes. `false` if its queue was too full to take it (it is dropped).
+    pub fn release(&self, key: &TopicKey, id: u64) -> bool {
+        let mut topics = self.lock();
+        let Some(topic) = topics.by_key.get_mut(key) else {
+            return true;
+        };
+        let Some(sub) = topic.subscribers.get_mut(&id) else {
+            return true;
+        };
+        let now = Some(Instant::now());
+        for text in sub.held.take().unwrap_or_default() {
+            if !sub.outbox.offer_published(text, now) {
+                topic.subscribers.remove(&id);
+                return false;
             }
         }
-        Ok(first)
+        true
     }
 
     /// Removes connection `id` from `key`. When the last subscriber leaves, a place's poller
@@ -220,27 +378,79 @@ impl Hub {
         }
     }
 
-    /// Sends `msg` to every subscriber of `key` (remembering observations for newcomers).
-    /// Returns how many received it and the ids of those dropped as too slow.
-    pub fn publish(&self, key: &TopicKey, msg: &ServerMessage) -> (usize, Vec<u64>) {
-        let text = encode(msg);
+    /// Sends `msg` to every subscriber of `key`. An observation is numbered and kept first;
+    /// one not newer than the topic's last is a repeat, neither kept nor sent.
+    pub fn publish(&self, key: &TopicKey, mut msg: ServerMessage) -> Published {
         let mut topics = self.lock();
-        let topic = match (topics.by_key.contains_key(key), key) {
-            (true, _) => topics.by_key.get_mut(key).expect("present"),
-            // A declared station keeps its last observation even with no one watching yet.
-            (false, TopicKey::Station(s)) if self.stations.contains(s) => {
-                topics.by_key.entry(key.clone()).or_default()
+        let topics = &mut *topics;
+        if !topics.by_key.contains_key(key) {
+            match key {
+                // A declared station keeps its readings even with no one watching yet.
+                TopicKey::Station(s) if self.stations.contains(s) => {
+                    let topic = self.topic(&mut topics.made);
+                    topics.by_key.insert(key.clone(), topic);
+                }
+                _ => return Published::default(),
             }
-            (false, _) => return (0, Vec::new()),
+        }
+        let topic = topics.by_key.get_mut(key).expect("present");
+        let observation = if let ServerMessage::Observation {
+            time,
+            values,
+            position,
+            ..
+        } = &mut msg
+        {
+            // Readings of one time with different values are each kept: a station that sends
+            // no time is stamped with the relay's second, which two readings may share.
+            let not_kept = match &topic.newest {
+                Some((t, _)) if *time < *t => Some(NotKept::Older),
+                Some((t, v)) if *time == *t && v == values => Some(NotKept::Repeat),
+                _ => None,
+            };
+            if not_kept.is_some() {
+                return Published {
+                    not_kept,
+                    ..Published::default()
+                };
+            }
+            topic.newest = Some((*time, values.clone()));
+            topic.offset += 1;
+            *position = Some(Position {
+                epoch: topic.epoch.clone(),
+                offset: topic.offset,
+            });
+            true
+        } else {
+            false
         };
-        if matches!(msg, ServerMessage::Observation { .. }) {
-            topic.last = Some(text.clone());
+        let text = encode(&msg);
+        if observation {
+            let keep = match key {
+                TopicKey::Station(_) => self.history.station,
+                TopicKey::Place { .. } => self.history.place,
+            };
+            topic.history.push_back((topic.offset, text.clone()));
+            while topic.history.len() > keep.max(1) {
+                topic.history.pop_front();
+            }
         }
         let mut slow = Vec::new();
         let mut sent = 0;
         let now = Some(Instant::now());
-        for (id, outbox) in &topic.subscribers {
-            if outbox.offer_published(text.clone(), now) {
+        for (id, sub) in &mut topic.subscribers {
+            let ok = match &mut sub.held {
+                Some(held) if held.len() < sub.outbox.queue.max_capacity() => {
+                    held.push(text.clone());
+                    true
+                }
+                Some(_) => {
+                    sub.outbox.close.notify_one();
+                    false
+                }
+                None => sub.outbox.offer_published(text.clone(), now),
+            };
+            if ok {
                 sent += 1;
             } else {
                 slow.push(*id);
@@ -249,7 +459,11 @@ impl Hub {
         for id in &slow {
             topic.subscribers.remove(id);
         }
-        (sent, slow)
+        Published {
+            sent,
+            slow,
+            not_kept: None,
+        }
     }
 
     /// How many topics and subscriptions there are.
@@ -307,9 +521,188 @@ mod tests {
         )
     }
 
+    /// Subscribes as a connection does: `subscribed` and the replay into the queue, then
+    /// what was held.
+    fn join_since(
+        hub: &Hub,
+        key: &TopicKey,
+        id: u64,
+        o: &Outbox,
+        since: Option<&Position>,
+    ) -> Result<Joined, Refused> {
+        let j = hub.subscribe(key, id, o.clone(), since)?;
+        for t in std::iter::once(j.subscribed.clone()).chain(j.replay.clone()) {
+            assert!(o.offer(t));
+        }
+        hub.release(key, id);
+        Ok(j)
+    }
+
     fn join(hub: &Hub, key: &TopicKey, id: u64, o: &Outbox) -> Result<bool, Refused> {
-        let permits = o.queue.try_reserve_many(2).unwrap();
-        hub.subscribe(key, id, o.clone(), "subscribed".into(), permits)
+        join_since(hub, key, id, o, None).map(|j| j.first)
+    }
+
+    fn sent(p: Published) -> (usize, Vec<u64>) {
+        (p.sent, p.slow)
+    }
+
+    fn reading(key: &TopicKey, time: i64) -> ServerMessage {
+        ServerMessage::Observation {
+            target: key.target(),
+            time,
+            source: "station".into(),
+            values: Default::default(),
+            units: Default::default(),
+            position: None,
+        }
+    }
+
+    /// The offsets of the observations in a queue, and the `recovered` of its `subscribed`.
+    fn drain(rx: &mut mpsc::Receiver<Outgoing>) -> (Vec<u64>, Option<bool>) {
+        let (mut offsets, mut recovered) = (Vec::new(), None);
+        while let Ok(m) = rx.try_recv() {
+            match serde_json::from_str(m.text.as_str()).unwrap() {
+                ServerMessage::Observation { position, .. } => {
+                    offsets.push(position.unwrap().offset)
+                }
+                ServerMessage::Subscribed { recovered: r, .. } => recovered = r,
+                _ => {}
+            }
+        }
+        (offsets, recovered)
+    }
+
+    fn at(epoch: &str, offset: u64) -> Position {
+        Position {
+            epoch: epoch.into(),
+            offset,
+        }
+    }
+
+    #[test]
+    fn readings_are_numbered_once_and_repeats_are_not_sent() {
+        let hub = Hub::new(["S"], 8);
+        let key = TopicKey::Station("S".into());
+        let (o, mut rx) = outbox(64);
+        join(&hub, &key, 1, &o).unwrap();
+        assert_eq!(sent(hub.publish(&key, reading(&key, 100))), (1, vec![]));
+        // The same reading again (a station that retries), and an older one: not sent.
+        let not_kept = |m| hub.publish(&key, m).not_kept;
+        assert_eq!(not_kept(reading(&key, 100)), Some(NotKept::Repeat));
+        assert_eq!(not_kept(reading(&key, 99)), Some(NotKept::Older));
+        // The same second with other values: a reading of its own.
+        let mut other = reading(&key, 100);
+        if let ServerMessage::Observation { values, .. } = &mut other {
+            values.temperature = Some(3.0);
+        }
+        assert_eq!(not_kept(other), None);
+        assert_eq!(sent(hub.publish(&key, reading(&key, 101))), (1, vec![]));
+        assert_eq!(drain(&mut rx), (vec![1, 2, 3], None));
+    }
+
+    #[test]
+    fn a_client_that_comes_back_gets_exactly_what_it_missed_or_is_told_it_cannot() {
+        let hub = Hub::new(["S"], 8).with_history(History {
+            station: 5,
+            place: 1,
+            max_replay: 4,
+        });
+        let key = TopicKey::Station("S".into());
+        for t in 1..=10 {
+            hub.publish(&key, reading(&key, t));
+        }
+        let (o, mut rx) = outbox(64);
+        let epoch = join_since(&hub, &key, 1, &o, None).unwrap();
+        let epoch = match serde_json::from_str(epoch.subscribed.as_str()).unwrap() {
+            ServerMessage::Subscribed { epoch, offset, .. } => {
+                assert_eq!(offset, Some(10));
+                epoch.unwrap()
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            drain(&mut rx),
+            (vec![10], None),
+            "no since: the current value"
+        );
+        hub.unsubscribe(&key, 1);
+        // Kept: offsets 6..=10; at most 4 replayed.
+        let cases: [(Position, Vec<u64>, bool); 6] = [
+            (at(&epoch, 10), vec![], true),
+            (at(&epoch, 8), vec![9, 10], true),
+            (at(&epoch, 6), vec![7, 8, 9, 10], true),
+            // 5 missed: more than max_replay.
+            (at(&epoch, 5), vec![10], false),
+            // 7 missed, 5 of them still kept: never part of it as all of it.
+            (at(&epoch, 3), vec![10], false),
+            // Another epoch (the relay restarted, or the topic was made anew).
+            (at("other", 9), vec![10], false),
+        ];
+        for (i, (since, offsets, recovered)) in cases.into_iter().enumerate() {
+            let id = 2 + i as u64;
+            join_since(&hub, &key, id, &o, Some(&since)).unwrap();
+            assert_eq!(
+                drain(&mut rx),
+                (offsets, Some(recovered)),
+                "since {since:?}"
+            );
+            hub.unsubscribe(&key, id);
+        }
+        // A position past the last one is not believed either.
+        join_since(&hub, &key, 20, &o, Some(&at(&epoch, 11))).unwrap();
+        assert_eq!(drain(&mut rx), (vec![10], Some(false)));
+    }
+
+    #[test]
+    fn what_is_published_during_a_replay_follows_it_in_order() {
+        let hub = Hub::new(["S"], 8);
+        let key = TopicKey::Station("S".into());
+        for t in 1..=3 {
+            hub.publish(&key, reading(&key, t));
+        }
+        let epoch = match serde_json::from_str(
+            hub.subscribe(&key, 1, outbox(8).0, None)
+                .unwrap()
+                .subscribed
+                .as_str(),
+        )
+        .unwrap()
+        {
+            ServerMessage::Subscribed { epoch, .. } => epoch.unwrap(),
+            other => panic!("{other:?}"),
+        };
+        hub.unsubscribe(&key, 1);
+        let (o, mut rx) = outbox(64);
+        let joined = hub
+            .subscribe(&key, 2, o.clone(), Some(&at(&epoch, 1)))
+            .unwrap();
+        // Published while the replay (2, 3) is on its way: held, not queued before it.
+        hub.publish(&key, reading(&key, 4));
+        assert!(rx.try_recv().is_err());
+        for t in std::iter::once(joined.subscribed).chain(joined.replay) {
+            assert!(o.offer(t));
+        }
+        assert!(hub.release(&key, 2));
+        hub.publish(&key, reading(&key, 5));
+        assert_eq!(drain(&mut rx), (vec![2, 3, 4, 5], Some(true)));
+    }
+
+    #[test]
+    fn a_place_followed_anew_starts_a_new_epoch() {
+        let hub = Hub::new(Vec::<String>::new(), 8);
+        let key = TopicKey::Place { lat10: 1, lon10: 2 };
+        let (o, mut rx) = outbox(64);
+        let epoch_of = |j: Joined| match serde_json::from_str(j.subscribed.as_str()).unwrap() {
+            ServerMessage::Subscribed { epoch, .. } => epoch.unwrap(),
+            other => panic!("{other:?}"),
+        };
+        let first = epoch_of(join_since(&hub, &key, 1, &o, None).unwrap());
+        hub.publish(&key, reading(&key, 1));
+        hub.unsubscribe(&key, 1);
+        let second = join_since(&hub, &key, 1, &o, Some(&at(&first, 1))).unwrap();
+        assert_eq!(second.recovered, Some(false));
+        assert_ne!(epoch_of(second), first);
+        let _ = drain(&mut rx);
     }
 
     #[test]
@@ -321,9 +714,9 @@ mod tests {
         assert_eq!(join(&hub, &key, 1, &fast), Ok(true));
         assert_eq!(join(&hub, &key, 2, &slow), Ok(false));
         let msg = ServerMessage::Pong { id: None };
-        assert_eq!(hub.publish(&key, &msg), (2, vec![]));
-        assert_eq!(hub.publish(&key, &msg), (1, vec![2]));
-        assert_eq!(hub.publish(&key, &msg), (1, vec![]));
+        assert_eq!(sent(hub.publish(&key, msg.clone())), (2, vec![]));
+        assert_eq!(sent(hub.publish(&key, msg.clone())), (1, vec![2]));
+        assert_eq!(sent(hub.publish(&key, msg)), (1, vec![]));
         let mut got = 0;
         while fast_rx.try_recv().is_ok() {
             got += 1;
@@ -357,18 +750,11 @@ mod tests {
         assert_eq!(hub.sizes(), (0, 0));
         // A declared station keeps its last observation for the next viewer.
         let st = TopicKey::Station("DECLARED".into());
-        let obs = ServerMessage::Observation {
-            target: st.target(),
-            time: 1,
-            source: "station".into(),
-            values: Default::default(),
-            units: Default::default(),
-        };
-        hub.publish(&st, &obs);
+        hub.publish(&st, reading(&st, 1));
         assert_eq!(hub.sizes(), (1, 0));
         while rx.try_recv().is_ok() {}
         assert_eq!(join(&hub, &st, 9, &o), Ok(true));
-        assert_eq!(rx.try_recv().unwrap().text.as_str(), "subscribed");
+        assert!(rx.try_recv().unwrap().text.contains("subscribed"));
         assert!(rx.try_recv().unwrap().text.contains("observation"));
         hub.unsubscribe(&st, 9);
         assert_eq!(hub.sizes(), (1, 0));

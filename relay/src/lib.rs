@@ -122,12 +122,20 @@ impl AppState {
         }
     }
 
-    /// Sends `msg` to `key`'s subscribers and counts it.
-    pub fn publish(&self, key: &TopicKey, msg: &ServerMessage) {
-        let (sent, _slow) = self.hub.publish(key, msg);
+    /// Sends `msg` to `key`'s subscribers and counts it. For a reading neither kept nor sent
+    /// (a repeat, or older than the topic's last), says why.
+    pub fn publish(&self, key: &TopicKey, msg: ServerMessage) -> Option<hub::NotKept> {
+        let observation = matches!(msg, ServerMessage::Observation { .. });
+        let published = self.hub.publish(key, msg);
         self.metrics
             .messages_sent
-            .fetch_add(sent as u64, Ordering::Relaxed);
+            .fetch_add(published.sent as u64, Ordering::Relaxed);
+        match published.not_kept {
+            Some(_) => Metrics::inc(&self.metrics.repeats),
+            None if observation => Metrics::inc(&self.metrics.appends),
+            None => {}
+        }
+        published.not_kept
     }
 }
 
@@ -196,7 +204,11 @@ pub async fn spawn(config: Config) -> std::io::Result<Running> {
             .timeout(Duration::from_secs(10))
             .build()
             .map_err(std::io::Error::other)?,
-        hub: Hub::new(config.station_ids(), config.max_places),
+        hub: Hub::new(config.station_ids(), config.max_places).with_history(hub::History {
+            station: config.station_history,
+            place: config.place_history,
+            max_replay: config.max_replay,
+        }),
         slots: Slots::new(config.max_connections_per_ip),
         rate_limited: ws::error(
             Refusal::RateLimited.reason(),

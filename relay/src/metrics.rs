@@ -230,6 +230,16 @@ pub struct Metrics {
     pub station_times_replaced: AtomicU64,
     /// Log lines left out by the log throttle (their count is in the next line logged).
     pub log_lines_suppressed: AtomicU64,
+    /// Readings numbered and kept (station uploads and upstream polls).
+    pub appends: AtomicU64,
+    /// Readings neither kept nor sent: the topic's last again (a repeated upload, an unchanged
+    /// poll), or older than it.
+    pub repeats: AtomicU64,
+    /// Subscriptions with `since` answered with every reading missed (`recovered: true`).
+    pub replays: AtomicU64,
+    /// Subscriptions with `since` that could not be (`recovered: false`): a gap the client is
+    /// told about.
+    pub gaps: AtomicU64,
     /// Time from publishing an observation to its being written to a subscriber's socket.
     pub delivery: Histogram,
     refusals: [AtomicU64; Refusal::ALL.len()],
@@ -357,6 +367,26 @@ impl Metrics {
                 "log_lines_suppressed_total",
                 "Log lines left out by the log throttle.",
                 load(&self.log_lines_suppressed),
+            ),
+            (
+                "appends_total",
+                "Readings numbered and kept.",
+                load(&self.appends),
+            ),
+            (
+                "repeats_total",
+                "Readings neither kept nor sent: the topic's last again, or older than it.",
+                load(&self.repeats),
+            ),
+            (
+                "replays_total",
+                "Resubscriptions answered with every reading missed.",
+                load(&self.replays),
+            ),
+            (
+                "gaps_total",
+                "Resubscriptions whose missed readings could not all be sent (recovered false).",
+                load(&self.gaps),
             ),
         ];
         for (name, help, v) in counters {

@@ -20,7 +20,7 @@ use isobar_core::live::{ObservationUnits, ServerMessage, Target};
 use subtle::ConstantTimeEq;
 
 use crate::config::Station;
-use crate::hub::TopicKey;
+use crate::hub::{NotKept, TopicKey};
 use crate::metrics::{Metrics, Refusal};
 use crate::stations::{self, Credential, Protocol};
 use crate::AppState;
@@ -233,11 +233,21 @@ fn accept(
         source: "station".into(),
         values: upload.values,
         units: ObservationUnits::default(),
+        position: None,
     };
-    s.publish(&TopicKey::Station(station.id.clone()), &msg);
+    // Answered once the reading is kept; a repeat (a station that retries) or an older
+    // reading is answered as received, saying it was not kept.
+    let not_kept = s.publish(&TopicKey::Station(station.id.clone()), msg);
     let ok = match protocol {
-        Protocol::Wunderground => "success\n",
-        Protocol::Ecowitt => "OK\n",
+        Protocol::Wunderground => "success",
+        Protocol::Ecowitt => "OK",
+    };
+    let ok = match not_kept {
+        None => format!("{ok}\n"),
+        Some(NotKept::Repeat) => format!("{ok} (a repeat: this reading was received already)\n"),
+        Some(NotKept::Older) => {
+            format!("{ok} (not kept: older than the last reading received from this station)\n")
+        }
     };
     (StatusCode::OK, ok).into_response()
 }

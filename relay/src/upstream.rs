@@ -67,7 +67,7 @@ pub async fn poll_place(state: Arc<AppState>, key: TopicKey) {
                     stale = false;
                     state.publish(
                         &key,
-                        &ServerMessage::Status {
+                        ServerMessage::Status {
                             target: target.clone(),
                             state: SourceState::Live,
                             reason: None,
@@ -75,14 +75,16 @@ pub async fn poll_place(state: Arc<AppState>, key: TopicKey) {
                     );
                 }
                 failures = 0;
+                // An unchanged model time is a repeat: not sent again.
                 state.publish(
                     &key,
-                    &ServerMessage::Observation {
+                    ServerMessage::Observation {
                         target: target.clone(),
                         time,
                         source: "open-meteo".into(),
                         values,
                         units: ObservationUnits::default(),
+                        position: None,
                     },
                 );
                 interval
@@ -95,7 +97,7 @@ pub async fn poll_place(state: Arc<AppState>, key: TopicKey) {
                     stale = true;
                     state.publish(
                         &key,
-                        &ServerMessage::Status {
+                        ServerMessage::Status {
                             target: target.clone(),
                             state: SourceState::Stale,
                             reason: Some(reason),

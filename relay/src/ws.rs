@@ -366,7 +366,7 @@ async fn handle(
     let reply = match live::parse_client(text) {
         Err(e) => refuse(metrics, Refusal::BadMessage, e),
         Ok(ClientMessage::Ping { id }) => encode(&ServerMessage::Pong { id }),
-        Ok(ClientMessage::Subscribe { target }) => {
+        Ok(ClientMessage::Subscribe { target, since }) => {
             let Some(key) = TopicKey::of(&target) else {
                 return Ok(Some(refuse(
                     metrics,
@@ -375,8 +375,12 @@ async fn handle(
                 )));
             };
             if session.subscriptions.contains(&key) {
+                // Confirmed again; what it follows already comes.
                 return Ok(Some(encode(&ServerMessage::Subscribed {
                     target: key.target(),
+                    epoch: None,
+                    offset: None,
+                    recovered: None,
                 })));
             }
             if session.subscriptions.len() >= config.max_subscriptions {
@@ -389,19 +393,9 @@ async fn handle(
                     ),
                 )));
             }
-            // Room for `subscribed` and the last observation, taken before joining so that
-            // both go out before anything published later.
-            let permits = match tokio::time::timeout(idle, outbox.queue.reserve_many(2)).await {
-                Err(_) => return Err(not_reading(idle)),
-                Ok(Err(_)) => return Err(Ending::Gone),
-                Ok(Ok(p)) => p,
-            };
-            let subscribed = encode(&ServerMessage::Subscribed {
-                target: key.target(),
-            });
             match state
                 .hub
-                .subscribe(&key, session.id, outbox.clone(), subscribed, permits)
+                .subscribe(&key, session.id, outbox.clone(), since.as_ref())
             {
                 Err(Refused::UnknownStation) => {
                     let Target::Station { station } = &target else {
@@ -421,13 +415,33 @@ async fn handle(
                         config.max_places
                     ),
                 ),
-                Ok(first) => {
+                Ok(joined) => {
                     session.subscriptions.insert(key.clone());
                     metrics.subscriptions.fetch_add(1, Ordering::Relaxed);
-                    if first && matches!(key, TopicKey::Place { .. }) {
+                    match joined.recovered {
+                        Some(true) => Metrics::inc(&metrics.replays),
+                        Some(false) => Metrics::inc(&metrics.gaps),
+                        None => {}
+                    }
+                    if joined.first && matches!(key, TopicKey::Place { .. }) {
                         let task = tokio::spawn(upstream::poll_place(state.clone(), key.clone()));
                         state.hub.set_poller(&key, task.abort_handle());
                     }
+                    // `subscribed` and what was missed, as fast as the client reads them;
+                    // what is published meanwhile is held by the hub and follows them.
+                    for text in std::iter::once(joined.subscribed).chain(joined.replay) {
+                        let out = Outgoing {
+                            text,
+                            published: None,
+                        };
+                        match tokio::time::timeout(idle, outbox.queue.send(out)).await {
+                            Err(_) => return Err(not_reading(idle)),
+                            Ok(Err(_)) => return Err(Ending::Gone),
+                            Ok(Ok(())) => {}
+                        }
+                    }
+                    // A client whose queue cannot take what was held is closed as too slow.
+                    state.hub.release(&key, session.id);
                     return Ok(None);
                 }
             }

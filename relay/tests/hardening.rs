@@ -345,11 +345,14 @@ async fn subscribed_to_the_station(s: &Setup) -> Ws {
     ws
 }
 
-/// The observation that an upload produced, read by a subscriber of [`STATION`].
+/// The observation that an upload produced, read by a subscriber of [`STATION`]. Each upload
+/// has a temperature of its own: two readings of one second with the same values would be one.
 async fn observed_time(s: &Setup, ws: &mut Ws, dateutc: &str) -> i64 {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let tempf = 60 + N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let status = s
         .wu(&format!(
-            "ID={STATION}&PASSWORD={KEY}&tempf=70&humidity=50&dateutc={dateutc}"
+            "ID={STATION}&PASSWORD={KEY}&tempf={tempf}&humidity=50&dateutc={dateutc}"
         ))
         .await;
     assert_eq!(status, 200, "{dateutc}");
@@ -364,6 +367,17 @@ async fn station_times_out_of_bounds_are_replaced_by_the_receive_time() {
     let s = setup(|_| {}).await;
     let mut ws = s.connect_hello().await;
     send(&mut ws, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
+    // A few minutes of skew either way is kept as the station sent it (first the one behind:
+    // a reading older than the last is not kept).
+    let skewed = |offset| {
+        let sent = chrono::Utc::now() + chrono::Duration::seconds(offset);
+        (
+            sent.format("%Y-%m-%d+%H:%M:%S").to_string(),
+            sent.timestamp(),
+        )
+    };
+    let (dateutc, sent) = skewed(-240);
+    assert_eq!(observed_time(&s, &mut ws, &dateutc).await, sent);
     for dateutc in [
         "2999-01-01+00:00:00",
         "99999-01-01+00:00:00",
@@ -380,12 +394,8 @@ async fn station_times_out_of_bounds_are_replaced_by_the_receive_time() {
             "{dateutc}: published as {time}"
         );
     }
-    // A few minutes of skew either way is kept as the station sent it.
-    for offset in [-240, 120] {
-        let sent = chrono::Utc::now() + chrono::Duration::seconds(offset);
-        let dateutc = sent.format("%Y-%m-%d+%H:%M:%S").to_string();
-        assert_eq!(observed_time(&s, &mut ws, &dateutc).await, sent.timestamp());
-    }
+    let (dateutc, sent) = skewed(120);
+    assert_eq!(observed_time(&s, &mut ws, &dateutc).await, sent);
     let metrics = s.metrics().await;
     assert_eq!(
         metric(&metrics, "isobar_relay_station_times_replaced_total"),

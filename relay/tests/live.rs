@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::*;
 use futures_util::{SinkExt, StreamExt};
-use isobar_core::live::{ServerMessage, SourceState, Target};
+use isobar_core::live::{Position, ServerMessage, SourceState, Target};
 use isobar_relay::config::Config;
 use isobar_simulator::faults::{Endpoint, Fault};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -19,7 +19,7 @@ async fn subscribe_to_a_place_and_receive_observations() {
     hello(&mut ws).await;
     send(&mut ws, r#"{"type":"subscribe","lat":52.52,"lon":13.41}"#).await;
     match next(&mut ws).await {
-        ServerMessage::Subscribed { target } => assert_eq!(
+        ServerMessage::Subscribed { target, .. } => assert_eq!(
             target,
             Target::Place {
                 lat: 52.5,
@@ -332,10 +332,10 @@ async fn upstream_failure_marks_the_place_stale_then_live_again() {
             reason: None
         }
     );
-    assert!(matches!(
-        next_news(&mut ws).await,
-        ServerMessage::Observation { .. }
-    ));
+    // Polling goes on at its interval; the same model time is not sent again (a repeat).
+    let calls = s.sim.state.count(Endpoint::Forecast);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(s.sim.state.count(Endpoint::Forecast) >= calls + 2);
 }
 
 #[tokio::test]
@@ -368,6 +368,7 @@ async fn a_slow_client_is_dropped_and_the_others_get_everything() {
         }
         got
     });
+    // No time given (the relay's clock's second), and each reading differs from the last.
     for i in 0..uploads {
         let url = s.url(&format!(
             "/weatherstation/updateweatherstation.php?ID=KCASANFR5&PASSWORD=s3cret&tempf={}&humidity=50",
@@ -539,23 +540,32 @@ fn the_example_configuration_is_valid() {
 }
 
 #[tokio::test]
-async fn a_slow_place_subscriber_is_dropped_and_counted_once() {
-    // Polls every 50 ms, small buffers: a subscriber that does not read falls behind soon.
+async fn a_slow_subscriber_is_dropped_and_counted_once() {
+    // Small buffers: a subscriber that does not read falls behind soon. (Readings of a place
+    // come at most once a second, its model's time, so a station's feed it fast.)
     let s = setup(|c| {
-        c.poll_interval_s = 0.05;
         c.client_queue = 4;
         c.socket_send_buffer = 4096;
     })
     .await;
     let mut slow = s.connect_small_window().await;
     hello(&mut slow).await;
-    send(&mut slow, r#"{"type":"subscribe","lat":40.4,"lon":-3.7}"#).await;
+    send(&mut slow, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut ago = 3000;
     loop {
+        for _ in 0..20 {
+            assert_eq!(upload(&s, ago, 60.0).await.0, 200);
+            ago -= 1;
+        }
         let metrics = s.metrics().await;
         let dropped = metric(&metrics, "isobar_relay_clients_dropped_slow_total").unwrap();
         if dropped > 0.0 {
-            // Once: the place's publication and the connection's close used to count it twice.
+            // Once: the publication and the connection's close used to count it twice.
+            for _ in 0..20 {
+                assert_eq!(upload(&s, ago, 60.0).await.0, 200);
+                ago -= 1;
+            }
             tokio::time::sleep(Duration::from_millis(300)).await;
             let metrics = s.metrics().await;
             assert_eq!(
@@ -569,7 +579,150 @@ async fn a_slow_place_subscriber_is_dropped_and_counted_once() {
             tokio::time::Instant::now() < deadline,
             "never dropped: {metrics}"
         );
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     drop(slow);
+}
+
+/// A WU upload of `temp_f` observed `ago` seconds ago; its answer's status and body.
+async fn upload(s: &Setup, ago: i64, temp_f: f64) -> (u16, String) {
+    let observed = chrono::Utc::now() - chrono::Duration::seconds(ago);
+    let dateutc = observed.format("%Y-%m-%d+%H%%3A%M%%3A%S");
+    let r = reqwest::get(s.url(&format!(
+        "/weatherstation/updateweatherstation.php?ID=KCASANFR5&PASSWORD=s3cret&dateutc={dateutc}&tempf={temp_f}&action=updateraw"
+    )))
+    .await
+    .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// The next observation's position and temperature.
+async fn reading(ws: &mut Ws) -> (Position, f64) {
+    match next_news(ws).await {
+        ServerMessage::Observation {
+            position, values, ..
+        } => (position.expect("a position"), values.temperature.unwrap()),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// `subscribed`'s position and `recovered`.
+async fn subscribed(ws: &mut Ws) -> (Position, Option<bool>) {
+    match next(ws).await {
+        ServerMessage::Subscribed {
+            epoch,
+            offset,
+            recovered,
+            ..
+        } => (
+            Position {
+                epoch: epoch.unwrap(),
+                offset: offset.unwrap(),
+            },
+            recovered,
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn subscribe_since(p: &Position) -> String {
+    format!(
+        r#"{{"type":"subscribe","station":"KCASANFR5","since":{{"epoch":"{}","offset":{}}}}}"#,
+        p.epoch, p.offset
+    )
+}
+
+#[tokio::test]
+async fn a_client_that_comes_back_with_its_position_gets_every_reading_it_missed_once() {
+    let s = setup(|_| {}).await;
+    let mut ws = s.connect().await;
+    hello(&mut ws).await;
+    send(&mut ws, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
+    assert_eq!(subscribed(&mut ws).await.0.offset, 0, "no reading yet");
+    let mut last = None;
+    for (i, ago) in [60, 55, 50].into_iter().enumerate() {
+        assert_eq!(upload(&s, ago, 50.0 + i as f64).await.0, 200);
+        let (p, _) = reading(&mut ws).await;
+        assert_eq!(p.offset, i as u64 + 1);
+        last = Some(p);
+    }
+    let last = last.unwrap();
+    drop(ws);
+    // Missed while away, each answered only once kept.
+    for (i, ago) in [45, 40, 35, 30].into_iter().enumerate() {
+        assert_eq!(upload(&s, ago, 60.0 + i as f64).await.0, 200);
+    }
+    // The same reading again (a console that retries), and an older one: answered, not kept.
+    let (status, body) = upload(&s, 30, 63.0).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("repeat"), "{body}");
+    assert!(upload(&s, 31, 99.0).await.1.contains("older"));
+    let mut ws = s.connect().await;
+    hello(&mut ws).await;
+    send(&mut ws, &subscribe_since(&last)).await;
+    let (top, recovered) = subscribed(&mut ws).await;
+    assert_eq!((top.offset, recovered), (7, Some(true)));
+    assert_eq!(top.epoch, last.epoch);
+    for (i, offset) in (4..=7).enumerate() {
+        let (p, temp_c) = reading(&mut ws).await;
+        assert_eq!(p.offset, offset);
+        let want = (60.0 + i as f64 - 32.0) * 5.0 / 9.0;
+        assert!((temp_c - want).abs() < 0.06, "{temp_c} for offset {offset}");
+    }
+    // Nothing else came: the next message answers the ping.
+    send(&mut ws, r#"{"type":"ping","id":"end"}"#).await;
+    assert!(matches!(next(&mut ws).await, ServerMessage::Pong { .. }));
+    // Already at the top: recovered, nothing to replay.
+    let mut again = s.connect().await;
+    hello(&mut again).await;
+    send(&mut again, &subscribe_since(&top)).await;
+    assert_eq!(subscribed(&mut again).await.1, Some(true));
+    send(&mut again, r#"{"type":"ping"}"#).await;
+    assert!(matches!(next(&mut again).await, ServerMessage::Pong { .. }));
+    let metrics = s.metrics().await;
+    assert_eq!(metric(&metrics, "isobar_relay_appends_total"), Some(7.0));
+    assert_eq!(metric(&metrics, "isobar_relay_repeats_total"), Some(2.0));
+    assert_eq!(metric(&metrics, "isobar_relay_replays_total"), Some(2.0));
+    assert_eq!(metric(&metrics, "isobar_relay_gaps_total"), Some(0.0));
+}
+
+#[tokio::test]
+async fn past_the_history_or_in_another_epoch_the_client_is_told_and_gets_the_current_value() {
+    let s = setup(|c| c.station_history = 3).await;
+    let mut ws = s.connect().await;
+    hello(&mut ws).await;
+    send(&mut ws, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
+    let _ = subscribed(&mut ws).await;
+    assert_eq!(upload(&s, 60, 50.0).await.0, 200);
+    let (first, _) = reading(&mut ws).await;
+    drop(ws);
+    for ago in [50, 40, 30, 20] {
+        assert_eq!(upload(&s, ago, 70.0).await.0, 200);
+    }
+    // Four missed, three kept: no replay at all, only the current value.
+    for since in [
+        first.clone(),
+        Position {
+            epoch: "an-old-epoch".into(),
+            offset: 4,
+        },
+    ] {
+        let mut ws = s.connect().await;
+        hello(&mut ws).await;
+        send(&mut ws, &subscribe_since(&since)).await;
+        assert_eq!(
+            subscribed(&mut ws).await,
+            (
+                Position {
+                    epoch: first.epoch.clone(),
+                    offset: 5
+                },
+                Some(false)
+            )
+        );
+        assert_eq!(reading(&mut ws).await.0.offset, 5);
+        send(&mut ws, r#"{"type":"ping"}"#).await;
+        assert!(matches!(next(&mut ws).await, ServerMessage::Pong { .. }));
+    }
+    let metrics = s.metrics().await;
+    assert_eq!(metric(&metrics, "isobar_relay_gaps_total"), Some(2.0));
 }

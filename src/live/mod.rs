@@ -98,6 +98,9 @@ struct Inner {
     observed: RwSignal<Option<i64>>,
     station_unknown: RwSignal<bool>,
     announcement: RwSignal<String>,
+    /// The last reading's position: sent as `since` when the socket opens again, so the relay
+    /// sends what was missed. Forgotten by [`LiveFeed::close`] (another subscription follows).
+    seen: Option<isobar_core::live::Position>,
 }
 
 /// Creates a live feed (not started: see [`LiveFeed::start`]); it closes by itself when the
@@ -123,6 +126,7 @@ pub fn use_live_feed(options: LiveFeedOptions) -> LiveFeed {
             poller: None,
             reconnect: None,
             last_announced: 0,
+            seen: None,
             status,
             source_stale,
             ignored,
@@ -159,9 +163,10 @@ impl LiveFeed {
 
     /// Stops the feed for good: the socket, the polling and a pending reconnection.
     pub fn close(self) {
-        let Some((conn, poller, reconnect)) =
-            self.with(|i| (i.conn.take(), i.poller.take(), i.reconnect.take()))
-        else {
+        let Some((conn, poller, reconnect)) = self.with(|i| {
+            i.seen = None;
+            (i.conn.take(), i.poller.take(), i.reconnect.take())
+        }) else {
             return;
         };
         if let Some(conn) = conn {

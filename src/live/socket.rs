@@ -48,7 +48,10 @@ impl LiveFeed {
                 let subscription = self.with(|i| i.options.subscription.clone());
                 let message = subscription.and_then(|s| s().map(|s| s.message()));
                 if let Some(msg) = message {
-                    let _ = ws.send_with_str(&msg);
+                    // Back with the last position seen: the relay sends every reading missed,
+                    // or the current value if it cannot.
+                    let since = self.with(|i| i.seen.clone()).flatten();
+                    let _ = ws.send_with_str(&live::subscribe_since(&msg, since.as_ref()));
                 }
                 if let Some(plan) = self.with(|i| i.policy.opened()) {
                     self.execute(plan);
@@ -124,7 +127,21 @@ impl LiveFeed {
                 target,
                 time,
                 values,
+                position,
             } if ours(&target) => {
+                // Each reading once: one replayed after a reconnection may have been seen.
+                if let Some(p) = position {
+                    let new = self.with(|i| {
+                        let new = live::Position::is_new(i.seen.as_ref(), &p);
+                        if new {
+                            i.seen = Some(p);
+                        }
+                        new
+                    });
+                    if new != Some(true) {
+                        return;
+                    }
+                }
                 let merged = on_observation(time, &values);
                 if merged != Merged::NotShown {
                     observed.set(Some(time));

@@ -229,6 +229,10 @@ pub struct Feeds {
     /// When the saved places were last brought up to date (Unix seconds; 0: not yet, or the
     /// last pass stopped at a failure).
     synced: StoredValue<i64>,
+    /// The last live observation: applied again to a new forecast answer it is not older
+    /// than (a reconnection fetches the forecast again, and its answer would hide a station's
+    /// readings until the next one; one that came while the forecast was loading is shown).
+    observed: StoredValue<Option<(i64, Values)>>,
 }
 
 impl Feeds {
@@ -244,6 +248,7 @@ impl Feeds {
             place,
             tasks,
             synced: StoredValue::new(0),
+            observed: StoredValue::new(None),
         };
         // The browser's word on the network: back online, every call is made again at once.
         let on = window_event_listener(leptos::ev::online, move |_| {
@@ -333,6 +338,11 @@ impl Feeds {
                 move || self.load_forecast(),
             )
             .await;
+        if answered {
+            if let Some((time, values)) = self.observed.get_value() {
+                self.merge_observation(time, &values);
+            }
+        }
         // At most one pass an hour: each reads every saved place's kept answers.
         if answered && self.settings.keeps() && unix_now() - self.synced.get_value() >= SYNC_AFTER_S
         {
@@ -467,11 +477,17 @@ impl Feeds {
 
     /// Merges a live observation (metric) into the shown current conditions.
     pub fn merge_observation(self, time: i64, values: &Values) -> Merged {
+        self.observed.set_value(Some((time, values.clone())));
         let Some(f) = self.forecast.state.get_untracked().ready().cloned() else {
             return Merged::NotShown;
         };
         let mut next = (*f).clone();
         let mut current = next.current.clone().unwrap_or_default();
+        // A reading from before the forecast's current quarter hour began is older than what
+        // it shows (a station that stopped sending, applied again to a new answer).
+        if time < current.time - 900 {
+            return Merged::Unchanged;
+        }
         if !isobar_core::live::apply(&mut current, time, values, next.units) {
             return Merged::Unchanged;
         }

@@ -239,3 +239,144 @@ async fn an_unreachable_relay_shows_offline_without_moving_the_cards_on_a_phone(
     h.screenshot("live-offline-390").await;
     h.close().await;
 }
+
+/// A TCP proxy on a free loopback port to `target`, which a test can cut (every connection
+/// through it dropped, new ones refused) and restore: the dashboard loses its relay while the
+/// relay itself runs on.
+struct Proxy {
+    addr: std::net::SocketAddr,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    conns: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Proxy {
+    async fn start(target: std::net::SocketAddr) -> Proxy {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let conns = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (up2, conns2) = (up.clone(), conns.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !up2.load(Ordering::SeqCst) {
+                    continue; // dropped: refused
+                }
+                let task = tokio::spawn(async move {
+                    if let Ok(mut out) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    }
+                });
+                conns2.lock().unwrap().push(task.abort_handle());
+            }
+        });
+        Proxy { addr, up, conns }
+    }
+
+    fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        for c in self.conns.lock().unwrap().drain(..) {
+            c.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn a_dashboard_that_loses_its_relay_gets_every_reading_it_missed_on_its_return() {
+    let h = Harness::start(1280, 1400).await;
+    let r = isobar_relay::spawn(Config {
+        listen: "127.0.0.1:0".into(),
+        forecast_url: format!("http://{}/v1/forecast", h.sim.addr),
+        stations: vec![isobar_relay::config::Station {
+            id: "KTEST2".into(),
+            key: Some("k".into()),
+            ecowitt_passkey: None,
+        }],
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let addr = r.addr;
+    let proxy = Proxy::start(addr).await;
+    let upload = |ago: i64, tempf: f64| {
+        let at = chrono::Utc::now() - chrono::Duration::seconds(ago);
+        let url = format!(
+            "http://{addr}/weatherstation/updateweatherstation.php?ID=KTEST2&PASSWORD=k&dateutc={}&tempf={tempf}",
+            at.format("%Y-%m-%d+%H%%3A%M%%3A%S")
+        );
+        async move {
+            assert_eq!(reqwest::get(&url).await.unwrap().status(), 200);
+        }
+    };
+    let metrics = || async move {
+        reqwest::get(format!("http://{addr}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let metric = |text: &str, name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<f64>().ok())
+    };
+    let temperature_is = |c: u32| {
+        format!("return document.querySelector('[data-card=current] [data-value=temperature]').textContent.startsWith('{c}')")
+    };
+    open_live(
+        &h,
+        &format!(
+            "lat=37.77&lon=-122.42&name=Home&live=ws://{}/live&station=KTEST2",
+            proxy.addr
+        ),
+    )
+    .await;
+    upload(100, 50.0).await;
+    h.wait_js("the first reading (10 °C)", &temperature_is(10), 10)
+        .await;
+
+    // The way to the relay breaks; three readings come meanwhile.
+    proxy.cut();
+    h.wait_js(
+        "reconnecting",
+        "return document.querySelector('.live-status').dataset.live === 'reconnecting'",
+        15,
+    )
+    .await;
+    for (ago, tempf) in [(90, 59.0), (80, 68.0), (70, 77.0)] {
+        upload(ago, tempf).await;
+    }
+    proxy.restore();
+    h.wait_js("the last missed reading (25 °C)", &temperature_is(25), 40)
+        .await;
+    h.wait_js(
+        "live again",
+        "return document.querySelector('.live-status').dataset.live === 'live'",
+        10,
+    )
+    .await;
+    // The page came back with its position, and the relay sent every reading missed: not
+    // only the current value (that would be a gap, `recovered: false`).
+    let text = metrics().await;
+    assert_eq!(
+        metric(&text, "isobar_relay_appends_total"),
+        Some(4.0),
+        "{text}"
+    );
+    assert_eq!(
+        metric(&text, "isobar_relay_replays_total"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        metric(&text, "isobar_relay_gaps_total"),
+        Some(0.0),
+        "{text}"
+    );
+    let _ = r.shutdown.send(true);
+    h.close().await;
+}

@@ -23,6 +23,7 @@ pub mod stations;
 pub mod strikes;
 pub mod uploads;
 pub mod upstream;
+pub mod weewx;
 mod ws;
 
 use std::net::{IpAddr, SocketAddr};

@@ -25,7 +25,7 @@ use serde::Deserialize;
 use crate::client_ip::{ClientIpHeader, TrustedProxies};
 
 /// A personal weather station allowed to upload.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Station {
     /// The station's id: what viewers subscribe to, and its WU `ID`.
@@ -36,6 +36,13 @@ pub struct Station {
     /// Ecowitt `PASSKEY`; without one the station cannot upload by Ecowitt's protocol.
     #[serde(default)]
     pub ecowitt_passkey: Option<String>,
+    /// An MQTT broker the station publishes its loop packets to, as weewx's MQTT extension
+    /// does: `mqtt://[user[:password]@]host[:port]` (port 1883 by default; plain TCP).
+    #[serde(default)]
+    pub mqtt_url: Option<String>,
+    /// The topic of its loop packets on that broker (`weather/loop` by default).
+    #[serde(default)]
+    pub mqtt_topic: Option<String>,
 }
 
 /// Everything the relay can be told.
@@ -174,9 +181,24 @@ impl Config {
                     st.id
                 ));
             }
-            if st.key.is_none() && st.ecowitt_passkey.is_none() {
+            if st.key.is_none() && st.ecowitt_passkey.is_none() && st.mqtt_url.is_none() {
                 return bad(format!(
-                    "station {} needs a key (WU) or an ecowitt_passkey",
+                    "station {} needs a key (WU), an ecowitt_passkey or an mqtt_url",
+                    st.id
+                ));
+            }
+            if let Some(url) = &st.mqtt_url {
+                if let Err(e) = crate::mqtt::Broker::parse(url) {
+                    return bad(format!("station {}: mqtt_url {e}", st.id));
+                }
+            }
+            if st
+                .mqtt_topic
+                .as_deref()
+                .is_some_and(|t| t.is_empty() || t.contains(['+', '#']))
+            {
+                return bad(format!(
+                    "station {}: mqtt_topic must name one topic (no + or # wildcards)",
                     st.id
                 ));
             }

@@ -16,6 +16,7 @@ pub mod config;
 pub mod hub;
 pub mod log_gate;
 pub mod metrics;
+pub mod mqtt;
 pub mod rate;
 mod server;
 pub mod slots;
@@ -228,6 +229,23 @@ pub async fn spawn(config: Config) -> std::io::Result<Running> {
         next_id: AtomicU64::new(1),
         shutdown: rx.clone(),
     });
+    // Stations that publish to an MQTT broker: followed there until the relay stops.
+    for st in &state.config.stations {
+        let Some(url) = &st.mqtt_url else { continue };
+        let broker = mqtt::Broker::parse(url).map_err(std::io::Error::other)?;
+        let topic = st
+            .mqtt_topic
+            .clone()
+            .unwrap_or_else(|| mqtt::DEFAULT_TOPIC.into());
+        let ingest = mqtt::ingest(state.clone(), st.id.clone(), broker, topic);
+        let mut stop = rx.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = ingest => {}
+                _ = stop.wait_for(|stopped| *stopped) => {}
+            }
+        });
+    }
     let router = app(state.clone());
     let task = tokio::spawn(server::serve(listener, router, state.clone(), rx));
     Ok(Running {

@@ -240,6 +240,12 @@ pub struct Metrics {
     /// Subscriptions with `since` that could not be (`recovered: false`): a gap the client is
     /// told about.
     pub gaps: AtomicU64,
+    /// Connections made to MQTT brokers (each followed by the station's subscription).
+    pub mqtt_connects: AtomicU64,
+    /// MQTT loop packets read into observations.
+    pub mqtt_messages: AtomicU64,
+    /// MQTT messages with no usable value, or unreadable.
+    pub mqtt_refused: AtomicU64,
     /// Time from publishing an observation to its being written to a subscriber's socket.
     pub delivery: Histogram,
     refusals: [AtomicU64; Refusal::ALL.len()],
@@ -382,6 +388,21 @@ impl Metrics {
                 "replays_total",
                 "Resubscriptions answered with every reading missed.",
                 load(&self.replays),
+            ),
+            (
+                "mqtt_connects_total",
+                "Connections made to MQTT brokers, each followed by the station's subscription.",
+                load(&self.mqtt_connects),
+            ),
+            (
+                "mqtt_messages_total",
+                "MQTT loop packets read into observations.",
+                load(&self.mqtt_messages),
+            ),
+            (
+                "mqtt_refused_total",
+                "MQTT messages with no usable value, or unreadable.",
+                load(&self.mqtt_refused),
             ),
             (
                 "gaps_total",

@@ -278,11 +278,13 @@ mod tests {
                 id: "WU".into(),
                 key: Some("wu-secret".into()),
                 ecowitt_passkey: Some("ECO".into()),
+                ..Default::default()
             },
             Station {
                 id: "ONLYECO".into(),
                 key: None,
                 ecowitt_passkey: Some("ECO2".into()),
+                ..Default::default()
             },
         ];
         let wu = |id: &str, password: &str| {

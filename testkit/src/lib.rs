@@ -244,6 +244,49 @@ impl Browser {
     }
 }
 
+/// Debian's Mosquitto broker, installed by `cargo xtask` with the other test tools.
+pub const MOSQUITTO: &str = "/usr/sbin/mosquitto";
+
+/// A Mosquitto broker on `127.0.0.1:port` (anonymous, no persistence), once it accepts
+/// connections: killed when the guard is dropped, so a test can stop it and start it again on
+/// the same port. Fails, saying how to get it, when Mosquitto is not installed: a test that
+/// needs it must not pass without it.
+pub async fn start_mosquitto(port: u16, dir: &TempDir) -> Result<KillOnDrop, String> {
+    if !Path::new(MOSQUITTO).is_file() {
+        return Err(format!(
+            "{MOSQUITTO} is missing: `cargo xtask setup` installs Debian's mosquitto package"
+        ));
+    }
+    let config = dir.0.join(format!("mosquitto-{port}.conf"));
+    std::fs::write(
+        &config,
+        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+    )
+    .map_err(|e| e.to_string())?;
+    let broker = KillOnDrop(
+        Command::new(MOSQUITTO)
+            .arg("-c")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("{MOSQUITTO}: {e}"))?,
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "mosquitto did not listen on port {port} within 10 s"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(broker)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

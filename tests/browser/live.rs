@@ -126,6 +126,7 @@ async fn a_station_upload_reaches_the_current_card() {
             id: "KTEST1".into(),
             key: Some("k".into()),
             ecowitt_passkey: None,
+            ..Default::default()
         }],
         ..Config::default()
     })
@@ -295,6 +296,7 @@ async fn a_dashboard_that_loses_its_relay_gets_every_reading_it_missed_on_its_re
             id: "KTEST2".into(),
             key: Some("k".into()),
             ecowitt_passkey: None,
+            ..Default::default()
         }],
         ..Config::default()
     })

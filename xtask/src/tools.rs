@@ -139,8 +139,8 @@ pub fn ensure_all() -> Result<()> {
     start(true)?.wait()
 }
 
-/// Debian's packages that are missing (Node.js and npm for wasm-opt; with `browser`,
-/// Chromium and ChromeDriver), in one `apt-get`, then wasm-opt from npm.
+/// Debian's packages that are missing (Node.js and npm for wasm-opt; with `browser`, the test
+/// tools: Chromium, ChromeDriver and Mosquitto), in one `apt-get`, then wasm-opt from npm.
 fn packages_and_wasm_opt(browser: bool) -> Result<()> {
     let mut packages = Vec::new();
     if wasm_opt_version() != Some(WASM_OPT_VERSION) && !have_node() {
@@ -148,6 +148,10 @@ fn packages_and_wasm_opt(browser: bool) -> Result<()> {
     }
     if browser && !have_browser() {
         packages.extend(["chromium", "chromium-driver"]);
+    }
+    // The broker the relay's MQTT ingest test runs against (started on a free port by it).
+    if browser && !Path::new(isobar_testkit::MOSQUITTO).is_file() {
+        packages.push("mosquitto");
     }
     if !packages.is_empty() {
         step(&format!(

@@ -46,6 +46,7 @@ pub async fn setup(edit: impl FnOnce(&mut Config)) -> Setup {
             id: STATION.into(),
             key: Some(KEY.into()),
             ecowitt_passkey: Some(PASSKEY.into()),
+            ..Default::default()
         }],
         ..Config::default()
     };
@@ -60,6 +61,7 @@ pub fn station(id: &str) -> Station {
         id: id.into(),
         key: Some("k".into()),
         ecowitt_passkey: None,
+        ..Default::default()
     }
 }
 

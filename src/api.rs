@@ -66,7 +66,10 @@ fn retry_hint(s: Option<u32>) -> String {
 /// How long an answer is reused for other callers of the same URL.
 pub const REUSE_MS: f64 = 60_000.0;
 
-type Body = Result<Rc<str>, FetchError>;
+/// An answer's body and when it came (`Date.now()`, stamped once for every caller that shares
+/// the request: callers resumed on either side of a second would otherwise keep one answer as
+/// two of different ages).
+type Body = Result<(Rc<str>, f64), FetchError>;
 type Fetch = Pin<Box<dyn Future<Output = Body>>>;
 
 /// A request in flight (held weakly: when every caller has gone it is dropped, and aborted) or
@@ -92,7 +95,6 @@ pub async fn get_shared(url: &str, fresh: bool) -> Result<Rc<str>, FetchError> {
 /// from another caller, whose data is as old as that.
 pub async fn get_shared_at(url: &str, fresh: bool) -> Result<(Rc<str>, i64), FetchError> {
     let now = js_sys::Date::now();
-    let mut came = None;
     let request: Shared<Fetch> = REQUESTS.with(|r| {
         let mut r = r.borrow_mut();
         // Answers too old to reuse, and requests whose callers have all gone, are dropped.
@@ -102,9 +104,8 @@ pub async fn get_shared_at(url: &str, fresh: bool) -> Result<(Rc<str>, i64), Fet
         });
         match r.iter().find(|(u, _)| u == url).map(|(_, e)| e) {
             Some(Entry::Done(body, at)) if !fresh => {
-                let body = body.clone();
-                came = Some(*at);
-                return async move { Ok(body) }.boxed_local().shared();
+                let done = (body.clone(), *at);
+                return async move { Ok(done) }.boxed_local().shared();
             }
             Some(Entry::InFlight(weak)) => {
                 if let Some(shared) = weak.upgrade() {
@@ -115,12 +116,14 @@ pub async fn get_shared_at(url: &str, fresh: bool) -> Result<(Rc<str>, i64), Fet
         }
         let owned = url.to_owned();
         let request = async move {
-            let result: Body = get_text(&owned).await.map(Rc::from);
+            let result: Body = get_text(&owned)
+                .await
+                .map(|b| (Rc::from(b), js_sys::Date::now()));
             REQUESTS.with(|r| {
                 let mut r = r.borrow_mut();
                 r.retain(|(u, _)| *u != owned);
-                if let Ok(body) = &result {
-                    r.push((owned, Entry::Done(body.clone(), js_sys::Date::now())));
+                if let Ok((body, at)) = &result {
+                    r.push((owned, Entry::Done(body.clone(), *at)));
                 }
             });
             result
@@ -133,8 +136,7 @@ pub async fn get_shared_at(url: &str, fresh: bool) -> Result<(Rc<str>, i64), Fet
         }
         request
     });
-    let body = request.await?;
-    let at = came.unwrap_or_else(js_sys::Date::now);
+    let (body, at) = request.await?;
     Ok((body, (at / 1000.0) as i64))
 }
 

@@ -202,3 +202,35 @@ fn the_browser_reads_every_sample_as_serde_json_does() {
     let not = isobar_core::json::parse("<html>").unwrap_err().to_string();
     assert!(not.starts_with("it is not JSON"), "{not}");
 }
+
+/// Callers that share one request get one answer of one age, however late each is resumed: a
+/// second apart, two widgets of one place kept the same answer as two of different ages (the
+/// later stamp won, and the earlier widget's kept data then looked newer than it had shown).
+#[wasm_bindgen_test]
+async fn callers_sharing_a_request_get_one_answer_time() {
+    use std::future::Future;
+    use std::task::Poll;
+    let url = "data:text/plain,shared%20answer";
+    let mut first = Box::pin(isobar::api::get_shared_at(url, true));
+    let mut second = Box::pin(isobar::api::get_shared_at(url, false));
+    // Each polled once: the first starts the request, the second joins it.
+    futures_util::future::poll_fn(|cx| {
+        assert!(first.as_mut().poll(cx).is_pending());
+        assert!(second.as_mut().poll(cx).is_pending());
+        Poll::Ready(())
+    })
+    .await;
+    let (body, at) = first.await.unwrap();
+    assert_eq!(&*body, "shared answer");
+    // The second caller is resumed more than a second later.
+    let wait = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 1100)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(wait).await.unwrap();
+    let (again, later) = second.await.unwrap();
+    assert_eq!(&*again, "shared answer");
+    assert_eq!(later, at, "one request, one time");
+}

@@ -181,6 +181,8 @@ async fn health(State(s): State<Arc<AppState>>) -> impl IntoResponse {
         "subscriptions": subscriptions,
         "connection_slots": slots,
         "client_addresses": addresses,
+        // Where readings are numbered and kept: this process's memory (no broker).
+        "bus": "memory",
     }))
 }
 

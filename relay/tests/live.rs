@@ -683,6 +683,8 @@ async fn a_client_that_comes_back_with_its_position_gets_every_reading_it_missed
     assert_eq!(metric(&metrics, "isobar_relay_repeats_total"), Some(2.0));
     assert_eq!(metric(&metrics, "isobar_relay_replays_total"), Some(2.0));
     assert_eq!(metric(&metrics, "isobar_relay_gaps_total"), Some(0.0));
+    // Kept in this process's memory: no broker.
+    assert_eq!(s.health().await["bus"], "memory");
 }
 
 #[tokio::test]

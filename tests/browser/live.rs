@@ -16,6 +16,22 @@ async fn relay(listen: &str, upstream: std::net::SocketAddr) -> isobar_relay::Ru
     .unwrap()
 }
 
+/// A relay polling the harness's simulator, with station `id` declared (WU password `k`).
+async fn station_relay(h: &Harness, id: &str) -> isobar_relay::Running {
+    isobar_relay::spawn(Config {
+        listen: "127.0.0.1:0".into(),
+        forecast_url: format!("http://{}/v1/forecast", h.sim.addr),
+        stations: vec![isobar_relay::config::Station {
+            id: id.into(),
+            key: Some("k".into()),
+            ..Default::default()
+        }],
+        ..Config::default()
+    })
+    .await
+    .unwrap()
+}
+
 /// Opens the dashboard with `query` and waits until its cards are ready and its feed is live.
 async fn open_live(h: &Harness, query: &str) {
     h.client.goto(&h.url(query)).await.unwrap();
@@ -119,19 +135,7 @@ async fn observations_change_the_cards_and_a_relay_restart_resyncs() {
 #[tokio::test]
 async fn a_station_upload_reaches_the_current_card() {
     let h = Harness::start(1280, 1400).await;
-    let r = isobar_relay::spawn(Config {
-        listen: "127.0.0.1:0".into(),
-        forecast_url: format!("http://{}/v1/forecast", h.sim.addr),
-        stations: vec![isobar_relay::config::Station {
-            id: "KTEST1".into(),
-            key: Some("k".into()),
-            ecowitt_passkey: None,
-            ..Default::default()
-        }],
-        ..Config::default()
-    })
-    .await
-    .unwrap();
+    let r = station_relay(&h, "KTEST1").await;
     let addr = r.addr;
     open_live(
         &h,
@@ -289,19 +293,7 @@ impl Proxy {
 #[tokio::test]
 async fn a_dashboard_that_loses_its_relay_gets_every_reading_it_missed_on_its_return() {
     let h = Harness::start(1280, 1400).await;
-    let r = isobar_relay::spawn(Config {
-        listen: "127.0.0.1:0".into(),
-        forecast_url: format!("http://{}/v1/forecast", h.sim.addr),
-        stations: vec![isobar_relay::config::Station {
-            id: "KTEST2".into(),
-            key: Some("k".into()),
-            ecowitt_passkey: None,
-            ..Default::default()
-        }],
-        ..Config::default()
-    })
-    .await
-    .unwrap();
+    let r = station_relay(&h, "KTEST2").await;
     let addr = r.addr;
     let proxy = Proxy::start(addr).await;
     let upload = |ago: i64, tempf: f64| {

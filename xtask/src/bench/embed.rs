@@ -184,7 +184,7 @@ pub async fn embed(opts: EmbedOptions) -> Result<Vec<EmbedRow>> {
             all_ready_ms: median(times),
         };
         println!(
-            "{:<10} {:>11.1} KB {:>10} {:>14} {:>11.1} KB {:>9.0} ms",
+            "{:<10} {:>10.1} KiB {:>10} {:>14} {:>10.1} KiB {:>9.0} ms",
             label,
             row.files_brotli as f64 / 1024.0,
             row.files,

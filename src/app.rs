@@ -207,9 +207,9 @@ fn mark(name: &str) {
     }
 }
 
-/// A part of the page built in a task of its own, after the one that sets the page up: the
-/// header and each card, so no task is long enough for a slow phone to feel (Lighthouse's total
-/// blocking time). The page is shown once every part is built (`embed::mount_as`).
+/// A part of the page built in a task of its own, after the one that sets the page up (each
+/// card), so no task is long enough for a slow phone to feel (Lighthouse's total blocking
+/// time). The page is shown once every part is built (`embed::mount_as`).
 fn later(
     part: std::sync::Arc<dyn Fn() -> AnyView + Send + Sync>,
 ) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static {

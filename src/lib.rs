@@ -60,9 +60,10 @@ fn install_panic_hook() {
 /// Starts the dashboard in the page's `#app` element, configured by the page's query string.
 /// A page without `#app` (one that only hosts widgets) is left alone.
 ///
-/// The dashboard is drawn in a task of its own, after the one that compiled and started the
-/// WebAssembly: one long task split in two, so a slow phone stays responsive (the page's static
-/// placeholders are shown meanwhile).
+/// The dashboard is set up in short tasks after the one that compiled and started the
+/// WebAssembly (the stored settings read in one, the dashboard built in the next, each card in
+/// one of its own: see `embed::mount_as` and `app::App`), so a slow phone stays responsive; the
+/// page's static placeholders are shown meanwhile.
 pub fn start() {
     install_panic_hook();
     crate::state::tasks::after(std::time::Duration::ZERO, start_now);

@@ -688,6 +688,22 @@ mod tests {
     }
 
     #[test]
+    fn a_subscriber_that_does_not_take_its_replay_is_dropped_once_its_held_readings_fill_its_queue()
+    {
+        let hub = Hub::new(["S"], 8);
+        let key = TopicKey::Station("S".into());
+        let (o, _rx) = outbox(2);
+        // Subscribed, its replay never sent nor released: what comes is held, up to the
+        // queue's size, then it is dropped as too slow (and its connection's bell rung).
+        hub.subscribe(&key, 1, o.clone(), None).unwrap();
+        assert_eq!(sent(hub.publish(&key, reading(&key, 1))), (1, vec![]));
+        assert_eq!(sent(hub.publish(&key, reading(&key, 2))), (1, vec![]));
+        assert_eq!(sent(hub.publish(&key, reading(&key, 3))), (0, vec![1]));
+        assert_eq!(hub.sizes(), (1, 0));
+        assert!(hub.release(&key, 1), "gone: nothing left to release");
+    }
+
+    #[test]
     fn a_place_followed_anew_starts_a_new_epoch() {
         let hub = Hub::new(Vec::<String>::new(), 8);
         let key = TopicKey::Place { lat10: 1, lon10: 2 };

@@ -110,6 +110,17 @@ pub struct Config {
     pub max_observation_age_s: i64,
     /// Serve this folder (the built dashboard) at `/`.
     pub static_dir: Option<String>,
+    /// A Redis server shared by several relays (`redis://[:password@]host[:port][/db]`): the
+    /// relay is then one of a cluster, where any client may use any relay. Unset (the
+    /// default), it is one process with everything in memory. When set and Redis cannot be
+    /// reached at start, the relay says so and exits.
+    pub redis_url: Option<String>,
+    /// The prefix of every Redis key and channel of the cluster.
+    pub redis_prefix: String,
+    /// Seconds of silence on the cluster's pub/sub connection after which a probe is sent
+    /// through it; if the probe has not come back after as long again, the connection is
+    /// replaced. Each relay also compares its topics' positions with Redis's this often.
+    pub broker_probe_s: f64,
     /// Stations allowed to upload.
     pub stations: Vec<Station>,
 }
@@ -144,6 +155,9 @@ impl Default for Config {
             max_clock_skew_s: 300,
             max_observation_age_s: 900,
             static_dir: None,
+            redis_url: None,
+            redis_prefix: "isobar".into(),
+            broker_probe_s: 5.0,
             stations: Vec::new(),
         }
     }
@@ -163,6 +177,17 @@ impl Config {
     /// everything.
     pub fn check(&self) -> Result<(), String> {
         let bad = |m: String| Err(format!("bad relay configuration: {m}"));
+        if let Some(url) = &self.redis_url {
+            if let Err(e) = redis::Client::open(url.as_str()) {
+                return bad(format!("redis_url: {e}"));
+            }
+        }
+        if self.redis_prefix.is_empty() || self.redis_prefix.contains(['{', '}', ' ']) {
+            return bad("redis_prefix must be non-empty, without spaces or braces".into());
+        }
+        if !(self.broker_probe_s.is_finite() && self.broker_probe_s > 0.0) {
+            return bad("broker_probe_s must be more than 0".into());
+        }
         let mut ids = HashSet::new();
         let mut passkeys = HashSet::new();
         for st in &self.stations {

@@ -179,6 +179,9 @@ pub struct Hub {
     history: History,
     /// Random for each process: epochs differ from one run to the next.
     seed: u64,
+    /// Whether readings are numbered by a broker (a relay of a cluster): topics are then made
+    /// only by [`Hub::install`], from the broker's copy, and fed by [`Hub::deliver`].
+    mirror: bool,
 }
 
 /// A new subscriber's first messages: `subscribed`, then what it missed or the current value.
@@ -223,6 +226,82 @@ pub enum Refused {
     UnknownStation,
     /// The relay already polls `max_places` places.
     TooManyPlaces,
+    /// A relay of a cluster does not mirror this topic yet: [`Hub::install`] it first.
+    Unwatched,
+}
+
+/// A broker's copy of a topic, from some offset on.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// The topic's epoch at the broker.
+    pub epoch: String,
+    /// Its last offset there.
+    pub top: u64,
+    /// Readings with their offsets, oldest first, as the broker still holds them: those after
+    /// the mirror's position, or all of them for a topic not mirrored yet.
+    pub readings: Vec<(u64, Utf8Bytes)>,
+}
+
+/// What [`Hub::install`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Installed {
+    /// Made the topic.
+    Made,
+    /// Sent this many readings the mirror had missed, in order.
+    Caught(usize),
+    /// Started the topic again; this many subscribers were told (`recovered: false`).
+    Reset(usize),
+}
+
+/// What [`Hub::deliver`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivered {
+    /// Sent to this many subscribers.
+    Sent(usize),
+    /// Already had it (a reading caught up before its own message came).
+    Old,
+    /// Readings are missing before it, or it is of another epoch: catch up from the broker.
+    Gap,
+    /// The topic is not mirrored here.
+    Unwatched,
+}
+
+/// A random number, different in each process.
+pub fn random() -> u64 {
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+}
+
+/// Sends `text` to every subscriber of `topic`: held for one whose replay is on its way.
+/// A subscriber whose queue is full is dropped. Returns how many it was sent to, and who was
+/// dropped.
+fn fan_out(topic: &mut Topic, text: &Utf8Bytes) -> (usize, Vec<u64>) {
+    let mut slow = Vec::new();
+    let mut sent = 0;
+    let now = Some(Instant::now());
+    for (id, sub) in &mut topic.subscribers {
+        let ok = match &mut sub.held {
+            Some(held) if held.len() < sub.outbox.queue.max_capacity() => {
+                held.push(text.clone());
+                true
+            }
+            Some(_) => {
+                sub.outbox.close.notify_one();
+                false
+            }
+            None => sub.outbox.offer_published(text.clone(), now),
+        };
+        if ok {
+            sent += 1;
+        } else {
+            slow.push(*id);
+        }
+    }
+    for id in &slow {
+        topic.subscribers.remove(id);
+    }
+    (sent, slow)
 }
 
 impl Hub {
@@ -233,9 +312,16 @@ impl Hub {
             stations: stations.into_iter().map(Into::into).collect(),
             max_places,
             history: History::default(),
-            seed: std::collections::hash_map::RandomState::new()
-                .build_hasher()
-                .finish(),
+            seed: random(),
+            mirror: false,
+        }
+    }
+
+    /// The same hub as a mirror of a broker's topics (see [`Hub::install`]).
+    pub fn mirrored(self) -> Hub {
+        Hub {
+            mirror: true,
+            ..self
         }
     }
 
@@ -278,6 +364,7 @@ impl Hub {
                 TopicKey::Station(s) if !self.stations.contains(s) => {
                     return Err(Refused::UnknownStation)
                 }
+                _ if self.mirror => return Err(Refused::Unwatched),
                 TopicKey::Place { .. } if topics.places >= self.max_places => {
                     return Err(Refused::TooManyPlaces)
                 }
@@ -350,12 +437,12 @@ impl Hub {
     }
 
     /// Removes connection `id` from `key`. When the last subscriber leaves, a place's poller
-    /// stops and its topic is forgotten; a declared station's topic stays.
-    pub fn unsubscribe(&self, key: &TopicKey, id: u64) {
+    /// stops and its topic is forgotten (`true`); a declared station's topic stays.
+    pub fn unsubscribe(&self, key: &TopicKey, id: u64) -> bool {
         let mut topics = self.lock();
         let topics = &mut *topics;
         let Some(topic) = topics.by_key.get_mut(key) else {
-            return;
+            return false;
         };
         topic.subscribers.remove(&id);
         if topic.subscribers.is_empty() {
@@ -365,7 +452,25 @@ impl Hub {
             if let TopicKey::Place { .. } = key {
                 topics.by_key.remove(key);
                 topics.places -= 1;
+                return true;
             }
+        }
+        false
+    }
+
+    /// Forgets a place's topic that has no subscriber (one mirrored for a client that left
+    /// before subscribing). `true` when `key` has no topic now.
+    pub fn forget_unused(&self, key: &TopicKey) -> bool {
+        let mut topics = self.lock();
+        let topics = &mut *topics;
+        match topics.by_key.get(key) {
+            None => true,
+            Some(t) if t.subscribers.is_empty() && matches!(key, TopicKey::Place { .. }) => {
+                topics.by_key.remove(key);
+                topics.places -= 1;
+                true
+            }
+            Some(_) => false,
         }
     }
 
@@ -426,44 +531,127 @@ impl Hub {
         };
         let text = encode(&msg);
         if observation {
-            let keep = match key {
-                TopicKey::Station(_) => self.history.station,
-                TopicKey::Place { .. } => self.history.place,
-            };
-            topic.history.push_back((topic.offset, text.clone()));
-            while topic.history.len() > keep.max(1) {
-                topic.history.pop_front();
-            }
+            self.keep(key, topic, text.clone());
         }
-        let mut slow = Vec::new();
-        let mut sent = 0;
-        let now = Some(Instant::now());
-        for (id, sub) in &mut topic.subscribers {
-            let ok = match &mut sub.held {
-                Some(held) if held.len() < sub.outbox.queue.max_capacity() => {
-                    held.push(text.clone());
-                    true
-                }
-                Some(_) => {
-                    sub.outbox.close.notify_one();
-                    false
-                }
-                None => sub.outbox.offer_published(text.clone(), now),
-            };
-            if ok {
-                sent += 1;
-            } else {
-                slow.push(*id);
-            }
-        }
-        for id in &slow {
-            topic.subscribers.remove(id);
-        }
+        let (sent, slow) = fan_out(topic, &text);
         Published {
             sent,
             slow,
             not_kept: None,
         }
+    }
+
+    /// Adds the reading numbered `topic.offset` to the topic's history, within its bound.
+    fn keep(&self, key: &TopicKey, topic: &mut Topic, text: Utf8Bytes) {
+        let keep = match key {
+            TopicKey::Station(_) => self.history.station,
+            TopicKey::Place { .. } => self.history.place,
+        };
+        topic.history.push_back((topic.offset, text));
+        while topic.history.len() > keep.max(1) {
+            topic.history.pop_front();
+        }
+    }
+
+    /// The position a mirrored topic has reached, if it is mirrored.
+    pub fn position(&self, key: &TopicKey) -> Option<Position> {
+        self.lock().by_key.get(key).map(|t| Position {
+            epoch: t.epoch.clone(),
+            offset: t.offset,
+        })
+    }
+
+    /// Mirrors the broker's copy of a topic: makes the topic from it, or brings an existing
+    /// one up to it. The readings after the topic's offset are sent to its subscribers in
+    /// order when `snapshot` holds all of them; when it cannot (the broker's history no
+    /// longer reaches back, or its epoch changed: a restarted broker), the topic starts again
+    /// from the snapshot and every subscriber is told so, as a client that came back too
+    /// late is: `subscribed` with `recovered: false`, then the current value.
+    pub fn install(&self, key: &TopicKey, snapshot: Snapshot) -> Result<Installed, Refused> {
+        let mut topics = self.lock();
+        let topics = &mut *topics;
+        let Some(topic) = topics.by_key.get_mut(key) else {
+            if let TopicKey::Place { .. } = key {
+                if topics.places >= self.max_places {
+                    return Err(Refused::TooManyPlaces);
+                }
+                topics.places += 1;
+            }
+            let mut topic = Topic::new(snapshot.epoch);
+            for (offset, text) in snapshot.readings {
+                topic.offset = offset;
+                self.keep(key, &mut topic, text);
+            }
+            topic.offset = snapshot.top;
+            topics.by_key.insert(key.clone(), topic);
+            return Ok(Installed::Made);
+        };
+        if topic.epoch == snapshot.epoch && snapshot.top <= topic.offset {
+            return Ok(Installed::Caught(0));
+        }
+        let next = topic.offset + 1;
+        let missed: Vec<_> = snapshot
+            .readings
+            .iter()
+            .filter(|(o, _)| *o >= next)
+            .collect();
+        let whole = topic.epoch == snapshot.epoch
+            && missed.first().is_some_and(|(o, _)| *o == next)
+            && missed.last().is_some_and(|(o, _)| *o == snapshot.top)
+            && missed.len() as u64 == snapshot.top - topic.offset;
+        if whole {
+            let n = missed.len();
+            for (offset, text) in missed {
+                topic.offset = *offset;
+                self.keep(key, topic, text.clone());
+                fan_out(topic, text);
+            }
+            return Ok(Installed::Caught(n));
+        }
+        topic.epoch = snapshot.epoch;
+        topic.history.clear();
+        for (offset, text) in snapshot.readings {
+            topic.offset = offset;
+            self.keep(key, topic, text);
+        }
+        topic.offset = snapshot.top;
+        let subscribed = encode(&ServerMessage::Subscribed {
+            target: key.target(),
+            epoch: Some(topic.epoch.clone()),
+            offset: Some(topic.offset),
+            recovered: Some(false),
+        });
+        let told = topic.subscribers.len();
+        fan_out(topic, &subscribed);
+        if let Some(last) = topic.last() {
+            fan_out(topic, &last);
+        }
+        Ok(Installed::Reset(told))
+    }
+
+    /// Sends a reading the broker numbered `position` to the subscribers of its mirrored
+    /// topic, if it is the next one.
+    pub fn deliver(&self, key: &TopicKey, position: &Position, text: Utf8Bytes) -> Delivered {
+        let mut topics = self.lock();
+        let Some(topic) = topics.by_key.get_mut(key) else {
+            return Delivered::Unwatched;
+        };
+        if position.epoch != topic.epoch || position.offset > topic.offset + 1 {
+            return Delivered::Gap;
+        }
+        if position.offset <= topic.offset {
+            return Delivered::Old;
+        }
+        topic.offset = position.offset;
+        self.keep(key, topic, text.clone());
+        let (sent, _) = fan_out(topic, &text);
+        Delivered::Sent(sent)
+    }
+
+    /// Sends a message that is not a reading (a source's status) to `key`'s subscribers.
+    pub fn send(&self, key: &TopicKey, text: &Utf8Bytes) -> usize {
+        let mut topics = self.lock();
+        topics.by_key.get_mut(key).map_or(0, |t| fan_out(t, text).0)
     }
 
     /// How many topics and subscriptions there are.
@@ -577,6 +765,83 @@ mod tests {
             epoch: epoch.into(),
             offset,
         }
+    }
+
+    /// Reading `offset` of `epoch` as the broker holds it.
+    fn numbered(key: &TopicKey, epoch: &str, offset: u64) -> (u64, Utf8Bytes) {
+        let mut m = reading(key, offset as i64);
+        if let ServerMessage::Observation { position, .. } = &mut m {
+            *position = Some(at(epoch, offset));
+        }
+        (offset, encode(&m))
+    }
+
+    fn snapshot(key: &TopicKey, epoch: &str, top: u64, kept: &[u64]) -> Snapshot {
+        Snapshot {
+            epoch: epoch.into(),
+            top,
+            readings: kept.iter().map(|o| numbered(key, epoch, *o)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_mirror_delivers_in_order_catches_up_whole_or_starts_again_and_says_so() {
+        let hub = Hub::new(["S"], 8).mirrored();
+        let key = TopicKey::Station("S".into());
+        let (o, mut rx) = outbox(64);
+        // Topics come from the broker only.
+        assert_eq!(
+            hub.subscribe(&key, 1, o.clone(), None).unwrap_err(),
+            Refused::Unwatched
+        );
+        assert_eq!(
+            hub.install(&key, snapshot(&key, "a", 2, &[1, 2])),
+            Ok(Installed::Made)
+        );
+        let j = join_since(&hub, &key, 1, &o, Some(&at("a", 1))).unwrap();
+        assert_eq!(j.recovered, Some(true));
+        assert_eq!(drain(&mut rx), (vec![2], Some(true)));
+        let deliver = |o: u64, e: &str| hub.deliver(&key, &at(e, o), numbered(&key, e, o).1);
+        assert_eq!(deliver(3, "a"), Delivered::Sent(1));
+        assert_eq!(deliver(3, "a"), Delivered::Old);
+        assert_eq!(deliver(5, "a"), Delivered::Gap, "4 is missing");
+        assert_eq!(deliver(4, "b"), Delivered::Gap, "another epoch");
+        assert_eq!(drain(&mut rx), (vec![3], None));
+        // Caught up whole from the broker's stream: sent in order.
+        assert_eq!(
+            hub.install(&key, snapshot(&key, "a", 5, &[4, 5])),
+            Ok(Installed::Caught(2))
+        );
+        assert_eq!(drain(&mut rx), (vec![4, 5], None));
+        // The stream no longer holds 6 and 7: started again, and the subscriber is told.
+        assert_eq!(
+            hub.install(&key, snapshot(&key, "a", 9, &[8, 9])),
+            Ok(Installed::Reset(1))
+        );
+        assert_eq!(drain(&mut rx), (vec![9], Some(false)));
+        // A restarted broker (another epoch): the same.
+        assert_eq!(
+            hub.install(&key, snapshot(&key, "b", 1, &[1])),
+            Ok(Installed::Reset(1))
+        );
+        assert_eq!(drain(&mut rx), (vec![1], Some(false)));
+        assert_eq!(hub.position(&key), Some(at("b", 1)));
+        // Places mirrored count towards max_places.
+        let small = Hub::new(Vec::<String>::new(), 1).mirrored();
+        let place = |lat10| TopicKey::Place { lat10, lon10: 0 };
+        assert_eq!(
+            small.install(&place(1), snapshot(&place(1), "a", 0, &[])),
+            Ok(Installed::Made)
+        );
+        assert_eq!(
+            small.install(&place(2), snapshot(&place(2), "a", 0, &[])),
+            Err(Refused::TooManyPlaces)
+        );
+        assert!(small.forget_unused(&place(1)));
+        assert_eq!(
+            small.install(&place(2), snapshot(&place(2), "a", 0, &[])),
+            Ok(Installed::Made)
+        );
     }
 
     #[test]

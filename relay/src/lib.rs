@@ -12,6 +12,7 @@
 //! * `GET /health`, `GET /metrics` (Prometheus), and optionally the dashboard's static files.
 
 pub mod client_ip;
+pub mod cluster;
 pub mod config;
 pub mod hub;
 pub mod log_gate;
@@ -81,6 +82,8 @@ pub struct AppState {
     pub config: Config,
     /// Subscriptions and broadcast.
     pub hub: Hub,
+    /// The cluster's Redis, when `redis_url` is set: where readings are numbered and kept.
+    pub cluster: Option<Arc<cluster::Cluster>>,
     /// Counters.
     pub metrics: Metrics,
     /// HTTP client for upstream polls.
@@ -124,20 +127,76 @@ impl AppState {
         }
     }
 
-    /// Sends `msg` to `key`'s subscribers and counts it. For a reading neither kept nor sent
-    /// (a repeat, or older than the topic's last), says why.
-    pub fn publish(&self, key: &TopicKey, msg: ServerMessage) -> Option<hub::NotKept> {
+    /// Sends `msg` to `key`'s subscribers (on every relay of a cluster) and counts it. A
+    /// reading is numbered and kept first; for one neither kept nor sent (a repeat, or older
+    /// than the topic's last), says why. An error when the cluster's Redis could not take it.
+    pub async fn publish(
+        &self,
+        key: &TopicKey,
+        msg: ServerMessage,
+    ) -> Result<Option<hub::NotKept>, String> {
         let observation = matches!(msg, ServerMessage::Observation { .. });
-        let published = self.hub.publish(key, msg);
-        self.metrics
-            .messages_sent
-            .fetch_add(published.sent as u64, Ordering::Relaxed);
-        match published.not_kept {
+        let not_kept = match &self.cluster {
+            None => {
+                let published = self.hub.publish(key, msg);
+                self.metrics
+                    .messages_sent
+                    .fetch_add(published.sent as u64, Ordering::Relaxed);
+                published.not_kept
+            }
+            Some(cluster) => {
+                let text = serde_json::to_string(&msg).expect("messages serialise");
+                match &msg {
+                    ServerMessage::Observation { time, values, .. } => {
+                        let values = serde_json::to_string(values).expect("values serialise");
+                        let keep = match key {
+                            TopicKey::Station(_) => self.config.station_history,
+                            TopicKey::Place { .. } => self.config.place_history,
+                        };
+                        let appended = cluster.append(key, *time, &values, &text, keep).await;
+                        match appended.inspect_err(|_| Metrics::inc(&self.metrics.broker_errors))? {
+                            cluster::Appended::Kept(_) => None,
+                            cluster::Appended::Repeat => Some(hub::NotKept::Repeat),
+                            cluster::Appended::Older => Some(hub::NotKept::Older),
+                        }
+                    }
+                    _ => {
+                        cluster.announce(key, &text).await?;
+                        None
+                    }
+                }
+            }
+        };
+        match not_kept {
             Some(_) => Metrics::inc(&self.metrics.repeats),
             None if observation => Metrics::inc(&self.metrics.appends),
             None => {}
         }
-        published.not_kept
+        Ok(not_kept)
+    }
+
+    /// Removes connection `id` from `key`; a place no one here follows any more stops being
+    /// mirrored from the cluster.
+    pub fn unsubscribe(&self, key: &TopicKey, id: u64) {
+        if self.hub.unsubscribe(key, id) {
+            if let Some(cluster) = &self.cluster {
+                cluster.unwatch(key);
+            }
+        }
+    }
+
+    /// Whether this relay polls `key` now: always alone; in a cluster, if it is the first to
+    /// claim the current interval's slot of the place.
+    pub async fn claim_poll(&self, key: &TopicKey) -> bool {
+        let Some(cluster) = &self.cluster else {
+            return true;
+        };
+        let interval = self.config.poll_interval();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let slot = (now.as_millis() / interval.as_millis().max(1)) as u64;
+        cluster.claim_poll(key, slot, interval).await
     }
 }
 
@@ -171,19 +230,36 @@ pub fn app(state: Arc<AppState>) -> Router {
     router.with_state(state)
 }
 
+/// The relay's state; 503 while a relay of a cluster has lost its pub/sub connection to
+/// Redis (a load balancer then sends clients to the others).
 async fn health(State(s): State<Arc<AppState>>) -> impl IntoResponse {
     let (topics, subscriptions) = s.hub.sizes();
     let (slots, addresses) = s.slots.held();
-    axum::Json(serde_json::json!({
+    let mut body = serde_json::json!({
         "status": "ok",
         "connections": s.metrics.connections.load(Ordering::Relaxed),
         "topics": topics,
         "subscriptions": subscriptions,
         "connection_slots": slots,
         "client_addresses": addresses,
-        // Where readings are numbered and kept: this process's memory (no broker).
-        "bus": "memory",
-    }))
+        // Where readings are numbered and kept: this process's memory, or the cluster's Redis.
+        "bus": if s.cluster.is_some() { "redis" } else { "memory" },
+    });
+    let mut code = axum::http::StatusCode::OK;
+    if let Some(c) = &s.cluster {
+        let up = c.connected();
+        if !up {
+            body["status"] = "degraded".into();
+            code = axum::http::StatusCode::SERVICE_UNAVAILABLE;
+        }
+        body["broker"] = serde_json::json!({
+            "address": c.address,
+            "state": if up { "connected" } else { "reconnecting" },
+            "last_message_ms_ago": c.quiet_ms(),
+            "reconnects": s.metrics.broker_reconnects.load(Ordering::Relaxed),
+        });
+    }
+    (code, axum::Json(body))
 }
 
 async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
@@ -203,16 +279,32 @@ pub async fn spawn(config: Config) -> std::io::Result<Running> {
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     let addr = listener.local_addr()?;
     let (shutdown, rx) = watch::channel(false);
+    // Never a silent fall back to one process: a cluster's relay that cannot reach Redis
+    // does not start.
+    let (cluster, broker) = match &config.redis_url {
+        Some(url) => {
+            let (c, l) = cluster::Cluster::connect(url, &config.redis_prefix)
+                .await
+                .map_err(std::io::Error::other)?;
+            (Some(Arc::new(c)), Some(l))
+        }
+        None => (None, None),
+    };
+    let mut hub = Hub::new(config.station_ids(), config.max_places).with_history(hub::History {
+        station: config.station_history,
+        place: config.place_history,
+        max_replay: config.max_replay,
+    });
+    if cluster.is_some() {
+        hub = hub.mirrored();
+    }
     let state = Arc::new(AppState {
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
             .map_err(std::io::Error::other)?,
-        hub: Hub::new(config.station_ids(), config.max_places).with_history(hub::History {
-            station: config.station_history,
-            place: config.place_history,
-            max_replay: config.max_replay,
-        }),
+        hub,
+        cluster,
         slots: Slots::new(config.max_connections_per_ip),
         rate_limited: ws::error(
             Refusal::RateLimited.reason(),
@@ -231,6 +323,21 @@ pub async fn spawn(config: Config) -> std::io::Result<Running> {
         next_id: AtomicU64::new(1),
         shutdown: rx.clone(),
     });
+    if let Some(broker) = broker {
+        let (ready, started) = tokio::sync::oneshot::channel();
+        let mut stop = rx.clone();
+        let listen = cluster::listen(state.clone(), broker, ready);
+        tokio::spawn(async move {
+            tokio::select! {
+                () = listen => {}
+                _ = stop.wait_for(|stopped| *stopped) => {}
+            }
+        });
+        started
+            .await
+            .unwrap_or_else(|_| Err("the cluster's listener stopped".into()))
+            .map_err(std::io::Error::other)?;
+    }
     // Stations that publish to an MQTT broker: followed there until the relay stops.
     for st in &state.config.stations {
         let Some(url) = &st.mqtt_url else { continue };

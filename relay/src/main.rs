@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run -p isobar-relay -- [--config relay.toml] [--listen 127.0.0.1:8082]
-//!     [--forecast-url URL] [--static DIR] [--log-json]
+//!     [--forecast-url URL] [--static DIR] [--redis URL] [--log-json]
 //! ```
 //! (`--help` says the same.)
 //! Flags override the configuration file (see `isobar_relay::config`). Logs go to stderr
@@ -38,6 +38,10 @@ struct Cli {
     /// Also serve the dashboard's files from this folder (the `static_dir` key).
     #[arg(long = "static", value_name = "DIR")]
     static_dir: Option<String>,
+    /// Run as one relay of a cluster sharing this Redis (the `redis_url` key; also
+    /// `ISOBAR_REDIS_URL`), e.g. redis://127.0.0.1:6379. The relay exits if it cannot reach it.
+    #[arg(long = "redis", value_name = "URL")]
+    redis_url: Option<String>,
     /// Log one JSON object per line instead of text.
     #[arg(long)]
     log_json: bool,
@@ -63,6 +67,13 @@ impl Cli {
         if let Some(v) = &self.static_dir {
             config.static_dir = Some(v.clone());
         }
+        let from_env = std::env::var("ISOBAR_REDIS_URL")
+            .ok()
+            .filter(|v| !v.is_empty());
+        if let Some(v) = self.redis_url.clone().or(from_env) {
+            config.redis_url = Some(v);
+        }
+        config.check()?;
         Ok(config)
     }
 }

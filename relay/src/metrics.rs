@@ -98,11 +98,16 @@ pub enum Refusal {
     NoValues,
     /// An upload from an address over `max_failed_uploads` (429).
     TooManyFailures,
+    /// A subscription a relay of a cluster could not make: Redis is unreachable (`error`
+    /// `unavailable`).
+    Unavailable,
+    /// An upload a relay of a cluster could not store: Redis is unreachable (503).
+    NotStored,
 }
 
 impl Refusal {
     /// Every refusal, in the order `/metrics` lists them.
-    pub const ALL: [Refusal; 18] = [
+    pub const ALL: [Refusal; 20] = [
         Refusal::Origin,
         Refusal::PerIp,
         Refusal::UpgradeFailed,
@@ -121,6 +126,8 @@ impl Refusal {
         Refusal::UploadTimeout,
         Refusal::NoValues,
         Refusal::TooManyFailures,
+        Refusal::Unavailable,
+        Refusal::NotStored,
     ];
 
     /// What was refused: `connection`, `message` or `upload`.
@@ -129,9 +136,9 @@ impl Refusal {
         match self {
             Origin | PerIp | UpgradeFailed => "connection",
             RateLimited | TooLarge | BadMessage | BadTarget | UnknownStation
-            | TooManySubscriptions | TooManyPlaces | NotSubscribed => "message",
+            | TooManySubscriptions | TooManyPlaces | NotSubscribed | Unavailable => "message",
             MissingCredential | Unauthorized | MediaType | BodyTooLarge | UploadTimeout
-            | NoValues | TooManyFailures => "upload",
+            | NoValues | TooManyFailures | NotStored => "upload",
         }
     }
 
@@ -157,6 +164,8 @@ impl Refusal {
             UploadTimeout => "timeout",
             NoValues => "no_values",
             TooManyFailures => "too_many_failures",
+            Unavailable => "unavailable",
+            NotStored => "not_stored",
         }
     }
 }
@@ -246,6 +255,20 @@ pub struct Metrics {
     pub mqtt_messages: AtomicU64,
     /// MQTT messages with no usable value, or unreadable.
     pub mqtt_refused: AtomicU64,
+    /// Times a relay of a cluster connected to Redis's pub/sub again.
+    pub broker_reconnects: AtomicU64,
+    /// Times a relay of a cluster caught a topic up from Redis's stream (a gap in what pub/sub
+    /// delivered).
+    pub broker_catchups: AtomicU64,
+    /// Times a mirrored topic started again because Redis no longer held what it missed
+    /// (restarted, or its history trimmed); its subscribers were told.
+    pub broker_resets: AtomicU64,
+    /// Liveness probes that did not come back over pub/sub (the connection was replaced).
+    pub broker_probes_lost: AtomicU64,
+    /// Redis commands that failed.
+    pub broker_errors: AtomicU64,
+    /// Polls left to another relay of the cluster (it claimed the interval first).
+    pub polls_skipped: AtomicU64,
     /// Time from publishing an observation to its being written to a subscriber's socket.
     pub delivery: Histogram,
     refusals: [AtomicU64; Refusal::ALL.len()],
@@ -388,6 +411,36 @@ impl Metrics {
                 "replays_total",
                 "Resubscriptions answered with every reading missed.",
                 load(&self.replays),
+            ),
+            (
+                "broker_reconnects_total",
+                "Times the pub/sub connection to the cluster's Redis was made again.",
+                load(&self.broker_reconnects),
+            ),
+            (
+                "broker_catchups_total",
+                "Topics caught up from Redis's stream after a gap in pub/sub.",
+                load(&self.broker_catchups),
+            ),
+            (
+                "broker_resets_total",
+                "Topics started again because Redis no longer held what was missed.",
+                load(&self.broker_resets),
+            ),
+            (
+                "broker_probes_lost_total",
+                "Liveness probes that did not come back over pub/sub.",
+                load(&self.broker_probes_lost),
+            ),
+            (
+                "broker_errors_total",
+                "Redis commands that failed.",
+                load(&self.broker_errors),
+            ),
+            (
+                "polls_skipped_total",
+                "Polls left to another relay of the cluster, which claimed the interval first.",
+                load(&self.polls_skipped),
             ),
             (
                 "mqtt_connects_total",

@@ -90,7 +90,9 @@ pub async fn ingest(state: Arc<AppState>, station: String, broker: Broker, topic
                     tracing::warn!(%station, %e, "could not subscribe on the MQTT broker");
                 }
             }
-            Ok(Event::Incoming(Incoming::Publish(p))) => receive(&state, &station, &p.payload),
+            Ok(Event::Incoming(Incoming::Publish(p))) => {
+                receive(&state, &station, &p.payload).await;
+            }
             Ok(_) => {}
             Err(e) => {
                 // Once a minute at most while the broker stays away.
@@ -105,7 +107,7 @@ pub async fn ingest(state: Arc<AppState>, station: String, broker: Broker, topic
 }
 
 /// One message from the broker: an observation of `station` if it has a usable value.
-fn receive(state: &AppState, station: &str, payload: &[u8]) {
+async fn receive(state: &AppState, station: &str, payload: &[u8]) {
     let metrics = &state.metrics;
     let packet = std::str::from_utf8(payload)
         .map_err(|_| "not UTF-8 text".to_owned())
@@ -135,19 +137,24 @@ fn receive(state: &AppState, station: &str, payload: &[u8]) {
     }
     metrics.mqtt_messages.fetch_add(1, Ordering::Relaxed);
     // The same reading also sent by HTTP is kept once (the hub's repeat rule).
-    state.publish(
-        &TopicKey::Station(station.to_owned()),
-        ServerMessage::Observation {
-            target: Target::Station {
-                station: station.to_owned(),
+    let published = state
+        .publish(
+            &TopicKey::Station(station.to_owned()),
+            ServerMessage::Observation {
+                target: Target::Station {
+                    station: station.to_owned(),
+                },
+                time,
+                source: "station".into(),
+                values: packet.values,
+                units: ObservationUnits::default(),
+                position: None,
             },
-            time,
-            source: "station".into(),
-            values: packet.values,
-            units: ObservationUnits::default(),
-            position: None,
-        },
-    );
+        )
+        .await;
+    if let Err(e) = published {
+        tracing::warn!(%station, %e, "an MQTT reading could not be stored");
+    }
 }
 
 #[cfg(test)]

@@ -40,7 +40,7 @@ pub async fn wunderground(
         return r;
     }
     let pairs = stations::form_pairs(q.as_deref().unwrap_or(""));
-    accept(&s, client, Protocol::Wunderground, &pairs)
+    accept(&s, client, Protocol::Wunderground, &pairs).await
 }
 
 /// `POST /data/report/` with a form body holding `PASSKEY=…`: answers `OK`.
@@ -84,7 +84,7 @@ pub async fn ecowitt(
         Ok(Ok(b)) => b,
     };
     let pairs = stations::form_pairs(&String::from_utf8_lossy(&bytes));
-    accept(&s, client, Protocol::Ecowitt, &pairs)
+    accept(&s, client, Protocol::Ecowitt, &pairs).await
 }
 
 /// The 429 for an address over `max_failed_uploads`, if it is.
@@ -159,7 +159,7 @@ fn station<'a>(stations: &'a [Station], credential: &Credential) -> Option<&'a S
 }
 
 /// Authenticates, checks and publishes an upload.
-fn accept(
+async fn accept(
     s: &AppState,
     client: IpAddr,
     protocol: Protocol,
@@ -237,7 +237,22 @@ fn accept(
     };
     // Answered once the reading is kept; a repeat (a station that retries) or an older
     // reading is answered as received, saying it was not kept.
-    let not_kept = s.publish(&TopicKey::Station(station.id.clone()), msg);
+    let not_kept = match s.publish(&TopicKey::Station(station.id.clone()), msg).await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(station = station.id, %e, "an upload could not be stored");
+            let mut r = refuse(
+                s,
+                client,
+                Refusal::NotStored,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not stored: the relay cannot reach its store (the cluster's Redis); send it again",
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(5));
+            return r;
+        }
+    };
     let ok = match protocol {
         Protocol::Wunderground => "success",
         Protocol::Ecowitt => "OK",

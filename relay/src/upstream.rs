@@ -49,7 +49,10 @@ pub async fn fetch(state: &AppState, lat: f64, lon: f64) -> Result<(i64, Values)
     ))
 }
 
-/// Polls a place until aborted (when its last viewer leaves).
+/// Polls a place until aborted (when its last viewer leaves). On a relay of a cluster, each
+/// poll is made only if this relay claims the interval first (the reading reaches the others
+/// through Redis), and polls are aligned to the intervals, with a little jitter so that the
+/// relays do not all ask Redis at once.
 pub async fn poll_place(state: Arc<AppState>, key: TopicKey) {
     let target = key.target();
     let isobar_core::live::Target::Place { lat, lon } = target.clone() else {
@@ -59,56 +62,74 @@ pub async fn poll_place(state: Arc<AppState>, key: TopicKey) {
     let max_backoff = Duration::from_secs_f64(state.config.max_backoff_s.max(0.01));
     let mut failures: u32 = 0;
     let mut stale = false;
+    let status = |state: SourceState, reason: Option<String>| ServerMessage::Status {
+        target: target.clone(),
+        state,
+        reason,
+    };
     loop {
-        Metrics::inc(&state.metrics.upstream_calls);
-        let wait = match fetch(&state, lat, lon).await {
-            Ok((time, values)) => {
-                if stale {
-                    stale = false;
-                    state.publish(
-                        &key,
-                        ServerMessage::Status {
-                            target: target.clone(),
-                            state: SourceState::Live,
-                            reason: None,
-                        },
-                    );
-                }
-                failures = 0;
-                // An unchanged model time is a repeat: not sent again.
-                state.publish(
-                    &key,
-                    ServerMessage::Observation {
+        let wait = if !state.claim_poll(&key).await {
+            Metrics::inc(&state.metrics.polls_skipped);
+            interval
+        } else {
+            Metrics::inc(&state.metrics.upstream_calls);
+            match fetch(&state, lat, lon).await {
+                Ok((time, values)) => {
+                    if stale {
+                        stale = false;
+                        report(&state, &key, status(SourceState::Live, None)).await;
+                    }
+                    failures = 0;
+                    // An unchanged model time is a repeat: not sent again.
+                    let reading = ServerMessage::Observation {
                         target: target.clone(),
                         time,
                         source: "open-meteo".into(),
                         values,
                         units: ObservationUnits::default(),
                         position: None,
-                    },
-                );
-                interval
-            }
-            Err(reason) => {
-                Metrics::inc(&state.metrics.upstream_errors);
-                tracing::warn!(lat, lon, %reason, "upstream poll failed");
-                failures = failures.saturating_add(1);
-                if !stale {
-                    stale = true;
-                    state.publish(
-                        &key,
-                        ServerMessage::Status {
-                            target: target.clone(),
-                            state: SourceState::Stale,
-                            reason: Some(reason),
-                        },
-                    );
+                    };
+                    report(&state, &key, reading).await;
+                    interval
                 }
-                interval
-                    .saturating_mul(2u32.saturating_pow(failures.min(16)))
-                    .min(max_backoff)
+                Err(reason) => {
+                    Metrics::inc(&state.metrics.upstream_errors);
+                    tracing::warn!(lat, lon, %reason, "upstream poll failed");
+                    failures = failures.saturating_add(1);
+                    if !stale {
+                        stale = true;
+                        report(&state, &key, status(SourceState::Stale, Some(reason))).await;
+                    }
+                    interval
+                        .saturating_mul(2u32.saturating_pow(failures.min(16)))
+                        .min(max_backoff)
+                }
             }
+        };
+        let wait = match state.cluster {
+            Some(_) if wait == interval => until_next_slot(interval),
+            _ => wait,
         };
         tokio::time::sleep(wait).await;
     }
+}
+
+/// Publishes what a poll found; a reading the cluster's Redis could not take is logged (the
+/// next poll brings a newer one).
+async fn report(state: &AppState, key: &TopicKey, msg: ServerMessage) {
+    if let Err(e) = state.publish(key, msg).await {
+        tracing::warn!(%e, "a poll's result could not be published");
+    }
+}
+
+/// The time until the next interval of the wall clock begins, plus up to a tenth of an
+/// interval of jitter.
+fn until_next_slot(interval: Duration) -> Duration {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis() as u64;
+    let step = (interval.as_millis() as u64).max(1);
+    let jitter = crate::hub::random() % (step / 10 + 1);
+    Duration::from_millis(step - now % step + jitter)
 }

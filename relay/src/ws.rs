@@ -121,7 +121,7 @@ impl<'a> Session<'a> {
 impl Drop for Session<'_> {
     fn drop(&mut self) {
         for key in &self.subscriptions {
-            self.state.hub.unsubscribe(key, self.id);
+            self.state.unsubscribe(key, self.id);
         }
         let m = &self.state.metrics;
         m.subscriptions
@@ -338,6 +338,30 @@ fn not_reading(idle: Duration) -> Ending {
     )
 }
 
+/// Subscribes connection `id` to `key` in the hub; on a relay of a cluster, mirrors the topic
+/// first if it is not (a topic forgotten by its last subscriber meanwhile is mirrored again).
+async fn subscribe(
+    state: &AppState,
+    key: &TopicKey,
+    id: u64,
+    outbox: &Outbox,
+    since: Option<&live::Position>,
+) -> Result<crate::hub::Joined, Refused> {
+    let mut tries = 0;
+    loop {
+        match state.hub.subscribe(key, id, outbox.clone(), since) {
+            Err(Refused::Unwatched) if tries < 3 => {
+                tries += 1;
+                let Some(cluster) = &state.cluster else {
+                    return Err(Refused::Unwatched);
+                };
+                cluster.watch(key).await?;
+            }
+            joined => return joined,
+        }
+    }
+}
+
 /// Counts a refused message and words its `error` reply.
 fn refuse(metrics: &Metrics, r: Refusal, message: impl Into<String>) -> Utf8Bytes {
     metrics.refused(r);
@@ -393,10 +417,7 @@ async fn handle(
                     ),
                 )));
             }
-            match state
-                .hub
-                .subscribe(&key, session.id, outbox.clone(), since.as_ref())
-            {
+            match subscribe(state, &key, session.id, outbox, since.as_ref()).await {
                 Err(Refused::UnknownStation) => {
                     let Target::Station { station } = &target else {
                         unreachable!("only stations can be unknown")
@@ -407,6 +428,11 @@ async fn handle(
                         format!("this relay has no station {station}"),
                     )
                 }
+                Err(Refused::Unwatched) => refuse(
+                    metrics,
+                    Refusal::Unavailable,
+                    "the relay cannot reach the cluster's Redis; try again, or another relay",
+                ),
                 Err(Refused::TooManyPlaces) => refuse(
                     metrics,
                     Refusal::TooManyPlaces,
@@ -449,7 +475,7 @@ async fn handle(
         Ok(ClientMessage::Unsubscribe { target }) => {
             match TopicKey::of(&target).filter(|k| session.subscriptions.remove(k)) {
                 Some(key) => {
-                    state.hub.unsubscribe(&key, session.id);
+                    state.unsubscribe(&key, session.id);
                     metrics.subscriptions.fetch_sub(1, Ordering::Relaxed);
                     return Ok(None);
                 }

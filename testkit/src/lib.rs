@@ -287,6 +287,51 @@ pub async fn start_mosquitto(port: u16, dir: &TempDir) -> Result<KillOnDrop, Str
     Ok(broker)
 }
 
+/// Debian's Redis server, installed by `cargo xtask` with the other test tools.
+pub const REDIS: &str = "/usr/bin/redis-server";
+
+/// A Redis server on `127.0.0.1:port` (no persistence: a restart loses everything, as an
+/// unconfigured one does), once it answers: killed when the guard is dropped, so a test can
+/// stop it and start it again on the same port. Fails, saying how to get it, when Redis is not
+/// installed: a test that needs it must not pass without it.
+pub async fn start_redis(port: u16, dir: &TempDir) -> Result<KillOnDrop, String> {
+    if !Path::new(REDIS).is_file() {
+        return Err(format!(
+            "{REDIS} is missing: `cargo xtask setup` installs Debian's redis-server package"
+        ));
+    }
+    let server = KillOnDrop(
+        Command::new(REDIS)
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .arg("--dir")
+            .arg(&dir.0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("{REDIS}: {e}"))?,
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        if let Ok(mut s) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+            let mut answer = [0u8; 7];
+            if s.write_all(b"PING\r\n").await.is_ok()
+                && s.read_exact(&mut answer).await.is_ok()
+                && &answer == b"+PONG\r\n"
+            {
+                return Ok(server);
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "redis-server did not answer on port {port} within 10 s"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -140,7 +140,7 @@ pub fn ensure_all() -> Result<()> {
 }
 
 /// Debian's packages that are missing (Node.js and npm for wasm-opt; with `browser`, the test
-/// tools: Chromium, ChromeDriver and Mosquitto), in one `apt-get`, then wasm-opt from npm.
+/// tools: Chromium, ChromeDriver, Mosquitto and Redis), in one `apt-get`, then wasm-opt from npm.
 fn packages_and_wasm_opt(browser: bool) -> Result<()> {
     let mut packages = Vec::new();
     if wasm_opt_version() != Some(WASM_OPT_VERSION) && !have_node() {
@@ -152,6 +152,10 @@ fn packages_and_wasm_opt(browser: bool) -> Result<()> {
     // The broker the relay's MQTT ingest test runs against (started on a free port by it).
     if browser && !Path::new(isobar_testkit::MOSQUITTO).is_file() {
         packages.push("mosquitto");
+    }
+    // The store the relay's cluster tests share between relays (started on a free port).
+    if browser && !Path::new(isobar_testkit::REDIS).is_file() {
+        packages.push("redis-server");
     }
     if !packages.is_empty() {
         step(&format!(

@@ -108,6 +108,7 @@ fn LiveBadge() -> impl IntoView {
             part="live-status"
             data-live=move || live.status.get().name()
             data-ignored=move || live.ignored.get().to_string()
+            data-readings=move || live.readings.get().to_string()
             hidden=move || live.status.get() == LiveStatus::Off
         >
             <span class="live-dot" aria-hidden="true"></span>

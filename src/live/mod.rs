@@ -75,6 +75,8 @@ pub struct LiveFeed {
     pub source_stale: ReadSignal<bool>,
     /// Live messages ignored as malformed or unknown.
     pub ignored: ReadSignal<u32>,
+    /// Live readings applied since the page opened (each once, also across reconnections).
+    pub readings: ReadSignal<u32>,
     /// When the last merged observation was made, Unix seconds.
     pub observed: ReadSignal<Option<i64>>,
     /// Whether the relay answered that it has no such station.
@@ -95,6 +97,7 @@ struct Inner {
     status: RwSignal<LiveStatus>,
     source_stale: RwSignal<bool>,
     ignored: RwSignal<u32>,
+    readings: RwSignal<u32>,
     observed: RwSignal<Option<i64>>,
     station_unknown: RwSignal<bool>,
     announcement: RwSignal<String>,
@@ -109,6 +112,7 @@ pub fn use_live_feed(options: LiveFeedOptions) -> LiveFeed {
     let status = RwSignal::new(LiveStatus::Off);
     let source_stale = RwSignal::new(false);
     let ignored = RwSignal::new(0);
+    let readings = RwSignal::new(0);
     let observed = RwSignal::new(None);
     let station_unknown = RwSignal::new(false);
     let announcement = RwSignal::new(String::new());
@@ -116,6 +120,7 @@ pub fn use_live_feed(options: LiveFeedOptions) -> LiveFeed {
         status: status.read_only(),
         source_stale: source_stale.read_only(),
         ignored: ignored.read_only(),
+        readings: readings.read_only(),
         observed: observed.read_only(),
         station_unknown: station_unknown.read_only(),
         announcement: announcement.read_only(),
@@ -130,6 +135,7 @@ pub fn use_live_feed(options: LiveFeedOptions) -> LiveFeed {
             status,
             source_stale,
             ignored,
+            readings,
             observed,
             station_unknown,
             announcement,

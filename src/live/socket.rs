@@ -142,6 +142,7 @@ impl LiveFeed {
                         return;
                     }
                 }
+                self.with(|i| i.readings.update(|n| *n += 1));
                 let merged = on_observation(time, &values);
                 if merged != Merged::NotShown {
                     observed.set(Some(time));

@@ -250,6 +250,7 @@ async fn an_unreachable_relay_shows_offline_without_moving_the_cards_on_a_phone(
 /// relay itself runs on.
 struct Proxy {
     addr: std::net::SocketAddr,
+    target: std::sync::Arc<std::sync::Mutex<std::net::SocketAddr>>,
     up: std::sync::Arc<std::sync::atomic::AtomicBool>,
     conns: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
 }
@@ -261,12 +262,14 @@ impl Proxy {
         let addr = listener.local_addr().unwrap();
         let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
         let conns = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let (up2, conns2) = (up.clone(), conns.clone());
+        let target = std::sync::Arc::new(std::sync::Mutex::new(target));
+        let (up2, conns2, target2) = (up.clone(), conns.clone(), target.clone());
         tokio::spawn(async move {
             while let Ok((mut inbound, _)) = listener.accept().await {
                 if !up2.load(Ordering::SeqCst) {
                     continue; // dropped: refused
                 }
+                let target = *target2.lock().unwrap();
                 let task = tokio::spawn(async move {
                     if let Ok(mut out) = tokio::net::TcpStream::connect(target).await {
                         let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
@@ -275,7 +278,18 @@ impl Proxy {
                 conns2.lock().unwrap().push(task.abort_handle());
             }
         });
-        Proxy { addr, up, conns }
+        Proxy {
+            addr,
+            target,
+            up,
+            conns,
+        }
+    }
+
+    /// Sends new connections to `to` (another relay behind the same address, as a load
+    /// balancer would).
+    fn point_to(&self, to: std::net::SocketAddr) {
+        *self.target.lock().unwrap() = to;
     }
 
     fn cut(&self) {
@@ -371,6 +385,111 @@ async fn a_dashboard_that_loses_its_relay_gets_every_reading_it_missed_on_its_re
         Some(0.0),
         "{text}"
     );
+    assert_eq!(readings_applied(&h).await, 4, "each reading applied once");
     let _ = r.shutdown.send(true);
+    h.close().await;
+}
+
+/// The live readings the page has applied (its badge's `data-readings`).
+async fn readings_applied(h: &Harness) -> u64 {
+    h.client
+        .execute(
+            "return Number(document.querySelector('.live-status').dataset.readings)",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_dashboard_whose_relay_dies_gets_every_reading_from_another_relay_of_the_cluster() {
+    let h = Harness::start(1280, 1400).await;
+    let dir = isobar_testkit::TempDir::new("browser-cluster").unwrap();
+    let port = isobar_testkit::free_port().unwrap();
+    let _redis = isobar_testkit::start_redis(port, &dir).await.unwrap();
+    let relay = || {
+        isobar_relay::spawn(Config {
+            listen: "127.0.0.1:0".into(),
+            forecast_url: format!("http://{}/v1/forecast", h.sim.addr),
+            redis_url: Some(format!("redis://127.0.0.1:{port}")),
+            stations: vec![isobar_relay::config::Station {
+                id: "KTEST3".into(),
+                key: Some("k".into()),
+                ..Default::default()
+            }],
+            ..Config::default()
+        })
+    };
+    let (a, b) = (relay().await.unwrap(), relay().await.unwrap());
+    let b_addr = b.addr;
+    let proxy = Proxy::start(a.addr).await;
+    // Every reading goes to relay B; the page follows relay A until it dies.
+    let upload = |ago: i64, tempf: f64| {
+        let at = chrono::Utc::now() - chrono::Duration::seconds(ago);
+        let url = format!(
+            "http://{b_addr}/weatherstation/updateweatherstation.php?ID=KTEST3&PASSWORD=k&dateutc={}&tempf={tempf}",
+            at.format("%Y-%m-%d+%H%%3A%M%%3A%S")
+        );
+        async move {
+            assert_eq!(reqwest::get(&url).await.unwrap().status(), 200);
+        }
+    };
+    let temperature_is = |c: u32| {
+        format!("return document.querySelector('[data-card=current] [data-value=temperature]').textContent.startsWith('{c}')")
+    };
+    open_live(
+        &h,
+        &format!(
+            "lat=37.77&lon=-122.42&name=Home&live=ws://{}/live&station=KTEST3",
+            proxy.addr
+        ),
+    )
+    .await;
+    upload(100, 50.0).await;
+    h.wait_js(
+        "the first reading, through relay A (10 °C)",
+        &temperature_is(10),
+        10,
+    )
+    .await;
+    // Relay A stops; readings come while the page has no relay; then its address leads to B.
+    proxy.cut();
+    let _ = a.shutdown.send(true);
+    h.wait_js(
+        "reconnecting",
+        "return document.querySelector('.live-status').dataset.live === 'reconnecting'",
+        15,
+    )
+    .await;
+    for (ago, tempf) in [(90, 59.0), (80, 68.0), (70, 77.0)] {
+        upload(ago, tempf).await;
+    }
+    proxy.point_to(b_addr);
+    proxy.restore();
+    h.wait_js("the last missed reading (25 °C)", &temperature_is(25), 40)
+        .await;
+    h.wait_js(
+        "live again",
+        "return document.querySelector('.live-status').dataset.live === 'live'",
+        10,
+    )
+    .await;
+    let text = reqwest::get(format!("http://{b_addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let metric = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<f64>().ok())
+    };
+    // Relay B replayed what the page missed at A: every reading, none skipped.
+    assert_eq!(metric("isobar_relay_replays_total"), Some(1.0), "{text}");
+    assert_eq!(metric("isobar_relay_gaps_total"), Some(0.0), "{text}");
+    assert_eq!(readings_applied(&h).await, 4, "each reading applied once");
+    let _ = b.shutdown.send(true);
     h.close().await;
 }

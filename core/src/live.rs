@@ -244,8 +244,8 @@ pub enum ServerMessage {
     /// Something the client sent could not be done.
     Error {
         /// A stable code: `bad_message`, `too_large`, `bad_target`, `unknown_station`,
-        /// `too_many_subscriptions`, `too_many_places`, `not_subscribed`, `rate_limited`
-        /// (listed in `docs/live-protocol.md`).
+        /// `too_many_subscriptions`, `too_many_places`, `not_subscribed`, `rate_limited`,
+        /// `unavailable` (listed in `docs/live-protocol.md`).
         code: String,
         /// What went wrong, in plain words.
         message: String,

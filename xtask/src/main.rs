@@ -17,9 +17,11 @@
 //! cargo xtask bench-load [--delay 500] [--runs 5]
 //!     Time to all cards ready in headless Chromium with every API call delayed by D ms,
 //!     calls made together and one after another. Prints figures; asserts nothing.
-//! cargo xtask bench-relay [--connections 10000] [--viewers 1000]
+//! cargo xtask bench-relay [--connections 10000] [--viewers 1000] [--no-compare]
 //!     The relay as its own release process: memory per idle connection, broadcast latency of
-//!     a station upload to every subscriber, upstream calls for many viewers of one place.
+//!     a station upload to every subscriber, upstream calls for many viewers of one place; then
+//!     the same fan-out against the relay alone, clusters of 2 and 3 relays on one Redis, and
+//!     nginx + nchan (installed from Debian's packages when missing), with the ratios.
 //! cargo xtask bench-live [--messages 1000] [--spacing 25]
 //!     Relay message to DOM updated in headless Chromium: a station upload every N ms reaches
 //!     the page through the release relay; p50/p95/p99 of upload → DOM change and → next frame.
@@ -141,7 +143,13 @@ fn execute(task: Task) -> Result<()> {
             build::build_release()?;
             runtime()?.block_on(bench::load::load(opts)).map(drop)
         }
-        Task::BenchRelay(opts) => runtime()?.block_on(bench::relay::relay(opts)).map(drop),
+        Task::BenchRelay(opts) => runtime()?.block_on(async {
+            bench::relay::relay(opts.clone()).await?;
+            if !opts.no_compare {
+                bench::fanout::compare(opts.connections, 5).await?;
+            }
+            Ok(())
+        }),
         Task::BenchLive(opts) => {
             tools::ensure_all()?;
             build::build_release()?;

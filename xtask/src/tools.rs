@@ -260,6 +260,23 @@ fn have_browser() -> bool {
 }
 
 /// `apt-get install` of Debian packages, through `sudo` when not root.
+/// Installs each Debian package whose file is missing, in one `apt-get`.
+pub fn ensure_packages(wanted: &[(&str, &str)]) -> Result<()> {
+    let missing: Vec<&str> = wanted
+        .iter()
+        .filter(|(_, file)| !Path::new(file).exists())
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    step(&format!(
+        "installing {} from Debian's packages",
+        missing.join(", ")
+    ));
+    apt_install(&missing)
+}
+
 fn apt_install(packages: &[&str]) -> Result<()> {
     let root_user = output_of("id", &["-u"])
         .map(|u| u.trim() == "0")

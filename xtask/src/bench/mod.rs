@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 pub mod audits;
 pub mod embed;
+pub mod fanout;
 pub mod live;
 pub mod load;
 pub mod relay;
@@ -147,6 +148,7 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
     let relay = relay::relay(relay::RelayOptions {
         connections: if opts.quick { 1000 } else { 10_000 },
         viewers: if opts.quick { 100 } else { 1000 },
+        no_compare: true,
     })
     .await?;
     let top = relay.held.last().copied();

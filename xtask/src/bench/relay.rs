@@ -26,9 +26,13 @@ pub struct RelayOptions {
     /// Viewers of one place, for the upstream-call count.
     #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
     pub viewers: usize,
+    /// Skip the fan-out comparison (the relay alone, in clusters of 2 and 3 on Redis, and
+    /// nginx + nchan, each with `connections` subscribers).
+    #[arg(long)]
+    pub no_compare: bool,
 }
 
-fn rss_kib(pid: u32) -> u64 {
+pub fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
@@ -41,7 +45,7 @@ fn rss_kib(pid: u32) -> u64 {
 }
 
 /// CPU time the process has used (user + system), ms.
-fn cpu_ms(pid: u32) -> f64 {
+pub fn cpu_ms(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the command name (which may hold spaces, so split after its ')').
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
@@ -95,7 +99,8 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-type Ws =
+/// A WebSocket client.
+pub type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn open(url: &str, subscribe: &str) -> Result<Ws> {

@@ -29,7 +29,7 @@
 //! share a Redis Cluster slot: `isobar:{s:ID}:meta`, `isobar:{s:ID}:log`, the channel
 //! `isobar:{s:ID}`, `isobar:{p:525:134}:poll:<slot>`; places are in tenths of a degree.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -318,6 +318,32 @@ impl Cluster {
         matches!(self.checked(won), Ok(Some(_)))
     }
 
+    /// Marks a place's upstream as failing for the cluster: `true` if it was not already (the
+    /// relay that finds it says so to the viewers).
+    pub async fn mark_stale(&self, key: &TopicKey) -> bool {
+        let mut conn = self.conn();
+        let set: redis::RedisResult<Option<String>> = redis::cmd("SET")
+            .arg(self.key(key, "stale"))
+            .arg(&self.node)
+            .arg("NX")
+            .arg("PX")
+            .arg(PLACE_TTL_MS)
+            .query_async(&mut conn)
+            .await;
+        matches!(self.checked(set), Ok(Some(_)))
+    }
+
+    /// Clears the mark after a successful poll: `true` if it was set (by any relay), so that
+    /// the one that polls next says the place is live again.
+    pub async fn clear_stale(&self, key: &TopicKey) -> bool {
+        let mut conn = self.conn();
+        let cleared: redis::RedisResult<u64> = redis::cmd("DEL")
+            .arg(self.key(key, "stale"))
+            .query_async(&mut conn)
+            .await;
+        matches!(self.checked(cleared), Ok(1))
+    }
+
     /// Mirrors `key` on this relay (waits for the listener). `Err(TooManyPlaces)` past
     /// `max_places`; `Err(Unwatched)` when Redis cannot be reached.
     pub async fn watch(&self, key: &TopicKey) -> Result<(), Refused> {
@@ -462,8 +488,14 @@ async fn on_message(state: &AppState, cluster: &Cluster, msg: &redis::Msg) {
         .fetch_add(sent as u64, Ordering::Relaxed);
 }
 
-/// Compares every mirrored topic's position with Redis's, and catches up those behind.
-async fn check_positions(state: &AppState, cluster: &Cluster, watched: &HashSet<TopicKey>) {
+/// Compares every mirrored topic's position with Redis's, and catches up those that were
+/// behind at the same position at the last check too (a reading in flight is not a gap).
+async fn check_positions(
+    state: &AppState,
+    cluster: &Cluster,
+    watched: &HashSet<TopicKey>,
+    behind: &mut HashMap<TopicKey, Option<Position>>,
+) {
     let keys: Vec<&TopicKey> = watched.iter().collect();
     if keys.is_empty() {
         return;
@@ -487,8 +519,13 @@ async fn check_positions(state: &AppState, cluster: &Cluster, watched: &HashSet<
             (Some(p), Some(e), Some(s)) => p.epoch == e && p.offset >= s,
             _ => false,
         };
-        if !same {
+        if same {
+            behind.remove(key);
+        } else if behind.get(key) == Some(&here) {
+            behind.remove(key);
             let _ = sync(state, cluster, key).await;
+        } else {
+            behind.insert(key.clone(), here);
         }
     }
 }
@@ -622,13 +659,15 @@ pub async fn listen(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         tick.tick().await;
         let mut probe_sent: Option<Instant> = None;
+        let mut behind = HashMap::new();
+        let probe_channel = cluster.probe_channel();
         let why = loop {
             tokio::select! {
                 m = stream.next() => match m {
                     None => break "the connection ended",
                     Some(m) => {
                         cluster.heard();
-                        if m.get_channel_name() == cluster.probe_channel() {
+                        if m.get_channel_name() == probe_channel {
                             probe_sent = None;
                         } else {
                             on_message(&state, &cluster, &m).await;
@@ -655,7 +694,7 @@ pub async fn listen(
                             probe_sent = Some(Instant::now());
                         }
                     }
-                    check_positions(&state, &cluster, &watched).await;
+                    check_positions(&state, &cluster, &watched, &mut behind).await;
                 }
             }
         };

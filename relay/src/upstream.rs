@@ -75,8 +75,13 @@ pub async fn poll_place(state: Arc<AppState>, key: TopicKey) {
             Metrics::inc(&state.metrics.upstream_calls);
             match fetch(&state, lat, lon).await {
                 Ok((time, values)) => {
-                    if stale {
-                        stale = false;
+                    // In a cluster, another relay's failed poll may have said it.
+                    let was_stale = match &state.cluster {
+                        Some(c) => c.clear_stale(&key).await,
+                        None => stale,
+                    };
+                    stale = false;
+                    if was_stale {
                         report(&state, &key, status(SourceState::Live, None)).await;
                     }
                     failures = 0;
@@ -96,8 +101,12 @@ pub async fn poll_place(state: Arc<AppState>, key: TopicKey) {
                     Metrics::inc(&state.metrics.upstream_errors);
                     tracing::warn!(lat, lon, %reason, "upstream poll failed");
                     failures = failures.saturating_add(1);
-                    if !stale {
-                        stale = true;
+                    let newly = match &state.cluster {
+                        Some(c) => c.mark_stale(&key).await,
+                        None => !stale,
+                    };
+                    stale = true;
+                    if newly {
                         report(&state, &key, status(SourceState::Stale, Some(reason))).await;
                     }
                     interval

@@ -770,3 +770,51 @@ async fn a_weewx_packet_read_by_every_relay_is_kept_once_and_reaches_every_subsc
         );
     }
 }
+
+#[tokio::test]
+async fn a_failing_upstream_is_reported_once_on_every_relay_and_so_is_its_recovery() {
+    use isobar_core::live::SourceState;
+    use isobar_simulator::faults::{Endpoint, Fault};
+    let c = cluster(2, "").await;
+    let place = r#""lat":35.68,"lon":139.69"#;
+    let mut viewers = Vec::new();
+    for i in 0..2 {
+        let mut ws = connect(c.addr(i)).await.unwrap();
+        ws.send(Message::text(subscribe(place, None)))
+            .await
+            .unwrap();
+        assert!(matches!(
+            next(&mut ws).await,
+            Some(ServerMessage::Subscribed { .. })
+        ));
+        viewers.push(ws);
+    }
+    // The first reading, polled by one of the two relays, reaches both viewers.
+    for ws in &mut viewers {
+        assert!(matches!(
+            next(ws).await,
+            Some(ServerMessage::Observation { .. })
+        ));
+    }
+    c.sim.state.set_fault(
+        Endpoint::Forecast,
+        Fault {
+            status: Some(503),
+            ..Fault::default()
+        },
+    );
+    // Whichever relay polls, both viewers are told once, and told again when it recovers,
+    // even if the relay that recovers is not the one that failed.
+    let status = |m: Option<ServerMessage>| match m {
+        Some(ServerMessage::Status { state, .. }) => state,
+        other => panic!("{other:?}"),
+    };
+    for ws in &mut viewers {
+        assert_eq!(status(next(ws).await), SourceState::Stale);
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    c.sim.state.clear_faults();
+    for ws in &mut viewers {
+        assert_eq!(status(next(ws).await), SourceState::Live);
+    }
+}

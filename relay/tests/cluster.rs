@@ -818,3 +818,110 @@ async fn a_failing_upstream_is_reported_once_on_every_relay_and_so_is_its_recove
         assert_eq!(status(next(ws).await), SourceState::Live);
     }
 }
+
+/// One relay with no Redis (the default): everything in its memory.
+async fn single() -> Cluster {
+    let mut c = Cluster {
+        dir: TempDir::new("single").unwrap(),
+        redis_port: 0,
+        redis: None,
+        sim: isobar_simulator::spawn("127.0.0.1:0", FaultTable::default())
+            .await
+            .unwrap(),
+        prefix: "isobar".into(),
+        relays: Vec::new(),
+        proxy: None,
+    };
+    let relay = c.start(0, "", "").await;
+    c.relays.push(relay);
+    c
+}
+
+#[tokio::test]
+async fn a_single_relay_without_redis_passes_the_same_recovery_tests() {
+    const N: u64 = 1000;
+    let mut c = single().await;
+    let health = wait_health(c.addr(0), 200).await;
+    assert_eq!(health["bus"], "memory");
+    assert!(health.get("broker").is_none());
+    let http = reqwest::Client::new();
+    let tasks = followers(&c, 100, false, N).await;
+    let base = base(N);
+    for i in 1..=N {
+        let (status, body) = upload(&http, c.addr(0), base, i).await;
+        assert_eq!((status, body.as_str()), (200, "success\n"));
+        if i % 10 == 0 {
+            let (_, body) = upload(&http, c.addr(0), base, i).await;
+            assert!(body.contains("a repeat"), "{body}");
+        }
+    }
+    let want: Vec<u64> = (1..=N).collect();
+    let mut epoch = None;
+    for t in tasks {
+        let seen = t.await.unwrap();
+        assert_eq!(seen.offsets, want);
+        assert_eq!(seen.connections, 1);
+        epoch = seen.last.map(|p| p.epoch);
+    }
+    let epoch = epoch.unwrap();
+    // Past the history (256 kept): told, with the current value only.
+    let at = |offset| Position {
+        epoch: epoch.clone(),
+        offset,
+    };
+    let mut ws = connect(c.addr(0)).await.unwrap();
+    ws.send(Message::text(subscribe(&station_target(), Some(&at(1)))))
+        .await
+        .unwrap();
+    match next(&mut ws).await {
+        Some(ServerMessage::Subscribed {
+            recovered, offset, ..
+        }) => assert_eq!((recovered, offset), (Some(false), Some(N))),
+        other => panic!("{other:?}"),
+    }
+    match next(&mut ws).await {
+        Some(ServerMessage::Observation {
+            position: Some(p), ..
+        }) => assert_eq!(p, at(N)),
+        other => panic!("{other:?}"),
+    }
+    // Within it: exactly what was missed.
+    let mut ws = connect(c.addr(0)).await.unwrap();
+    ws.send(Message::text(subscribe(
+        &station_target(),
+        Some(&at(N - 3)),
+    )))
+    .await
+    .unwrap();
+    match next(&mut ws).await {
+        Some(ServerMessage::Subscribed { recovered, .. }) => assert_eq!(recovered, Some(true)),
+        other => panic!("{other:?}"),
+    }
+    for o in N - 2..=N {
+        match next(&mut ws).await {
+            Some(ServerMessage::Observation {
+                position: Some(p), ..
+            }) => assert_eq!(p, at(o)),
+            other => panic!("{other:?}"),
+        }
+    }
+    // Restarted, the relay has forgotten everything: another epoch, and the client is told.
+    drop(c.relays[0].process.take());
+    let relay = c.start(1, "", "").await;
+    let mut ws = connect(relay.addr).await.unwrap();
+    ws.send(Message::text(subscribe(&station_target(), Some(&at(N)))))
+        .await
+        .unwrap();
+    match next(&mut ws).await {
+        Some(ServerMessage::Subscribed {
+            recovered,
+            epoch: Some(e),
+            offset,
+            ..
+        }) => {
+            assert_eq!((recovered, offset), (Some(false), Some(0)));
+            assert_ne!(e, epoch);
+        }
+        other => panic!("{other:?}"),
+    }
+}

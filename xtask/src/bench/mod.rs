@@ -148,6 +148,7 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
     let relay = relay::relay(relay::RelayOptions {
         connections: if opts.quick { 1000 } else { 10_000 },
         viewers: if opts.quick { 100 } else { 1000 },
+        rounds: 5,
         no_compare: true,
     })
     .await?;

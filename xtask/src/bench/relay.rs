@@ -26,6 +26,9 @@ pub struct RelayOptions {
     /// Viewers of one place, for the upstream-call count.
     #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
     pub viewers: usize,
+    /// Broadcasts measured (each to every subscriber).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rounds: u32,
     /// Skip the fan-out comparison (the relay alone, in clusters of 2 and 3 on Redis, and
     /// nginx + nchan, each with `connections` subscribers).
     #[arg(long)]
@@ -217,7 +220,7 @@ pub async fn relay(opts: RelayOptions) -> Result<RelayFigures> {
     let connect_s = started.elapsed().as_secs_f64();
 
     // Broadcast: one upload, time until each subscriber has it.
-    let rounds = 5;
+    let rounds = opts.rounds;
     // The send time, as µs since `epoch`: read without a lock by 10,000 receivers, so the
     // measuring side adds as little as it can to the latency it measures.
     let epoch = Instant::now();

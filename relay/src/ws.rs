@@ -308,6 +308,9 @@ async fn write(
     control: Arc<Signal>,
     state: Arc<AppState>,
 ) {
+    // One wait for the bell, kept across messages: made anew for each, it would join and
+    // leave the bell's list of waiters every time.
+    let mut bell = std::pin::pin!(control.bell.notified());
     loop {
         tokio::select! {
             biased;
@@ -322,20 +325,23 @@ async fn write(
                 }
                 None => return,
             },
-            () = control.bell.notified() => match control.take() {
-                Some(Control::Ping) if sink.send(Message::Ping(Default::default())).await.is_err() => {
-                    return;
+            () = &mut bell => {
+                bell.set(control.bell.notified());
+                match control.take() {
+                    Some(Control::Ping) if sink.send(Message::Ping(Default::default())).await.is_err() => {
+                        return;
+                    }
+                    Some(Control::Ping) | None => {}
+                    Some(Control::Close(Some(frame))) => {
+                        let _ = sink.send(Message::Close(Some(frame))).await;
+                        return;
+                    }
+                    Some(Control::Close(None)) => {
+                        let _ = sink.close().await;
+                        return;
+                    }
                 }
-                Some(Control::Ping) | None => {}
-                Some(Control::Close(Some(frame))) => {
-                    let _ = sink.send(Message::Close(Some(frame))).await;
-                    return;
-                }
-                Some(Control::Close(None)) => {
-                    let _ = sink.close().await;
-                    return;
-                }
-            },
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
-//! `/live`: one WebSocket per viewer. Its socket is split into a writer, which drains the
-//! client's bounded queue and sends heartbeats, and a reader, which answers the client's
-//! messages in order; when either ends, the other does, and the client's subscriptions are
-//! released.
+//! `/live`: one WebSocket per viewer. Its socket is split into a writer, a task of its own
+//! that drains the client's bounded queue (and sends the pings and close frame it is asked
+//! to), and a reader, which answers the client's messages in order and keeps the heartbeat;
+//! when either ends, the other does, and the client's subscriptions are released. The writer
+//! is a task apart so that a publication wakes only it: in one task, every message sent
+//! polled the reader, its timers and the connection's signals too.
 //!
 //! Replies wait for room in the client's queue, so a client that sends faster than it reads
 //! is slowed down by TCP rather than dropped or allowed to grow the queue; publications never

@@ -607,6 +607,10 @@ pub async fn listen(
                 .map_err(|_| "no answer".to_string())?
                 .map_err(|e| e.to_string())?;
             for key in watched.clone() {
+                // A place forgotten meanwhile (its unwatch is on its way) is not made again.
+                if matches!(key, TopicKey::Place { .. }) && state.hub.position(&key).is_none() {
+                    continue;
+                }
                 sync(&state, &cluster, &key)
                     .await
                     .map_err(|_| "could not read the topics".to_string())?;

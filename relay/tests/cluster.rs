@@ -194,6 +194,23 @@ fn subscribe(target: &str, since: Option<&Position>) -> String {
     }
 }
 
+/// `n` viewers of `target` (JSON fields), spread over the relays, each once subscribed.
+async fn viewers(c: &Cluster, target: &str, n: usize) -> Vec<Ws> {
+    let mut all = Vec::new();
+    for i in 0..n {
+        let mut ws = connect(c.addr(i)).await.unwrap();
+        ws.send(Message::text(subscribe(target, None)))
+            .await
+            .unwrap();
+        match next(&mut ws).await {
+            Some(ServerMessage::Subscribed { .. }) => {}
+            other => panic!("{other:?}"),
+        }
+        all.push(ws);
+    }
+    all
+}
+
 fn station_target() -> String {
     format!(r#""station":"{STATION}""#)
 }
@@ -533,18 +550,7 @@ async fn the_cluster_polls_a_place_once_per_interval_and_another_relay_takes_ove
     let mut c = cluster(3, "").await;
     let place = r#""lat":52.52,"lon":13.41"#;
     // 60 viewers of one place, 20 on each relay.
-    let mut viewers = Vec::new();
-    for i in 0..60 {
-        let mut ws = connect(c.addr(i)).await.unwrap();
-        ws.send(Message::text(subscribe(place, None)))
-            .await
-            .unwrap();
-        match next(&mut ws).await {
-            Some(ServerMessage::Subscribed { .. }) => {}
-            other => panic!("{other:?}"),
-        }
-        viewers.push(ws);
-    }
+    let viewers = viewers(&c, place, 60).await;
     // Intervals of 0.5 s: over 5 s, 10 intervals (11 slots touched at most).
     tokio::time::sleep(Duration::from_millis(300)).await;
     let before = c.forecasts();
@@ -697,18 +703,7 @@ async fn a_weewx_packet_read_by_every_relay_is_kept_once_and_reaches_every_subsc
         "[[stations]]\nid = \"WEEWX1\"\nmqtt_url = \"mqtt://127.0.0.1:{mqtt_port}\"\nmqtt_topic = \"weather/loop\"\n"
     );
     let c = cluster_with(2, "", &tail, false).await;
-    let mut viewers = Vec::new();
-    for i in 0..2 {
-        let mut ws = connect(c.addr(i)).await.unwrap();
-        ws.send(Message::text(subscribe(r#""station":"WEEWX1""#, None)))
-            .await
-            .unwrap();
-        assert!(matches!(
-            next(&mut ws).await,
-            Some(ServerMessage::Subscribed { .. })
-        ));
-        viewers.push(ws);
-    }
+    let mut viewers = viewers(&c, r#""station":"WEEWX1""#, 2).await;
     let (client, mut events) = AsyncClient::new(
         MqttOptions::new("isobar-test-station", "127.0.0.1", mqtt_port),
         16,
@@ -777,18 +772,7 @@ async fn a_failing_upstream_is_reported_once_on_every_relay_and_so_is_its_recove
     use isobar_simulator::faults::{Endpoint, Fault};
     let c = cluster(2, "").await;
     let place = r#""lat":35.68,"lon":139.69"#;
-    let mut viewers = Vec::new();
-    for i in 0..2 {
-        let mut ws = connect(c.addr(i)).await.unwrap();
-        ws.send(Message::text(subscribe(place, None)))
-            .await
-            .unwrap();
-        assert!(matches!(
-            next(&mut ws).await,
-            Some(ServerMessage::Subscribed { .. })
-        ));
-        viewers.push(ws);
-    }
+    let mut viewers = viewers(&c, place, 2).await;
     // The first reading, polled by one of the two relays, reaches both viewers.
     for ws in &mut viewers {
         assert!(matches!(

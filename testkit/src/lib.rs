@@ -272,19 +272,24 @@ pub async fn start_mosquitto(port: u16, dir: &TempDir) -> Result<KillOnDrop, Str
             .spawn()
             .map_err(|e| format!("{MOSQUITTO}: {e}"))?,
     );
+    wait_listening(port, "mosquitto").await?;
+    Ok(broker)
+}
+
+/// Waits until something accepts connections on `127.0.0.1:port`, at most 10 s; the error
+/// names `what`.
+pub async fn wait_listening(port: u16, what: &str) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(10);
     while tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .is_err()
     {
         if Instant::now() > deadline {
-            return Err(format!(
-                "mosquitto did not listen on port {port} within 10 s"
-            ));
+            return Err(format!("{what} did not listen on port {port} within 10 s"));
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    Ok(broker)
+    Ok(())
 }
 
 /// Debian's Redis server, installed by `cargo xtask` with the other test tools.

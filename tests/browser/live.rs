@@ -304,90 +304,27 @@ impl Proxy {
     }
 }
 
-#[tokio::test]
-async fn a_dashboard_that_loses_its_relay_gets_every_reading_it_missed_on_its_return() {
-    let h = Harness::start(1280, 1400).await;
-    let r = station_relay(&h, "KTEST2").await;
-    let addr = r.addr;
-    let proxy = Proxy::start(addr).await;
-    let upload = |ago: i64, tempf: f64| {
-        let at = chrono::Utc::now() - chrono::Duration::seconds(ago);
-        let url = format!(
-            "http://{addr}/weatherstation/updateweatherstation.php?ID=KTEST2&PASSWORD=k&dateutc={}&tempf={tempf}",
-            at.format("%Y-%m-%d+%H%%3A%M%%3A%S")
-        );
-        async move {
-            assert_eq!(reqwest::get(&url).await.unwrap().status(), 200);
-        }
-    };
-    let metrics = || async move {
-        reqwest::get(format!("http://{addr}/metrics"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    };
-    let metric = |text: &str, name: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<f64>().ok())
-    };
-    let temperature_is = |c: u32| {
-        format!("return document.querySelector('[data-card=current] [data-value=temperature]').textContent.startsWith('{c}')")
-    };
-    open_live(
-        &h,
-        &format!(
-            "lat=37.77&lon=-122.42&name=Home&live=ws://{}/live&station=KTEST2",
-            proxy.addr
-        ),
-    )
-    .await;
-    upload(100, 50.0).await;
-    h.wait_js("the first reading (10 °C)", &temperature_is(10), 10)
-        .await;
+/// A WU upload to the relay at `addr` for station `id` (password `k`), observed `ago` seconds
+/// ago, at `tempf`.
+async fn upload_to(addr: std::net::SocketAddr, id: &str, ago: i64, tempf: f64) {
+    let at = chrono::Utc::now() - chrono::Duration::seconds(ago);
+    let url = format!(
+        "http://{addr}/weatherstation/updateweatherstation.php?ID={id}&PASSWORD=k&dateutc={}&tempf={tempf}",
+        at.format("%Y-%m-%d+%H%%3A%M%%3A%S")
+    );
+    assert_eq!(reqwest::get(&url).await.unwrap().status(), 200);
+}
 
-    // The way to the relay breaks; three readings come meanwhile.
-    proxy.cut();
-    h.wait_js(
-        "reconnecting",
-        "return document.querySelector('.live-status').dataset.live === 'reconnecting'",
-        15,
-    )
-    .await;
-    for (ago, tempf) in [(90, 59.0), (80, 68.0), (70, 77.0)] {
-        upload(ago, tempf).await;
-    }
-    proxy.restore();
-    h.wait_js("the last missed reading (25 °C)", &temperature_is(25), 40)
-        .await;
-    h.wait_js(
-        "live again",
-        "return document.querySelector('.live-status').dataset.live === 'live'",
-        10,
-    )
-    .await;
-    // The page came back with its position, and the relay sent every reading missed: not
-    // only the current value (that would be a gap, `recovered: false`).
-    let text = metrics().await;
-    assert_eq!(
-        metric(&text, "isobar_relay_appends_total"),
-        Some(4.0),
-        "{text}"
-    );
-    assert_eq!(
-        metric(&text, "isobar_relay_replays_total"),
-        Some(1.0),
-        "{text}"
-    );
-    assert_eq!(
-        metric(&text, "isobar_relay_gaps_total"),
-        Some(0.0),
-        "{text}"
-    );
-    assert_eq!(readings_applied(&h).await, 4, "each reading applied once");
-    let _ = r.shutdown.send(true);
-    h.close().await;
+/// A sample of the relay's `/metrics` at `addr` (`name` with its labels, as written).
+async fn relay_metric(addr: std::net::SocketAddr, name: &str) -> Option<f64> {
+    let text = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<f64>().ok())
 }
 
 /// The live readings the page has applied (its badge's `data-readings`).
@@ -401,6 +338,72 @@ async fn readings_applied(h: &Harness) -> u64 {
         .unwrap()
         .as_u64()
         .unwrap()
+}
+
+/// Follows station `id` through `proxy` with the page: one reading uploaded to `uploads`, then
+/// the way to the relay is cut (and `meanwhile` runs: a relay stopped, say), three readings
+/// are uploaded, `before_return` runs (the proxy pointed elsewhere), and the way is back. The
+/// page must show the last and have applied all four, each once.
+async fn lose_the_relay_and_come_back(
+    h: &Harness,
+    proxy: &Proxy,
+    uploads: std::net::SocketAddr,
+    id: &str,
+    meanwhile: impl FnOnce(),
+    before_return: impl FnOnce(),
+) {
+    let temperature_is = |c: u32| {
+        format!("return document.querySelector('[data-card=current] [data-value=temperature]').textContent.startsWith('{c}')")
+    };
+    open_live(
+        h,
+        &format!(
+            "lat=37.77&lon=-122.42&name=Home&live=ws://{}/live&station={id}",
+            proxy.addr
+        ),
+    )
+    .await;
+    upload_to(uploads, id, 100, 50.0).await;
+    h.wait_js("the first reading (10 °C)", &temperature_is(10), 10)
+        .await;
+    proxy.cut();
+    meanwhile();
+    h.wait_js(
+        "reconnecting",
+        "return document.querySelector('.live-status').dataset.live === 'reconnecting'",
+        15,
+    )
+    .await;
+    for (ago, tempf) in [(90, 59.0), (80, 68.0), (70, 77.0)] {
+        upload_to(uploads, id, ago, tempf).await;
+    }
+    before_return();
+    proxy.restore();
+    h.wait_js("the last missed reading (25 °C)", &temperature_is(25), 40)
+        .await;
+    h.wait_js(
+        "live again",
+        "return document.querySelector('.live-status').dataset.live === 'live'",
+        10,
+    )
+    .await;
+    assert_eq!(readings_applied(h).await, 4, "each reading applied once");
+}
+
+#[tokio::test]
+async fn a_dashboard_that_loses_its_relay_gets_every_reading_it_missed_on_its_return() {
+    let h = Harness::start(1280, 1400).await;
+    let r = station_relay(&h, "KTEST2").await;
+    let proxy = Proxy::start(r.addr).await;
+    lose_the_relay_and_come_back(&h, &proxy, r.addr, "KTEST2", || {}, || {}).await;
+    // The page came back with its position, and the relay sent every reading missed: not
+    // only the current value (that would be a gap, `recovered: false`).
+    let metric = |name| relay_metric(r.addr, name);
+    assert_eq!(metric("isobar_relay_appends_total").await, Some(4.0));
+    assert_eq!(metric("isobar_relay_replays_total").await, Some(1.0));
+    assert_eq!(metric("isobar_relay_gaps_total").await, Some(0.0));
+    let _ = r.shutdown.send(true);
+    h.close().await;
 }
 
 #[tokio::test]
@@ -423,73 +426,24 @@ async fn a_dashboard_whose_relay_dies_gets_every_reading_from_another_relay_of_t
         })
     };
     let (a, b) = (relay().await.unwrap(), relay().await.unwrap());
-    let b_addr = b.addr;
+    // Every reading goes to relay B; the page follows relay A until A stops, and then the
+    // same address leads to B, as behind a load balancer.
     let proxy = Proxy::start(a.addr).await;
-    // Every reading goes to relay B; the page follows relay A until it dies.
-    let upload = |ago: i64, tempf: f64| {
-        let at = chrono::Utc::now() - chrono::Duration::seconds(ago);
-        let url = format!(
-            "http://{b_addr}/weatherstation/updateweatherstation.php?ID=KTEST3&PASSWORD=k&dateutc={}&tempf={tempf}",
-            at.format("%Y-%m-%d+%H%%3A%M%%3A%S")
-        );
-        async move {
-            assert_eq!(reqwest::get(&url).await.unwrap().status(), 200);
-        }
-    };
-    let temperature_is = |c: u32| {
-        format!("return document.querySelector('[data-card=current] [data-value=temperature]').textContent.startsWith('{c}')")
-    };
-    open_live(
+    lose_the_relay_and_come_back(
         &h,
-        &format!(
-            "lat=37.77&lon=-122.42&name=Home&live=ws://{}/live&station=KTEST3",
-            proxy.addr
-        ),
+        &proxy,
+        b.addr,
+        "KTEST3",
+        || {
+            let _ = a.shutdown.send(true);
+        },
+        || proxy.point_to(b.addr),
     )
     .await;
-    upload(100, 50.0).await;
-    h.wait_js(
-        "the first reading, through relay A (10 °C)",
-        &temperature_is(10),
-        10,
-    )
-    .await;
-    // Relay A stops; readings come while the page has no relay; then its address leads to B.
-    proxy.cut();
-    let _ = a.shutdown.send(true);
-    h.wait_js(
-        "reconnecting",
-        "return document.querySelector('.live-status').dataset.live === 'reconnecting'",
-        15,
-    )
-    .await;
-    for (ago, tempf) in [(90, 59.0), (80, 68.0), (70, 77.0)] {
-        upload(ago, tempf).await;
-    }
-    proxy.point_to(b_addr);
-    proxy.restore();
-    h.wait_js("the last missed reading (25 °C)", &temperature_is(25), 40)
-        .await;
-    h.wait_js(
-        "live again",
-        "return document.querySelector('.live-status').dataset.live === 'live'",
-        10,
-    )
-    .await;
-    let text = reqwest::get(format!("http://{b_addr}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let metric = |name: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<f64>().ok())
-    };
     // Relay B replayed what the page missed at A: every reading, none skipped.
-    assert_eq!(metric("isobar_relay_replays_total"), Some(1.0), "{text}");
-    assert_eq!(metric("isobar_relay_gaps_total"), Some(0.0), "{text}");
-    assert_eq!(readings_applied(&h).await, 4, "each reading applied once");
+    let metric = |name| relay_metric(b.addr, name);
+    assert_eq!(metric("isobar_relay_replays_total").await, Some(1.0));
+    assert_eq!(metric("isobar_relay_gaps_total").await, Some(0.0));
     let _ = b.shutdown.send(true);
     h.close().await;
 }

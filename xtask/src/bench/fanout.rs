@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::relay::{cpu_ms, percentile, rss_kib, start, Ws};
+use super::relay::{cpu_ms, percentile, receive_all, rss_kib, start, Ws};
 use crate::Result;
 
 /// Debian's nginx, with nchan from `libnginx-mod-nchan`.
@@ -228,20 +228,9 @@ http {{
         .spawn()
         .map_err(|e| format!("{NGINX}: {e}"))?;
     let nginx = Nginx(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+    isobar_testkit::wait_listening(port, "nginx")
         .await
-        .is_err()
-    {
-        if Instant::now() > deadline {
-            return Err(format!(
-                "nginx did not listen on {port}; see {}",
-                prefix.join("logs/error.log").display()
-            )
-            .into());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        .map_err(|e| format!("{e}; see {}", prefix.join("logs/error.log").display()))?;
     Ok(Server {
         name: "nginx + nchan".into(),
         urls: vec![format!("ws://127.0.0.1:{port}/sub")],
@@ -288,23 +277,7 @@ async fn measure(server: Server, subscribers: usize, rounds: u32) -> Result<Fano
     // The send time, as µs since `epoch`, read without a lock by every receiver.
     let epoch = Instant::now();
     let sent_at = Arc::new(AtomicU64::new(0));
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<f64>();
-    let mut readers = Vec::new();
-    for mut ws in clients {
-        let (tx, sent_at) = (tx.clone(), sent_at.clone());
-        readers.push(tokio::spawn(async move {
-            while let Some(Ok(m)) = ws.next().await {
-                if let Message::Text(t) = m {
-                    if t.contains("\"observation\"") {
-                        let now = epoch.elapsed().as_micros() as u64;
-                        let us = now.saturating_sub(sent_at.load(Ordering::Relaxed));
-                        let _ = tx.send(us as f64 / 1000.0);
-                    }
-                }
-            }
-        }));
-    }
-    drop(tx);
+    let (mut rx, readers) = receive_all(clients, epoch, sent_at.clone());
     let mut latencies = Vec::new();
     let cpu_before = cpu_of(&server.pids);
     let redis_before = server.redis_pid.map(cpu_ms);
@@ -335,9 +308,7 @@ async fn measure(server: Server, subscribers: usize, rounds: u32) -> Result<Fano
         .redis_pid
         .zip(redis_before)
         .map(|(pid, before)| (cpu_ms(pid) - before) / f64::from(rounds));
-    for r in readers {
-        r.abort();
-    }
+    drop(readers);
     latencies.sort_by(f64::total_cmp);
     Ok(Fanout {
         name: server.name.clone(),

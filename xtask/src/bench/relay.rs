@@ -114,6 +114,47 @@ async fn open(url: &str, subscribe: &str) -> Result<Ws> {
     Ok(ws)
 }
 
+/// Reads every client's messages in a task of its own, and sends the time from `sent_at` (µs
+/// since `epoch`, stored by the publisher just before it publishes) to each observation's
+/// receipt, in ms. The tasks end with their sockets; aborted when the handles are.
+pub fn receive_all(
+    clients: Vec<Ws>,
+    epoch: Instant,
+    sent_at: Arc<AtomicU64>,
+) -> (tokio::sync::mpsc::UnboundedReceiver<f64>, Readers) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<f64>();
+    let readers = clients
+        .into_iter()
+        .map(|mut ws| {
+            let (tx, sent_at) = (tx.clone(), sent_at.clone());
+            tokio::spawn(async move {
+                while let Some(Ok(m)) = ws.next().await {
+                    if let Message::Text(t) = m {
+                        if t.contains("\"observation\"") {
+                            let now = epoch.elapsed().as_micros() as u64;
+                            let us = now.saturating_sub(sent_at.load(Ordering::Relaxed));
+                            let _ = tx.send(us as f64 / 1000.0);
+                        }
+                    }
+                }
+            })
+            .abort_handle()
+        })
+        .collect();
+    (rx, Readers(readers))
+}
+
+/// The reading tasks of [`receive_all`], aborted when dropped.
+pub struct Readers(Vec<tokio::task::AbortHandle>);
+
+impl Drop for Readers {
+    fn drop(&mut self) {
+        for r in &self.0 {
+            r.abort();
+        }
+    }
+}
+
 /// Builds the release relay.
 pub fn build() -> Result<()> {
     eprintln!("xtask: building the relay (release)");
@@ -225,22 +266,7 @@ pub async fn relay(opts: RelayOptions) -> Result<RelayFigures> {
     // measuring side adds as little as it can to the latency it measures.
     let epoch = Instant::now();
     let sent_at = Arc::new(AtomicU64::new(0));
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<f64>();
-    for mut ws in clients {
-        let (tx, sent_at) = (tx.clone(), sent_at.clone());
-        tokio::spawn(async move {
-            while let Some(Ok(m)) = ws.next().await {
-                if let Message::Text(t) = m {
-                    if t.contains("\"observation\"") {
-                        let now = epoch.elapsed().as_micros() as u64;
-                        let us = now.saturating_sub(sent_at.load(Ordering::Relaxed));
-                        let _ = tx.send(us as f64 / 1000.0);
-                    }
-                }
-            }
-        });
-    }
-    drop(tx);
+    let (mut rx, _readers) = receive_all(clients, epoch, sent_at.clone());
     let mut latencies = Vec::new();
     let histogram_before = delivery_buckets(&http, &base).await;
     let cpu_before = cpu_ms(pid);

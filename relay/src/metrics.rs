@@ -255,6 +255,8 @@ pub struct Metrics {
     pub mqtt_messages: AtomicU64,
     /// MQTT messages with no usable value, or unreadable.
     pub mqtt_refused: AtomicU64,
+    /// MQTT readings dropped because too many were held while they could not be kept.
+    pub mqtt_lost: AtomicU64,
     /// Times a relay of a cluster connected to Redis's pub/sub again.
     pub broker_reconnects: AtomicU64,
     /// Times a relay of a cluster caught a topic up from Redis's stream (a gap in what pub/sub
@@ -456,6 +458,11 @@ impl Metrics {
                 "mqtt_refused_total",
                 "MQTT messages with no usable value, or unreadable.",
                 load(&self.mqtt_refused),
+            ),
+            (
+                "mqtt_lost_total",
+                "MQTT readings dropped because too many were held while they could not be kept.",
+                load(&self.mqtt_lost),
             ),
             (
                 "gaps_total",

@@ -4,6 +4,7 @@
 //! after every connection to the broker: a broker that kept no session for the relay has
 //! forgotten it (rumqtt#250). The client reconnects by itself as it is polled, a second apart.
 
+use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,8 +81,16 @@ pub async fn ingest(state: Arc<AppState>, station: String, broker: Broker, topic
     let (client, mut events) = AsyncClient::new(options, 16);
     let metrics = &state.metrics;
     let mut logged_failure: Option<Instant> = None;
+    // Readings not yet kept (a cluster's Redis unreachable): tried again, in order, after
+    // each event from the broker (a packet, or its keep-alive answer every 30 s).
+    let mut pending = VecDeque::new();
     loop {
-        match events.poll().await {
+        let event = events.poll().await;
+        if let Ok(Event::Incoming(Incoming::Publish(p))) = &event {
+            pending.extend(read(&state, &station, &p.payload));
+        }
+        keep(&state, &station, &mut pending).await;
+        match event {
             Ok(Event::Incoming(Incoming::ConnAck(_))) => {
                 Metrics::inc(&metrics.mqtt_connects);
                 tracing::info!(%station, host = %broker.host, port = broker.port, %topic, "connected to the MQTT broker");
@@ -89,9 +98,6 @@ pub async fn ingest(state: Arc<AppState>, station: String, broker: Broker, topic
                 if let Err(e) = client.try_subscribe(topic.as_str(), QoS::AtLeastOnce) {
                     tracing::warn!(%station, %e, "could not subscribe on the MQTT broker");
                 }
-            }
-            Ok(Event::Incoming(Incoming::Publish(p))) => {
-                receive(&state, &station, &p.payload).await;
             }
             Ok(_) => {}
             Err(e) => {
@@ -106,8 +112,37 @@ pub async fn ingest(state: Arc<AppState>, station: String, broker: Broker, topic
     }
 }
 
+/// Most readings held while they cannot be kept; past it the oldest is dropped, counted
+/// (`isobar_relay_mqtt_lost_total`) and logged.
+const MAX_PENDING: usize = 256;
+
+/// Keeps the pending readings, oldest first, until one cannot be (it stays, with those after
+/// it, for the next try).
+async fn keep(state: &AppState, station: &str, pending: &mut VecDeque<ServerMessage>) {
+    let key = TopicKey::Station(station.to_owned());
+    while let Some(msg) = pending.front() {
+        // The same reading also sent by HTTP is kept once (the repeat rule).
+        match state.publish(&key, msg.clone()).await {
+            Ok(_) => {
+                pending.pop_front();
+            }
+            Err(e) => {
+                if pending.len() == 1 {
+                    tracing::warn!(%station, %e, "an MQTT reading cannot be kept yet; it is held and tried again");
+                }
+                break;
+            }
+        }
+    }
+    while pending.len() > MAX_PENDING {
+        pending.pop_front();
+        Metrics::inc(&state.metrics.mqtt_lost);
+        tracing::warn!(%station, "an MQTT reading was dropped: {MAX_PENDING} were already held while they could not be kept");
+    }
+}
+
 /// One message from the broker: an observation of `station` if it has a usable value.
-async fn receive(state: &AppState, station: &str, payload: &[u8]) {
+fn read(state: &AppState, station: &str, payload: &[u8]) -> Option<ServerMessage> {
     let metrics = &state.metrics;
     let packet = std::str::from_utf8(payload)
         .map_err(|_| "not UTF-8 text".to_owned())
@@ -117,12 +152,12 @@ async fn receive(state: &AppState, station: &str, payload: &[u8]) {
         Ok(p) => {
             Metrics::inc(&metrics.mqtt_refused);
             tracing::info!(%station, dropped = ?p.dropped, "MQTT packet with no usable value");
-            return;
+            return None;
         }
         Err(e) => {
             Metrics::inc(&metrics.mqtt_refused);
             tracing::info!(%station, %e, "unreadable MQTT packet");
-            return;
+            return None;
         }
     };
     let config = &state.config;
@@ -136,25 +171,16 @@ async fn receive(state: &AppState, station: &str, payload: &[u8]) {
         Metrics::inc(&metrics.station_times_replaced);
     }
     metrics.mqtt_messages.fetch_add(1, Ordering::Relaxed);
-    // The same reading also sent by HTTP is kept once (the hub's repeat rule).
-    let published = state
-        .publish(
-            &TopicKey::Station(station.to_owned()),
-            ServerMessage::Observation {
-                target: Target::Station {
-                    station: station.to_owned(),
-                },
-                time,
-                source: "station".into(),
-                values: packet.values,
-                units: ObservationUnits::default(),
-                position: None,
-            },
-        )
-        .await;
-    if let Err(e) = published {
-        tracing::warn!(%station, %e, "an MQTT reading could not be stored");
-    }
+    Some(ServerMessage::Observation {
+        target: Target::Station {
+            station: station.to_owned(),
+        },
+        time,
+        source: "station".into(),
+        values: packet.values,
+        units: ObservationUnits::default(),
+        position: None,
+    })
 }
 
 #[cfg(test)]

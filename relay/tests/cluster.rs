@@ -909,3 +909,72 @@ async fn a_single_relay_without_redis_passes_the_same_recovery_tests() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn an_mqtt_reading_that_comes_while_redis_is_away_is_kept_when_it_returns() {
+    use rumqttc::{AsyncClient, MqttOptions, QoS};
+    let dir = TempDir::new("cluster-mqtt-away").unwrap();
+    let mqtt_port = free_port().unwrap();
+    let _broker = isobar_testkit::start_mosquitto(mqtt_port, &dir)
+        .await
+        .unwrap();
+    let tail =
+        format!("[[stations]]\nid = \"WEEWX2\"\nmqtt_url = \"mqtt://127.0.0.1:{mqtt_port}\"\n");
+    let mut c = cluster_with(1, "", &tail, false).await;
+    let mut ws = viewers(&c, r#""station":"WEEWX2""#, 1).await.remove(0);
+    let (client, mut events) = AsyncClient::new(
+        MqttOptions::new("isobar-test-station-2", "127.0.0.1", mqtt_port),
+        16,
+    );
+    tokio::spawn(async move { while events.poll().await.is_ok() {} });
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while metric(
+        &metrics_at(&format!("http://{}/metrics", c.addr(0))).await,
+        "isobar_relay_mqtt_connects_total",
+    ) < Some(1.0)
+    {
+        assert!(tokio::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let at = chrono::Utc::now().timestamp() - 60;
+    let packet = |t: i64, temp_f: f64| {
+        format!(r#"{{"dateTime": "{t}.0", "usUnits": "1.0", "outTemp_F": "{temp_f}"}}"#)
+    };
+    // Redis goes away; a reading comes meanwhile.
+    drop(c.redis.take());
+    wait_health(c.addr(0), 503).await;
+    client
+        .publish("weather/loop", QoS::AtLeastOnce, false, packet(at, 50.0))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    c.redis = Some(start_redis(c.redis_port, &c.dir).await.unwrap());
+    wait_health(c.addr(0), 200).await;
+    // The next packet finds Redis back: the held reading is kept first, then the new one.
+    client
+        .publish(
+            "weather/loop",
+            QoS::AtLeastOnce,
+            false,
+            packet(at + 10, 59.0),
+        )
+        .await
+        .unwrap();
+    let mut temperatures = Vec::new();
+    while temperatures.len() < 2 {
+        match next(&mut ws).await {
+            Some(ServerMessage::Observation { values, .. }) => {
+                temperatures.push(values.temperature.unwrap())
+            }
+            Some(ServerMessage::Subscribed { recovered, .. }) => {
+                assert_eq!(recovered, Some(false), "told of the restart")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(temperatures, vec![10.0, 15.0]);
+    let m = metrics_at(&format!("http://{}/metrics", c.addr(0))).await;
+    assert_eq!(metric(&m, "isobar_relay_mqtt_lost_total"), Some(0.0));
+    assert_eq!(metric(&m, "isobar_relay_appends_total"), Some(2.0));
+}

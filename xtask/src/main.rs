@@ -17,7 +17,7 @@
 //! cargo xtask bench-load [--delay 500] [--runs 5]
 //!     Time to all cards ready in headless Chromium with every API call delayed by D ms,
 //!     calls made together and one after another. Prints figures; asserts nothing.
-//! cargo xtask bench-relay [--connections 10000] [--viewers 1000] [--rounds 5] [--no-compare]
+//! cargo xtask bench-relay [--connections 10000] [--viewers 1000] [--rounds 5] [--passes 1] [--no-compare]
 //!     The relay as its own release process: memory per idle connection, broadcast latency of
 //!     a station upload to every subscriber, upstream calls for many viewers of one place; then
 //!     the same fan-out against the relay alone, clusters of 2 and 3 relays on one Redis, and
@@ -146,7 +146,7 @@ fn execute(task: Task) -> Result<()> {
         Task::BenchRelay(opts) => runtime()?.block_on(async {
             bench::relay::relay(opts.clone()).await?;
             if !opts.no_compare {
-                bench::fanout::compare(opts.connections, opts.rounds).await?;
+                bench::fanout::compare(opts.connections, opts.rounds, opts.passes).await?;
             }
             Ok(())
         }),

@@ -327,9 +327,10 @@ async fn measure(server: Server, subscribers: usize, rounds: u32) -> Result<Fano
 }
 
 /// Measures the relay alone, in clusters of 2 and 3, and nginx + nchan, with `subscribers`
-/// each, in that order, and prints a table with the ratios relay / nchan. Needs Redis, nginx
-/// and nchan from Debian's packages (installed when missing).
-pub async fn compare(subscribers: usize, rounds: u32) -> Result<Vec<Fanout>> {
+/// each, `passes` times with the order turned by one each pass (so that no server always
+/// runs first or after the same one), and prints the medians with the ratios relay / nchan.
+/// Needs Redis, nginx and nchan from Debian's packages (installed when missing).
+pub async fn compare(subscribers: usize, rounds: u32, passes: u32) -> Result<Vec<Fanout>> {
     crate::tools::ensure_packages(&[
         ("redis-server", isobar_testkit::REDIS),
         ("nginx", NGINX),
@@ -337,31 +338,63 @@ pub async fn compare(subscribers: usize, rounds: u32) -> Result<Vec<Fanout>> {
     ])?;
     let dir = std::env::temp_dir().join(format!("isobar-bench-fanout-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let mut figures = Vec::new();
-    for which in 0..4 {
-        let server = match which {
-            0 => relays(1, subscribers, &dir).await?,
-            1 => nchan(subscribers, &dir).await?,
-            n => relays(n, subscribers, &dir).await?,
-        };
-        eprintln!(
-            "xtask: fan-out to {subscribers} subscribers: {}",
-            server.name
-        );
-        figures.push(measure(server, subscribers, rounds).await?);
+    let mut runs: Vec<Vec<Fanout>> = vec![Vec::new(); 4];
+    for pass in 0..passes.max(1) as usize {
+        for turn in 0..4 {
+            let which = (turn + pass) % 4;
+            let server = match which {
+                0 => relays(1, subscribers, &dir).await?,
+                1 => nchan(subscribers, &dir).await?,
+                n => relays(n, subscribers, &dir).await?,
+            };
+            eprintln!(
+                "xtask: fan-out to {subscribers} subscribers, pass {}: {}",
+                pass + 1,
+                server.name
+            );
+            runs[which].push(measure(server, subscribers, rounds).await?);
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    print(&figures);
+    let figures: Vec<Fanout> = runs.iter().map(|r| median(r)).collect();
+    print(&figures, &runs);
     Ok(figures)
 }
 
-fn print(figures: &[Fanout]) {
+/// Each figure's median over the passes of one server.
+fn median(runs: &[Fanout]) -> Fanout {
+    let mid = |f: &dyn Fn(&Fanout) -> f64| {
+        let mut v: Vec<f64> = runs.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        percentile(&v, 0.5)
+    };
+    Fanout {
+        name: runs[0].name.clone(),
+        subscribers: runs[0].subscribers,
+        latency_ms: (
+            mid(&|f| f.latency_ms.0),
+            mid(&|f| f.latency_ms.1),
+            mid(&|f| f.latency_ms.2),
+        ),
+        deliveries: runs.iter().map(|f| f.deliveries).min().unwrap_or(0),
+        rounds: runs[0].rounds,
+        per_connection_kib: mid(&|f| f.per_connection_kib),
+        cpu_per_broadcast_ms: mid(&|f| f.cpu_per_broadcast_ms),
+        redis_cpu_per_broadcast_ms: runs[0]
+            .redis_cpu_per_broadcast_ms
+            .map(|_| mid(&|f| f.redis_cpu_per_broadcast_ms.unwrap_or(0.0))),
+    }
+}
+
+fn print(figures: &[Fanout], runs: &[Vec<Fanout>]) {
     let Some(first) = figures.first() else {
         return;
     };
     println!(
-        "Fan-out: {} publishes, each to {} WebSocket subscribers; the same client, each server alone on 127.0.0.1",
-        first.rounds, first.subscribers
+        "Fan-out: {} publishes, each to {} WebSocket subscribers; the same client, each server alone on 127.0.0.1; medians of {} passes",
+        first.rounds,
+        first.subscribers,
+        runs[0].len()
     );
     println!(
         "  {:<22} {:>8} {:>8} {:>8} {:>10} {:>14} {:>14} {:>12}",
@@ -391,6 +424,15 @@ fn print(figures: &[Fanout]) {
             } else {
                 String::new()
             }
+        );
+    }
+    for r in runs {
+        let each = |f: &dyn Fn(&Fanout) -> String| r.iter().map(f).collect::<Vec<_>>().join(", ");
+        println!(
+            "  {:<22} each pass: p99 {} ms; CPU per publish {} ms",
+            r[0].name,
+            each(&|f| format!("{:.0}", f.latency_ms.1)),
+            each(&|f| format!("{:.0}", f.cpu_per_broadcast_ms)),
         );
     }
     let Some(nchan) = figures.iter().find(|f| f.name.contains("nchan")) else {

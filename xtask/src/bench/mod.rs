@@ -149,6 +149,7 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
         connections: if opts.quick { 1000 } else { 10_000 },
         viewers: if opts.quick { 100 } else { 1000 },
         rounds: 5,
+        passes: 1,
         no_compare: true,
     })
     .await?;

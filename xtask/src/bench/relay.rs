@@ -29,6 +29,9 @@ pub struct RelayOptions {
     /// Broadcasts measured (each to every subscriber).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub rounds: u32,
+    /// Passes of the fan-out comparison (each server once per pass, the order turned by one).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub passes: u32,
     /// Skip the fan-out comparison (the relay alone, in clusters of 2 and 3 on Redis, and
     /// nginx + nchan, each with `connections` subscribers).
     #[arg(long)]

@@ -187,6 +187,21 @@ async fn the_relay_survives_a_mixed_attack_and_returns_to_its_baseline() {
         ))
         .await
         .unwrap();
+    // Subscribed before the attack and the uploads begin: a reading published before the
+    // subscription is made would come as its current value, in place of reading 0.
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(10), sub_rx.next())
+            .await
+            .expect("subscribed within 10 s");
+        if let Some(Ok(Message::Text(t))) = m {
+            if matches!(
+                live::parse_server(&t),
+                Some(ServerMessage::Subscribed { .. })
+            ) {
+                break;
+            }
+        }
+    }
     // It reads until it has the last reading sent (told once the station is done) or 10 s
     // more have passed.
     let (last_tx, mut last_rx) = tokio::sync::watch::channel(None::<u32>);

@@ -53,58 +53,67 @@ const TIMEOUT: Duration = Duration::from_secs(3);
 const STATION_TTL_MS: u64 = 7 * 24 * 3600 * 1000;
 const PLACE_TTL_MS: u64 = 2 * 3600 * 1000;
 
-/// Appends a reading. KEYS: meta, log, channel. ARGV: an epoch for a new topic, the reading's
-/// time, its values (JSON), the observation (JSON, without its position), the stream's
-/// length, the keys' lifetime (ms). Returns `{kept|repeat|older, epoch, offset}`.
-pub const APPEND: &str = r#"
+/// The start of both scripts: the topic's epoch, made (with offset 0, and no stale stream
+/// left from a lost one) when the topic has none. KEYS: meta, log. ARGV: an epoch for a new
+/// topic, the keys' lifetime (ms). See [`Cluster::invocation`].
+macro_rules! topic_prelude {
+    () => {
+        r#"
 local e = redis.call('HGET', KEYS[1], 'e')
 if not e then
   e = ARGV[1]
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'e', e, 's', 0)
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
+"#
+    };
+}
+
+/// Appends a reading. KEYS: meta, log, channel. ARGV after the prelude's two: the reading's
+/// time, its values (JSON), the observation (JSON, without its position), the stream's
+/// length. Returns `{kept|repeat|older, epoch, offset}`.
+pub const APPEND: &str = concat!(
+    topic_prelude!(),
+    r#"
 local v = redis.call('HGET', KEYS[1], 'v')
 if v then
-  local t, last = tonumber(ARGV[2]), tonumber(v)
+  local t, last = tonumber(ARGV[3]), tonumber(v)
   if t < last then
     return {'older', e, tonumber(redis.call('HGET', KEYS[1], 's'))}
   end
-  if t == last and redis.call('HGET', KEYS[1], 'h') == ARGV[3] then
+  if t == last and redis.call('HGET', KEYS[1], 'h') == ARGV[4] then
     return {'repeat', e, tonumber(redis.call('HGET', KEYS[1], 's'))}
   end
 end
 local s = redis.call('HINCRBY', KEYS[1], 's', 1)
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'h', ARGV[3])
-local text = string.sub(ARGV[4], 1, -2) .. ',"epoch":"' .. e .. '","offset":' .. s .. '}'
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], s .. '-0', 'd', text)
-redis.call('PEXPIRE', KEYS[1], ARGV[6])
-redis.call('PEXPIRE', KEYS[2], ARGV[6])
+redis.call('HSET', KEYS[1], 'v', ARGV[3], 'h', ARGV[4])
+local text = string.sub(ARGV[5], 1, -2) .. ',"epoch":"' .. e .. '","offset":' .. s .. '}'
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[6], s .. '-0', 'd', text)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
 redis.call('PUBLISH', KEYS[3], s .. ':' .. e .. ':' .. text)
 return {'kept', e, s}
-"#;
+"#
+);
 
-/// A topic's position and its readings after one. KEYS: meta, log. ARGV: an epoch for a new
-/// topic, the mirror's epoch and offset (readings after it are returned if the epoch is the
-/// topic's, else all), the most to return, the keys' lifetime (ms). Returns `{epoch, offset,
-/// {id, text, id, text, …}}`.
-pub const SYNC: &str = r#"
-local e = redis.call('HGET', KEYS[1], 'e')
-if not e then
-  e = ARGV[1]
-  redis.call('DEL', KEYS[2])
-  redis.call('HSET', KEYS[1], 'e', e, 's', 0)
-  redis.call('PEXPIRE', KEYS[1], ARGV[5])
-end
+/// A topic's position and its readings after one. KEYS: meta, log. ARGV after the prelude's
+/// two: the mirror's epoch and offset (readings after it are returned if the epoch is the
+/// topic's, else all), the most to return. Returns `{epoch, offset, {id, text, id, text, …}}`.
+pub const SYNC: &str = concat!(
+    topic_prelude!(),
+    r#"
 local s = tonumber(redis.call('HGET', KEYS[1], 's'))
 local from = 0
-if e == ARGV[2] then from = tonumber(ARGV[3]) end
+if e == ARGV[3] then from = tonumber(ARGV[4]) end
 local out = {}
-for _, entry in ipairs(redis.call('XRANGE', KEYS[2], '(' .. from .. '-0', '+', 'COUNT', ARGV[4])) do
+for _, entry in ipairs(redis.call('XRANGE', KEYS[2], '(' .. from .. '-0', '+', 'COUNT', ARGV[5])) do
   out[#out + 1] = entry[1]
   out[#out + 1] = entry[2][2]
 end
 return {e, s, out}
-"#;
+"#
+);
 
 /// How commands reach Redis: each waits 3 s at most; a broken connection is made again.
 fn conn_config() -> redis::aio::ConnectionManagerConfig {
@@ -234,6 +243,20 @@ impl Cluster {
         format!("{}:node:{}", self.prefix, self.node)
     }
 
+    /// `script` on `key`'s meta and log, with the prelude's arguments (see
+    /// [`topic_prelude`]); the script's own keys and arguments follow.
+    fn invocation<'a>(
+        &self,
+        script: &'a redis::Script,
+        key: &TopicKey,
+    ) -> redis::ScriptInvocation<'a> {
+        let mut call = script.key(self.key(key, "meta"));
+        call.key(self.key(key, "log"))
+            .arg(format!("{:016x}", hub::random()))
+            .arg(Self::ttl(key));
+        call
+    }
+
     fn ttl(key: &TopicKey) -> u64 {
         match key {
             TopicKey::Station(_) => STATION_TTL_MS,
@@ -270,16 +293,12 @@ impl Cluster {
     ) -> Result<Appended, String> {
         let mut conn = self.conn();
         let appended = self
-            .append
-            .key(self.key(key, "meta"))
-            .key(self.key(key, "log"))
+            .invocation(&self.append, key)
             .key(self.channel(key))
-            .arg(format!("{:016x}", hub::random()))
             .arg(time)
             .arg(values)
             .arg(text)
             .arg(keep.max(1))
-            .arg(Self::ttl(key))
             .invoke_async(&mut conn)
             .await;
         let (what, epoch, offset): (String, String, u64) = self.checked(appended)?;
@@ -367,14 +386,10 @@ impl Cluster {
             offset: 0,
         });
         let read = self
-            .sync
-            .key(self.key(key, "meta"))
-            .key(self.key(key, "log"))
-            .arg(format!("{:016x}", hub::random()))
+            .invocation(&self.sync, key)
             .arg(&from.epoch)
             .arg(from.offset)
             .arg(100_000)
-            .arg(Self::ttl(key))
             .invoke_async(&mut conn)
             .await;
         let (epoch, top, flat): (String, u64, Vec<String>) = self.checked(read)?;

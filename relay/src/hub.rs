@@ -159,6 +159,16 @@ pub struct History {
     pub max_replay: usize,
 }
 
+impl History {
+    /// Readings kept of `key`'s topic.
+    pub fn of(&self, key: &TopicKey) -> usize {
+        match key {
+            TopicKey::Station(_) => self.station,
+            TopicKey::Place { .. } => self.place,
+        }
+    }
+}
+
 impl Default for History {
     fn default() -> History {
         History {
@@ -325,6 +335,11 @@ impl Hub {
         }
     }
 
+    /// How much of each topic it keeps.
+    pub fn history(&self) -> History {
+        self.history
+    }
+
     /// The same hub keeping `history`.
     pub fn with_history(self, history: History) -> Hub {
         Hub { history, ..self }
@@ -365,11 +380,7 @@ impl Hub {
                     return Err(Refused::UnknownStation)
                 }
                 _ if self.mirror => return Err(Refused::Unwatched),
-                TopicKey::Place { .. } if topics.places >= self.max_places => {
-                    return Err(Refused::TooManyPlaces)
-                }
-                TopicKey::Place { .. } => topics.places += 1,
-                TopicKey::Station(_) => {}
+                _ => self.admit(topics, key)?,
             }
             let topic = self.topic(&mut topics.made);
             topics.by_key.insert(key.clone(), topic);
@@ -543,14 +554,34 @@ impl Hub {
 
     /// Adds the reading numbered `topic.offset` to the topic's history, within its bound.
     fn keep(&self, key: &TopicKey, topic: &mut Topic, text: Utf8Bytes) {
-        let keep = match key {
-            TopicKey::Station(_) => self.history.station,
-            TopicKey::Place { .. } => self.history.place,
-        };
+        let keep = self.history.of(key);
         topic.history.push_back((topic.offset, text));
         while topic.history.len() > keep.max(1) {
             topic.history.pop_front();
         }
+    }
+
+    /// Counts a new topic for `key` against `max_places` if it is a place.
+    fn admit(&self, topics: &mut Topics, key: &TopicKey) -> Result<(), Refused> {
+        if let TopicKey::Place { .. } = key {
+            if topics.places >= self.max_places {
+                return Err(Refused::TooManyPlaces);
+            }
+            topics.places += 1;
+        }
+        Ok(())
+    }
+
+    /// Makes `topic` the broker's copy: its epoch, its readings (within the bound kept), its
+    /// last offset.
+    fn fill(&self, key: &TopicKey, topic: &mut Topic, snapshot: Snapshot) {
+        topic.epoch = snapshot.epoch;
+        topic.history.clear();
+        for (offset, text) in snapshot.readings {
+            topic.offset = offset;
+            self.keep(key, topic, text);
+        }
+        topic.offset = snapshot.top;
     }
 
     /// The position a mirrored topic has reached, if it is mirrored.
@@ -571,18 +602,9 @@ impl Hub {
         let mut topics = self.lock();
         let topics = &mut *topics;
         let Some(topic) = topics.by_key.get_mut(key) else {
-            if let TopicKey::Place { .. } = key {
-                if topics.places >= self.max_places {
-                    return Err(Refused::TooManyPlaces);
-                }
-                topics.places += 1;
-            }
-            let mut topic = Topic::new(snapshot.epoch);
-            for (offset, text) in snapshot.readings {
-                topic.offset = offset;
-                self.keep(key, &mut topic, text);
-            }
-            topic.offset = snapshot.top;
+            self.admit(topics, key)?;
+            let mut topic = Topic::new(String::new());
+            self.fill(key, &mut topic, snapshot);
             topics.by_key.insert(key.clone(), topic);
             return Ok(Installed::Made);
         };
@@ -608,13 +630,7 @@ impl Hub {
             }
             return Ok(Installed::Caught(n));
         }
-        topic.epoch = snapshot.epoch;
-        topic.history.clear();
-        for (offset, text) in snapshot.readings {
-            topic.offset = offset;
-            self.keep(key, topic, text);
-        }
-        topic.offset = snapshot.top;
+        self.fill(key, topic, snapshot);
         let subscribed = encode(&ServerMessage::Subscribed {
             target: key.target(),
             epoch: Some(topic.epoch.clone()),

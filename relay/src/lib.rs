@@ -149,10 +149,7 @@ impl AppState {
                 match &msg {
                     ServerMessage::Observation { time, values, .. } => {
                         let values = serde_json::to_string(values).expect("values serialise");
-                        let keep = match key {
-                            TopicKey::Station(_) => self.config.station_history,
-                            TopicKey::Place { .. } => self.config.place_history,
-                        };
+                        let keep = self.hub.history().of(key);
                         let appended = cluster.append(key, *time, &values, &text, keep).await;
                         match appended.inspect_err(|_| Metrics::inc(&self.metrics.broker_errors))? {
                             cluster::Appended::Kept(_) => None,
@@ -192,11 +189,9 @@ impl AppState {
             return true;
         };
         let interval = self.config.poll_interval();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        let slot = (now.as_millis() / interval.as_millis().max(1)) as u64;
-        cluster.claim_poll(key, slot, interval).await
+        cluster
+            .claim_poll(key, upstream::slot(interval), interval)
+            .await
     }
 }
 
@@ -272,6 +267,19 @@ async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
     )
 }
 
+/// Runs `task` in the background until it ends or the relay stops.
+fn until_stopped(
+    task: impl std::future::Future<Output = ()> + Send + 'static,
+    mut stop: watch::Receiver<bool>,
+) {
+    tokio::spawn(async move {
+        tokio::select! {
+            () = task => {}
+            _ = stop.wait_for(|stopped| *stopped) => {}
+        }
+    });
+}
+
 /// Binds `config.listen` (port 0 picks one) and serves until shut down. A configuration
 /// that [`Config::check`] refuses is an error.
 pub async fn spawn(config: Config) -> std::io::Result<Running> {
@@ -325,14 +333,7 @@ pub async fn spawn(config: Config) -> std::io::Result<Running> {
     });
     if let Some(broker) = broker {
         let (ready, started) = tokio::sync::oneshot::channel();
-        let mut stop = rx.clone();
-        let listen = cluster::listen(state.clone(), broker, ready);
-        tokio::spawn(async move {
-            tokio::select! {
-                () = listen => {}
-                _ = stop.wait_for(|stopped| *stopped) => {}
-            }
-        });
+        until_stopped(cluster::listen(state.clone(), broker, ready), rx.clone());
         started
             .await
             .unwrap_or_else(|_| Err("the cluster's listener stopped".into()))
@@ -346,14 +347,10 @@ pub async fn spawn(config: Config) -> std::io::Result<Running> {
             .mqtt_topic
             .clone()
             .unwrap_or_else(|| mqtt::DEFAULT_TOPIC.into());
-        let ingest = mqtt::ingest(state.clone(), st.id.clone(), broker, topic);
-        let mut stop = rx.clone();
-        tokio::spawn(async move {
-            tokio::select! {
-                () = ingest => {}
-                _ = stop.wait_for(|stopped| *stopped) => {}
-            }
-        });
+        until_stopped(
+            mqtt::ingest(state.clone(), st.id.clone(), broker, topic),
+            rx.clone(),
+        );
     }
     let router = app(state.clone());
     let task = tokio::spawn(server::serve(listener, router, state.clone(), rx));

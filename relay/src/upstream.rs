@@ -134,11 +134,24 @@ async fn report(state: &AppState, key: &TopicKey, msg: ServerMessage) {
 /// The time until the next interval of the wall clock begins, plus up to a tenth of an
 /// interval of jitter.
 fn until_next_slot(interval: Duration) -> Duration {
-    let now = std::time::SystemTime::now()
+    let step = step_ms(interval);
+    let jitter = crate::hub::random() % (step / 10 + 1);
+    Duration::from_millis(step - wall_ms() % step + jitter)
+}
+
+/// The interval of the wall clock we are in (the number of whole intervals since 1970): the
+/// slot a relay of a cluster claims before polling.
+pub fn slot(interval: Duration) -> u64 {
+    wall_ms() / step_ms(interval)
+}
+
+fn step_ms(interval: Duration) -> u64 {
+    (interval.as_millis() as u64).max(1)
+}
+
+fn wall_ms() -> u64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default()
-        .as_millis() as u64;
-    let step = (interval.as_millis() as u64).max(1);
-    let jitter = crate::hub::random() % (step / 10 + 1);
-    Duration::from_millis(step - now % step + jitter)
+        .as_millis() as u64
 }

@@ -12,10 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
-use tokio_tungstenite::tungstenite::Message;
-
-use super::relay::{cpu_ms, percentile, receive_all, rss_kib, start, Ws};
+use super::relay::{cpu_ms, open, percentile, receive_all, rss_kib, start};
 use crate::Result;
 
 /// Debian's nginx, with nchan from `libnginx-mod-nchan`.
@@ -109,17 +106,13 @@ fn cpu_of(pids: &[u32]) -> f64 {
         .sum()
 }
 
-fn free_port() -> Result<u16> {
-    Ok(isobar_testkit::free_port()?)
-}
-
 /// `n` relay processes, on a Redis of their own when `n > 1`.
 async fn relays(n: usize, subscribers: usize, dir: &Path) -> Result<Server> {
     let mut guards: Vec<Box<dyn Send>> = Vec::new();
     let mut redis = None;
     let mut redis_line = String::new();
     if n > 1 {
-        let port = free_port()?;
+        let port = isobar_testkit::free_port()?;
         let redis_dir = isobar_testkit::TempDir::new("bench-redis")?;
         let r = isobar_testkit::start_redis(port, &redis_dir).await?;
         redis = Some(r.0.id());
@@ -131,7 +124,7 @@ async fn relays(n: usize, subscribers: usize, dir: &Path) -> Result<Server> {
     let mut pids = Vec::new();
     let mut upload = String::new();
     for i in 0..n {
-        let port = free_port()?;
+        let port = isobar_testkit::free_port()?;
         let config = dir.join(format!("relay-{n}-{i}.toml"));
         std::fs::write(
             &config,
@@ -184,7 +177,7 @@ impl Drop for Nginx {
 
 /// nginx with nchan: `/sub` (WebSocket subscribers) and `/pub` (HTTP publisher) of one channel.
 async fn nchan(subscribers: usize, dir: &Path) -> Result<Server> {
-    let port = free_port()?;
+    let port = isobar_testkit::free_port()?;
     let prefix = dir.join("nginx");
     std::fs::create_dir_all(prefix.join("logs"))?;
     let conf = prefix.join("nginx.conf");
@@ -240,16 +233,6 @@ http {{
         redis_pid: None,
         _guards: vec![Box::new(nginx)],
     })
-}
-
-async fn open(url: &str, subscribe: Option<&str>) -> Result<Ws> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
-    if let Some(s) = subscribe {
-        ws.next().await; // hello
-        ws.send(Message::Text(s.into())).await?;
-        ws.next().await; // subscribed
-    }
-    Ok(ws)
 }
 
 /// Gives `server` its subscribers, publishes `rounds` times, and measures.

@@ -109,11 +109,15 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 pub type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn open(url: &str, subscribe: &str) -> Result<Ws> {
+/// A WebSocket to `url`; with `subscribe`, the relay's `hello` read, that message sent and
+/// its answer read (nchan subscribes by URL and says nothing).
+pub async fn open(url: &str, subscribe: Option<&str>) -> Result<Ws> {
     let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
-    ws.next().await; // hello
-    ws.send(Message::Text(subscribe.into())).await?;
-    ws.next().await; // subscribed
+    if let Some(s) = subscribe {
+        ws.next().await; // hello
+        ws.send(Message::Text(s.into())).await?;
+        ws.next().await; // subscribed
+    }
     Ok(ws)
 }
 
@@ -246,7 +250,7 @@ pub async fn relay(opts: RelayOptions) -> Result<RelayFigures> {
         while clients.len() < level {
             let n = 200.min(level - clients.len());
             let batch = futures_util::future::join_all(
-                (0..n).map(|_| open(&url, r#"{"type":"subscribe","station":"BENCH"}"#)),
+                (0..n).map(|_| open(&url, Some(r#"{"type":"subscribe","station":"BENCH"}"#))),
             )
             .await;
             for ws in batch {
@@ -306,7 +310,7 @@ pub async fn relay(opts: RelayOptions) -> Result<RelayFigures> {
             let lat = 48.85 + (i % 5) as f64 * 0.01;
             let msg = format!(r#"{{"type":"subscribe","lat":{lat},"lon":2.35}}"#);
             let url = url.clone();
-            async move { open(&url, &msg).await }
+            async move { open(&url, Some(&msg)).await }
         }))
         .await;
         for ws in batch {

@@ -120,7 +120,10 @@ const MAX_PENDING: usize = 256;
 /// it, for the next try).
 async fn keep(state: &AppState, station: &str, pending: &mut VecDeque<ServerMessage>) {
     let key = TopicKey::Station(station.to_owned());
-    while let Some(msg) = pending.front() {
+    // While the cluster's Redis is known to be away, held without trying: each try would
+    // wait for its connection timeouts, and the broker's packets (and keep-alive) with it.
+    let away = state.cluster.as_ref().is_some_and(|c| !c.connected());
+    while let Some(msg) = pending.front().filter(|_| !away) {
         // The same reading also sent by HTTP is kept once (the repeat rule).
         match state.publish(&key, msg.clone()).await {
             Ok(_) => {

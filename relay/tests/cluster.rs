@@ -482,6 +482,19 @@ async fn past_the_history_or_after_a_redis_restart_the_gap_is_told_with_the_curr
     let (status, body) = upload(&http, c.addr(0), base, 55).await;
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("send it again"), "{body}");
+    // So is a subscription the relay cannot make without Redis (a place it does not follow);
+    // the connection stays.
+    let mut other = connect(c.addr(0)).await.unwrap();
+    for _ in 0..2 {
+        other
+            .send(Message::text(subscribe(r#""lat":1.0,"lon":1.0"#, None)))
+            .await
+            .unwrap();
+        match next(&mut other).await {
+            Some(ServerMessage::Error { code, .. }) => assert_eq!(code, "unavailable"),
+            m => panic!("{m:?}"),
+        }
+    }
     c.redis = Some(start_redis(c.redis_port, &c.dir).await.unwrap());
     wait_health(c.addr(0), 200).await;
     wait_health(c.addr(1), 200).await;
@@ -977,4 +990,82 @@ async fn an_mqtt_reading_that_comes_while_redis_is_away_is_kept_when_it_returns(
     let m = metrics_at(&format!("http://{}/metrics", c.addr(0))).await;
     assert_eq!(metric(&m, "isobar_relay_mqtt_lost_total"), Some(0.0));
     assert_eq!(metric(&m, "isobar_relay_appends_total"), Some(2.0));
+}
+
+#[tokio::test]
+async fn mqtt_readings_held_past_the_bound_while_redis_is_away_are_dropped_oldest_first_and_counted(
+) {
+    use rumqttc::{AsyncClient, MqttOptions, QoS};
+    let dir = TempDir::new("cluster-mqtt-flood").unwrap();
+    let mqtt_port = free_port().unwrap();
+    let _broker = isobar_testkit::start_mosquitto(mqtt_port, &dir)
+        .await
+        .unwrap();
+    let tail =
+        format!("[[stations]]\nid = \"WEEWX3\"\nmqtt_url = \"mqtt://127.0.0.1:{mqtt_port}\"\n");
+    let mut c = cluster_with(1, "", &tail, false).await;
+    let mut ws = viewers(&c, r#""station":"WEEWX3""#, 1).await.remove(0);
+    let (client, mut events) = AsyncClient::new(
+        MqttOptions::new("isobar-test-station-3", "127.0.0.1", mqtt_port),
+        16,
+    );
+    tokio::spawn(async move { while events.poll().await.is_ok() {} });
+    let url = format!("http://{}/metrics", c.addr(0));
+    let metrics = || metrics_at(&url);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while metric(&metrics().await, "isobar_relay_mqtt_connects_total") < Some(1.0) {
+        assert!(tokio::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // 260 readings while Redis is away: 256 are held, the 4 oldest dropped and counted.
+    let at = chrono::Utc::now().timestamp() - 600;
+    let packet = |i: i64| {
+        format!(
+            r#"{{"dateTime": "{}.0", "usUnits": "17.0", "outTemp": "{}.0"}}"#,
+            at + i,
+            i % 40
+        )
+    };
+    drop(c.redis.take());
+    wait_health(c.addr(0), 503).await;
+    for i in 1..=260 {
+        client
+            .publish("weather/loop", QoS::AtLeastOnce, false, packet(i))
+            .await
+            .unwrap();
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while metric(&metrics().await, "isobar_relay_mqtt_messages_total") < Some(260.0) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{}",
+            metrics().await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        metric(&metrics().await, "isobar_relay_mqtt_lost_total"),
+        Some(4.0)
+    );
+    c.redis = Some(start_redis(c.redis_port, &c.dir).await.unwrap());
+    wait_health(c.addr(0), 200).await;
+    client
+        .publish("weather/loop", QoS::AtLeastOnce, false, packet(261))
+        .await
+        .unwrap();
+    // Readings 5..=261, in order, each once.
+    let mut times = Vec::new();
+    while times.len() < 257 {
+        match next(&mut ws).await {
+            Some(ServerMessage::Observation { time, .. }) => times.push(time - at),
+            Some(ServerMessage::Subscribed { .. }) => {}
+            other => panic!("after {} readings: {other:?}", times.len()),
+        }
+    }
+    assert_eq!(times, (5..=261).collect::<Vec<i64>>());
+    assert_eq!(
+        metric(&metrics().await, "isobar_relay_appends_total"),
+        Some(257.0)
+    );
 }

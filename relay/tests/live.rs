@@ -112,6 +112,12 @@ async fn a_station_upload_reaches_its_subscribers_at_once() {
     let mut ws = s.connect().await;
     hello(&mut ws).await;
     send(&mut ws, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
+    // Subscribed before the upload: one published before would come as the current value, a
+    // reply rather than a publication.
+    assert!(matches!(
+        next(&mut ws).await,
+        ServerMessage::Subscribed { .. }
+    ));
     // WU's own example, observed a minute ago.
     let observed = chrono::Utc::now() - chrono::Duration::seconds(60);
     let dateutc = observed.format("%Y-%m-%d+%H%%3A%M%%3A%S");

@@ -15,7 +15,7 @@ use std::rc::Rc;
 
 use futures_util::future::{FutureExt, Shared, WeakShared};
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, Response};
 use isobar_core::config::Config;
 use isobar_core::open_meteo::{self, ParseError};
 use isobar_core::weather::{Current, Place};
@@ -25,8 +25,7 @@ use wasm_bindgen::JsCast;
 /// How long one request may take before it is abandoned.
 pub const TIMEOUT_MS: i32 = 10_000;
 
-/// How many days of daily forecast the dashboard asks for.
-pub const FORECAST_DAYS: u8 = 10;
+pub use isobar_core::open_meteo::FORECAST_DAYS;
 
 /// Why a request failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -162,7 +161,12 @@ impl Drop for InFlight {
 /// GETs `url` and returns its body, or why not. Aborts after [`TIMEOUT_MS`], and when the
 /// future is dropped before the answer is in.
 pub async fn get_text(url: &str) -> Result<String, FetchError> {
-    let controller = web_sys::AbortController::new().ok();
+    // A call the page started before the WebAssembly had loaded is taken over, with its
+    // controller (so the timeout and a caller that goes abort it too).
+    let (early, controller) = match crate::early::take(url) {
+        Some((promise, controller)) => (Some(promise), Some(controller)),
+        None => (None, web_sys::AbortController::new().ok()),
+    };
     let timed_out = Rc::new(Cell::new(false));
     let timer = controller.as_ref().and_then(|c| {
         let c = c.clone();
@@ -178,11 +182,18 @@ pub async fn get_text(url: &str) -> Result<String, FetchError> {
     let signal = controller.as_ref().map(web_sys::AbortController::signal);
     let mut guard = InFlight { controller, timer };
     let result = async {
-        let resp = Request::get(url)
-            .abort_signal(signal.as_ref())
-            .send()
-            .await
-            .map_err(|_| FetchError::Network)?;
+        let resp = match early {
+            Some(promise) => wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .map(|r| Response::from(r.unchecked_into::<web_sys::Response>()))
+                .map_err(drop),
+            None => Request::get(url)
+                .abort_signal(signal.as_ref())
+                .send()
+                .await
+                .map_err(drop),
+        }
+        .map_err(|_| FetchError::Network)?;
         let status = resp.status();
         if status == 429 {
             let retry_after = resp

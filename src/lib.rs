@@ -11,10 +11,12 @@
 //! * [`live`]: the WebSocket to the relay, as a hook with `start`/`close`.
 //! * [`components`]: the header and one file per card.
 //! * [`api`], [`zone`], [`geo`]: the browser's fetch, `Intl` time zones and geolocation.
+//! * [`early`]: the calls `index.html` started before the WebAssembly had loaded, taken over.
 
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod early;
 pub mod embed;
 pub mod geo;
 pub mod live;
@@ -74,6 +76,7 @@ fn start_now() {
         return;
     };
     let query = window.location().search().unwrap_or_default();
+    early::opened();
     let root = window
         .document()
         .and_then(|d| d.get_element_by_id("app"))

@@ -202,6 +202,35 @@ fn is_http_url(s: &str) -> bool {
 }
 
 impl Config {
+    /// Whether any card shown is filled by the call `source`.
+    pub fn needs(&self, source: crate::cards::Source) -> bool {
+        self.cards
+            .iter()
+            .any(|id| crate::cards::find(id).is_some_and(|c| c.source == source))
+    }
+
+    /// The URL of the forecast call for the place at `lat`, `lon` with this configuration.
+    pub fn forecast_call(&self, lat: f64, lon: f64) -> String {
+        crate::open_meteo::forecast_url(
+            &self.forecast_url,
+            lat,
+            lon,
+            self.units,
+            crate::open_meteo::FORECAST_DAYS,
+            &self.cards,
+        )
+    }
+
+    /// The URL of the air-quality call for the place at `lat`, `lon` with this configuration.
+    pub fn air_call(&self, lat: f64, lon: f64) -> String {
+        crate::open_meteo::air_quality_url(
+            &self.air_quality_url,
+            lat,
+            lon,
+            self.aqi == AqiScale::Us,
+        )
+    }
+
     /// Reads a configuration from a query string. Returns it with every problem found.
     pub fn from_query(query: &str) -> (Config, Vec<ConfigError>) {
         let pairs = parse_query(query);

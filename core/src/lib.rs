@@ -4,6 +4,7 @@
 //! * [`bands`]: UV and air-quality bands, colours and advice.
 //! * [`wind`]: compass points and the Beaufort scale.
 //! * [`cards`]: every card's id, heading and the call that fills it (one table).
+//! * [`early`]: the calls a page starts before its WebAssembly has loaded, and which.
 //! * [`json`]: JSON text into `serde_json::Value` (the browser's `JSON.parse` in WebAssembly).
 //! * [`places`]: saved and recent places, their rules and stored form.
 //! * [`params`]: the query parameters, their values and defaults (one table).
@@ -27,6 +28,7 @@ pub mod bands;
 pub mod cards;
 pub mod clock;
 pub mod config;
+pub mod early;
 pub mod format;
 pub mod json;
 pub mod live;

@@ -586,6 +586,9 @@ pub fn encode(s: &str) -> String {
     out
 }
 
+/// How many days of daily forecast the dashboard asks for.
+pub const FORECAST_DAYS: u8 = 10;
+
 /// URL of a forecast request for the dashboard: current, hourly and daily blocks in `units`,
 /// as Unix times, in the place's own time zone.
 ///

@@ -37,6 +37,8 @@ pub struct Feed<T: Send + Sync + 'static> {
     pub updated: RwSignal<Option<i64>>,
     generation: StoredValue<Generation>,
     offline: RwSignal<bool>,
+    /// The page's own dashboard: its calls are noted for the next visit ([`crate::early`]).
+    keeps: bool,
 }
 
 impl<T: Send + Sync + 'static> Clone for Feed<T> {
@@ -47,13 +49,14 @@ impl<T: Send + Sync + 'static> Clone for Feed<T> {
 impl<T: Send + Sync + 'static> Copy for Feed<T> {}
 
 impl<T: Send + Sync + 'static> Feed<T> {
-    fn new(offline: RwSignal<bool>) -> Self {
+    fn new(offline: RwSignal<bool>, keeps: bool) -> Self {
         Feed {
             state: RwSignal::new(Load::Loading),
             blocked: RwSignal::new(false),
             updated: RwSignal::new(None),
             generation: StoredValue::new(Generation::default()),
             offline,
+            keeps,
         }
     }
 
@@ -84,6 +87,7 @@ impl<T: Send + Sync + 'static> Feed<T> {
             updated: self.updated,
             generation: self.generation,
             offline: self.offline,
+            keeps: self.keeps,
         }
         .attempt(url, fresh, &show, Box::new(again))
         .await
@@ -110,6 +114,7 @@ struct Common {
     updated: RwSignal<Option<i64>>,
     generation: StoredValue<Generation>,
     offline: RwSignal<bool>,
+    keeps: bool,
 }
 
 impl Common {
@@ -148,6 +153,9 @@ impl Common {
             Ok((body, now)) => {
                 // `now` is when the answer came: a moment ago for one another caller fetched.
                 storage::keep(&url, &body, now);
+                if self.keeps {
+                    crate::early::note(&url);
+                }
                 // An answer may come from memory (another widget's, a moment ago): the network
                 // is back only if the browser agrees.
                 if browser_online() {
@@ -239,11 +247,12 @@ impl Feeds {
     /// The calls. They start when [`Feeds::follow`] is told the place.
     pub fn new(settings: Settings, place: PlaceState, tasks: Tasks) -> Feeds {
         let offline = RwSignal::new(!browser_online());
+        let keeps = settings.keeps();
         let feeds = Feeds {
             offline,
-            forecast: Feed::new(offline),
-            air: Feed::new(offline),
-            alerts: Feed::new(offline),
+            forecast: Feed::new(offline, keeps),
+            air: Feed::new(offline, keeps),
+            alerts: Feed::new(offline, keeps),
             settings,
             place,
             tasks,
@@ -308,20 +317,12 @@ impl Feeds {
 
     fn forecast_url(self, p: &Place) -> String {
         let config = self.settings.config_untracked();
-        open_meteo::forecast_url(
-            &config.forecast_url,
-            p.latitude,
-            p.longitude,
-            config.units,
-            api::FORECAST_DAYS,
-            &config.cards,
-        )
+        config.forecast_call(p.latitude, p.longitude)
     }
 
     fn air_url(self, p: &Place) -> String {
         let config = self.settings.config_untracked();
-        let us = config.aqi == isobar_core::config::AqiScale::Us;
-        open_meteo::air_quality_url(&config.air_quality_url, p.latitude, p.longitude, us)
+        config.air_call(p.latitude, p.longitude)
     }
 
     async fn forecast_attempt(self, fresh: bool) {

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use isobar_core::cards::{self, Source};
+use isobar_core::cards::Source;
 use isobar_core::config::{AqiScale, Config};
 use isobar_core::prefs;
 use isobar_core::units::Units;
@@ -105,10 +105,6 @@ impl Settings {
     }
 
     fn needs(self, source: Source) -> bool {
-        self.config.with_untracked(|c| {
-            c.cards
-                .iter()
-                .any(|id| cards::find(id).is_some_and(|c| c.source == source))
-        })
+        self.config.with_untracked(|c| c.needs(source))
     }
 }

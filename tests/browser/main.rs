@@ -8,6 +8,7 @@ mod support;
 mod app;
 mod cards;
 mod e2e;
+mod early;
 mod embed;
 mod live;
 mod offline;

@@ -28,6 +28,7 @@ pub fn build_release() -> Result<()> {
     drop_unused_exports(&dist())?;
     minify_js(&dist())?;
     slim_loader(&dist())?;
+    write_early_template(&dist())?;
     write_widget(&dist())?;
     write_service_worker(&dist())?;
     precompress(&dist())?;
@@ -97,6 +98,24 @@ fn slim_loader(dist: &Path) -> Result<()> {
     std::fs::write(&path, slim.unwrap_or(html))?;
     Ok(())
 }
+
+/// Writes the template of the default calls ([`isobar_core::early::template`]) into the script
+/// of `dist/index.html` that starts them before the WebAssembly has loaded.
+fn write_early_template(dist: &Path) -> Result<()> {
+    let path = dist.join("index.html");
+    let html = std::fs::read_to_string(&path)?;
+    if !html.contains(EARLY_MARK) {
+        return Err(format!("{} has no {EARLY_MARK} to replace", path.display()).into());
+    }
+    std::fs::write(
+        &path,
+        html.replace(EARLY_MARK, &isobar_core::early::template()),
+    )?;
+    Ok(())
+}
+
+/// What `index.html`'s first script has in place of [`isobar_core::early::template`].
+const EARLY_MARK: &str = "__ISOBAR_EARLY__";
 
 /// [`slim_loader`]'s rewrite of `html`, if its loader script is Trunk's usual one.
 fn slimmed_loader(html: &str) -> Option<String> {

@@ -1,0 +1,109 @@
+//! The calls that start before the WebAssembly has loaded (`index.html`'s first script,
+//! `isobar_core::early`, `src/early.rs`): made once, taken over by the dashboard, and started
+//! early on a first visit to coordinates and on a repeat visit to any address.
+
+use crate::support::Harness;
+use isobar_simulator::faults::{Endpoint, Fault};
+use serde_json::Value;
+
+/// When the page's forecast and air-quality calls started, and when the WebAssembly started
+/// (`isobar:start`, once it had loaded), in ms from navigation; `null` for a call not yet
+/// answered. Several calls to one endpoint would be several entries: the first is given.
+const TIMES: &str = "
+    const at = (part) => (performance.getEntriesByType('resource').find(e => e.name.includes(part)) || {}).startTime ?? null;
+    return { forecast: at('/v1/forecast?'), air: at('/v1/air-quality?'),
+             start: (performance.getEntriesByName('isobar:start')[0] || {}).startTime ?? null,
+             left: Object.keys(window.isobarEarly || {}).length };";
+
+/// Loads `url`, waits until both calls have answered and the cards are ready, and returns
+/// [`TIMES`] with how many calls of each the simulator has had.
+async fn load(h: &Harness, url: &str) -> (Value, u64, u64) {
+    h.client.goto("about:blank").await.unwrap();
+    h.client.goto(url).await.unwrap();
+    h.wait_js(
+        "both calls answered",
+        "const t = (p) => performance.getEntriesByType('resource').some(e => e.name.includes(p) && e.responseEnd > 0);
+         return t('/v1/forecast?') && t('/v1/air-quality?') && !!performance.getEntriesByName('isobar:start')[0];",
+        20,
+    )
+    .await;
+    h.wait_all_ready().await;
+    let times = h.js(TIMES).await;
+    (
+        times,
+        h.sim.state.count(Endpoint::Forecast),
+        h.sim.state.count(Endpoint::AirQuality),
+    )
+}
+
+fn started_early(t: &Value) -> bool {
+    let start = t["start"].as_f64().unwrap();
+    t["forecast"].as_f64().unwrap() < start && t["air"].as_f64().unwrap() < start
+}
+
+/// Answers held back 300 ms, so that a call the dashboard made itself after loading could not
+/// be mistaken for an early one.
+async fn harness() -> Harness {
+    let h = Harness::start(1280, 1000).await;
+    for e in [Endpoint::Forecast, Endpoint::AirQuality] {
+        h.sim.state.set_fault(
+            e,
+            Fault {
+                delay_ms: Some(300),
+                ..Fault::default()
+            },
+        );
+    }
+    h
+}
+
+/// A first visit (a new browser profile) to coordinates: both calls start before the
+/// WebAssembly has loaded, and each is made once: the dashboard takes the early call over.
+#[tokio::test]
+async fn a_first_visit_to_coordinates_starts_its_calls_before_the_webassembly_and_makes_each_once()
+{
+    let h = harness().await;
+    let (t, forecasts, airs) = load(&h, &h.url("lat=52.52&lon=13.41&name=Berlin")).await;
+    assert!(started_early(&t), "{t}");
+    assert_eq!((forecasts, airs), (1, 1), "{t}");
+    assert_eq!(t["left"], 0, "every early call is taken over: {t}");
+    let temp = h
+        .js("return document.querySelector('[data-card=current] [data-value=temperature]').textContent")
+        .await;
+    assert!(temp.as_str().unwrap().ends_with("°C"), "{temp}");
+    let errors = h.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    h.close().await;
+}
+
+/// Settings the template cannot guess (imperial units) leave a first visit to the dashboard;
+/// the next visit to the same address starts the calls the last one made, in those units.
+/// An address without a place (the place viewed last, from storage) does the same.
+#[tokio::test]
+async fn a_repeat_visit_starts_the_calls_its_address_made_last_time() {
+    let h = harness().await;
+    let imperial = h.url("lat=40.71&lon=-74.01&name=New%20York&units=imperial");
+    let (t, forecasts, airs) = load(&h, &imperial).await;
+    assert!(!started_early(&t), "units=imperial is not guessed: {t}");
+    assert_eq!((forecasts, airs), (1, 1));
+
+    let (t, forecasts, airs) = load(&h, &imperial).await;
+    assert!(started_early(&t), "the calls of the last visit: {t}");
+    assert_eq!((forecasts, airs), (2, 2), "each call once: {t}");
+    let temp = h
+        .js("return document.querySelector('[data-card=current] [data-value=temperature]').textContent")
+        .await;
+    assert!(temp.as_str().unwrap().ends_with("°F"), "{temp}");
+
+    // No place in the address: the place viewed last. Its first visit is the dashboard's, the
+    // next one early.
+    let stored = h.url("");
+    let (t, ..) = load(&h, &stored).await;
+    assert!(!started_early(&t), "{t}");
+    let (t, forecasts, airs) = load(&h, &stored).await;
+    assert!(started_early(&t), "{t}");
+    assert_eq!((forecasts, airs), (4, 4), "each call once: {t}");
+    let name = h.text(".place-name").await;
+    assert_eq!(name, "New York");
+    h.close().await;
+}

@@ -24,10 +24,10 @@ pub fn take(url: &str) -> Option<(js_sys::Promise, web_sys::AbortController)> {
 }
 
 thread_local! {
-    /// The query string the page was opened with ([`opened`]), and the one it showed when its
-    /// first call answered (after the dashboard had written the view into the address).
-    static ADDRESSES: std::cell::RefCell<(Option<String>, Option<String>)> =
-        const { std::cell::RefCell::new((None, None)) };
+    /// The addresses of the view shown, as [`early::note`] takes them: the one in the address
+    /// bar, and the one the page was opened with if that differs and the view is still the
+    /// one of the first answer. Before the first answer, `!` and the address opened.
+    static ADDRESSES: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 fn search() -> String {
@@ -39,22 +39,27 @@ fn search() -> String {
 /// Remembers the address the page was opened with, before the dashboard rewrites it: a visit
 /// to it again starts the calls of the view it opened.
 pub fn opened() {
-    ADDRESSES.with_borrow_mut(|a| a.0 = Some(search()));
+    ADDRESSES.set(format!("!@{}", search()));
 }
 
 /// Notes that the view shown called `url`, so that the next visit to its address (the one in
-/// the address bar now, and the one the page was opened with while the view is still that
-/// one) starts the call before the WebAssembly has loaded.
+/// the address bar now, and the one the page was opened with while the view is still the one
+/// of the first answer) starts the call before the WebAssembly has loaded.
 pub fn note(url: &str) {
-    let now = search();
-    let (opened, first) = ADDRESSES.with_borrow_mut(|a| {
-        let first = a.1.get_or_insert_with(|| now.clone()).clone();
-        (a.0.clone(), first)
+    let now = format!("@{}", search());
+    let searches = ADDRESSES.with_borrow_mut(|a| {
+        if let Some(opened) = a.strip_prefix('!') {
+            // The first answer: the view the page opened with, in the address it wrote.
+            *a = if *opened == now {
+                now
+            } else {
+                format!("{now} {opened}")
+            };
+        } else if a.split(' ').next() != Some(&now) {
+            *a = now; // Another view.
+        }
+        a.clone()
     });
-    let mut searches = vec![now.as_str()];
-    if let Some(opened) = opened.as_deref().filter(|o| now == first && *o != now) {
-        searches.push(opened);
-    }
     let text = storage::read(early::STORAGE_KEY).unwrap_or_default();
     if let Some(next) = early::note(&text, &searches, url) {
         storage::write(early::STORAGE_KEY, &next);

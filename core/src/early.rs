@@ -81,38 +81,36 @@ pub fn template() -> String {
 
 /// The calls noted for the address whose query string is `search`, from the stored `text`.
 pub fn noted<'a>(text: &'a str, search: &str) -> Vec<&'a str> {
-    let mut addresses = text.split(' ').filter(|t| t.starts_with('@'));
-    if !addresses.any(|a| &a[1..] == search) {
+    let tokens = || text.split(' ').filter(|t| !t.is_empty());
+    if !tokens().any(|t| t.strip_prefix('@') == Some(search)) {
         return Vec::new();
     }
-    text.split(' ')
-        .filter(|t| !t.is_empty() && !t.starts_with('@'))
-        .collect()
+    tokens().filter(|t| !t.starts_with('@')).collect()
 }
 
-/// The stored text after the view shown at the addresses `searches` has called `url`: one
-/// URL per endpoint (a newer forecast URL, after a change of units, replaces the older), the
-/// calls of another view forgotten. `None` when nothing changes.
-pub fn note(text: &str, searches: &[&str], url: &str) -> Option<String> {
-    let endpoint = |u: &str| u.split('?').next().unwrap_or_default().to_owned();
-    let stored: Vec<&str> = text.split(' ').filter(|t| t.starts_with('@')).collect();
-    let same = stored.len() == searches.len()
-        && searches
-            .iter()
-            .all(|s| stored.iter().any(|t| &t[1..] == *s));
-    let mut urls = if same {
-        noted(text, searches[0])
-    } else {
-        Vec::new()
-    };
-    if urls.contains(&url) {
-        return None;
+/// The stored text after the view shown at the addresses `searches` (each after an `@`,
+/// separated by spaces: `@?lat=1&lon=2 @?lat=1&lon=2&units=imperial`) has called `url`: one URL
+/// per endpoint (a newer forecast URL, after a change of units, replaces the older), the calls
+/// of another view forgotten. `None` when nothing changes.
+pub fn note(text: &str, searches: &str, url: &str) -> Option<String> {
+    let endpoint = |u: &str| u.split('?').next() == url.split('?').next();
+    let mut out = searches.to_owned();
+    // The same view: its other calls stay.
+    let same = |r: &&str| r.starts_with(' ') && !r.starts_with(" @");
+    if let Some(rest) = text.strip_prefix(searches).filter(same) {
+        for u in rest.split(' ').filter(|u| !u.is_empty()) {
+            if u == url {
+                return None;
+            }
+            if !endpoint(u) {
+                out.push(' ');
+                out.push_str(u);
+            }
+        }
     }
-    urls.retain(|u| endpoint(u) != endpoint(url));
-    urls.push(url);
-    let mut out: Vec<String> = searches.iter().map(|s| format!("@{s}")).collect();
-    out.extend(urls.iter().map(|u| (*u).to_owned()));
-    Some(out.join(" "))
+    out.push(' ');
+    out.push_str(url);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -283,23 +281,26 @@ mod tests {
         let f1 = "http://a.test/v1/forecast?latitude=1&temperature_unit=celsius";
         let f2 = "http://a.test/v1/forecast?latitude=1&temperature_unit=fahrenheit";
         let aq = "http://a.test/v1/air-quality?latitude=1";
-        let here = ["?lat=1&lon=2"];
-        let t = note("", &here, f1).unwrap();
-        let t = note(&t, &here, aq).unwrap();
-        assert_eq!(note(&t, &here, aq), None);
-        assert_eq!(noted(&t, here[0]), [f1, aq]);
-        let t = note(&t, &here, f2).unwrap();
-        assert_eq!(noted(&t, here[0]), [aq, f2]);
+        let here = "@?lat=1&lon=2";
+        let t = note("", here, f1).unwrap();
+        let t = note(&t, here, aq).unwrap();
+        assert_eq!(note(&t, here, aq), None);
+        assert_eq!(noted(&t, "?lat=1&lon=2"), [f1, aq]);
+        let t = note(&t, here, f2).unwrap();
+        assert_eq!(noted(&t, "?lat=1&lon=2"), [aq, f2]);
         assert!(noted(&t, "").is_empty());
         // The address the page was opened with, and the one it wrote: both lead to the calls.
-        let both = ["?lat=1&lon=2&temp=f", "?lat=1&lon=2&units=imperial"];
-        let t = note(&t, &both, f2).unwrap();
-        assert_eq!(noted(&t, both[0]), [f2]);
-        assert_eq!(noted(&t, both[1]), [f2]);
-        assert!(noted(&t, here[0]).is_empty());
-        let t = note(&t, &[""], f1).unwrap();
+        let both = "@?lat=1&lon=2&temp=f @?lat=1&lon=2&units=imperial";
+        let t = note(&t, both, f2).unwrap();
+        assert_eq!(noted(&t, "?lat=1&lon=2&temp=f"), [f2]);
+        assert_eq!(noted(&t, "?lat=1&lon=2&units=imperial"), [f2]);
+        assert!(noted(&t, "?lat=1&lon=2").is_empty());
+        // The first of them alone is another view.
+        let t2 = note(&t, "@?lat=1&lon=2&temp=f", aq).unwrap();
+        assert_eq!(noted(&t2, "?lat=1&lon=2&temp=f"), [aq]);
+        let t = note(&t, "@", f1).unwrap();
         assert_eq!(noted(&t, ""), [f1]);
-        assert!(noted(&t, both[0]).is_empty());
+        assert!(noted(&t, "?lat=1&lon=2&temp=f").is_empty());
         assert!(noted("garbage", "").is_empty());
         assert!(noted("", "").is_empty());
     }

@@ -187,7 +187,7 @@ fn reason_for(status: u16) -> &'static str {
     }
 }
 
-/// Answers one API request: counts it, applies its fault, then builds the body.
+/// Answers one API request: counts it, builds the body, and answers as its fault says.
 async fn serve(
     state: &Shared,
     endpoint: Endpoint,
@@ -206,10 +206,11 @@ async fn serve(
         Ok(f) => configured.overlay(&f),
         Err(reason) => return error_response(StatusCode::BAD_REQUEST, &reason, None),
     };
-    if let Some(ms) = fault.delay_ms {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
+    // A delay of D ms: the answer comes D ms after the request, whatever building it took
+    // (a benchmark's "every call delayed by D" measures the page, not the simulator).
+    let due = tokio::time::Instant::now() + Duration::from_millis(fault.delay_ms.unwrap_or(0));
     if let Some(code) = fault.status {
+        tokio::time::sleep_until(due).await;
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let retry = matches!(code, 429 | 503).then(|| fault.retry_after.unwrap_or(1));
         return error_response(status, reason_for(code), retry);
@@ -222,9 +223,11 @@ async fn serve(
             v.to_string()
         }
         Err(BadRequest(reason)) => {
+            tokio::time::sleep_until(due).await;
             return error_response(StatusCode::BAD_REQUEST, &reason, None);
         }
     };
+    tokio::time::sleep_until(due).await;
     let cut = |t: f64| -> usize {
         let n = if t < 1.0 {
             (body.len() as f64 * t) as usize

@@ -152,10 +152,15 @@ impl Common {
         match result {
             Ok((body, now)) => {
                 // `now` is when the answer came: a moment ago for one another caller fetched.
-                storage::keep(&url, &body, now);
-                if self.keeps {
-                    crate::early::note(&url);
-                }
+                // Kept (a write of the whole answer) in a task of its own: the cards are drawn
+                // first.
+                let keeps = self.keeps;
+                crate::state::tasks::after(Duration::ZERO, move || {
+                    storage::keep(&url, &body, now);
+                    if keeps {
+                        crate::early::note(&url);
+                    }
+                });
                 // An answer may come from memory (another widget's, a moment ago): the network
                 // is back only if the browser agrees.
                 if browser_online() {
@@ -247,7 +252,8 @@ impl Feeds {
     /// The calls. They start when [`Feeds::follow`] is told the place.
     pub fn new(settings: Settings, place: PlaceState, tasks: Tasks) -> Feeds {
         let offline = RwSignal::new(!browser_online());
-        let keeps = settings.keeps();
+        // Calls made one after another (for a benchmark's comparison) are not started early.
+        let keeps = settings.keeps() && !settings.config_untracked().sequential;
         let feeds = Feeds {
             offline,
             forecast: Feed::new(offline, keeps),

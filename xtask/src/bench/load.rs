@@ -97,6 +97,8 @@ pub struct LoadFigures {
     pub concurrent: LoadTimes,
     /// Calls made one after another (`fetch=sequential`), for comparison.
     pub sequential: LoadTimes,
+    /// As shipped, each load in a new browser profile (nothing cached, nothing stored).
+    pub cold: LoadTimes,
 }
 
 impl LoadFigures {
@@ -115,12 +117,12 @@ pub async fn load(opts: LoadOptions) -> Result<LoadFigures> {
     let site = listener.local_addr()?;
     let app = crate::run::static_site(build::dist());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let browser = browser().await?;
-    let client = browser.client.clone();
+    let warm = browser().await?;
+    let client = warm.client.clone();
     let s = sim.addr;
     let d = opts.delay_ms as f64;
     println!(
-        "Load with every API call delayed by D = {} ms; median of {} loads each (warm cache, 127.0.0.1, files served brotli-compressed)",
+        "Load with every API call delayed by D = {} ms; median of {} loads each (127.0.0.1, files served brotli-compressed; warm: the bundle cached and the calls' addresses noted by a first load, the answers kept by it forgotten; cold: a new browser profile each time)",
         opts.delay_ms, opts.runs
     );
     println!(
@@ -134,14 +136,24 @@ pub async fn load(opts: LoadOptions) -> Result<LoadFigures> {
         "(ready-D)/D"
     );
     let mut modes = Vec::new();
-    for mode in ["concurrent", "sequential"] {
+    for mode in ["concurrent", "sequential", "cold"] {
+        let fetch = if mode == "sequential" { "&fetch=sequential" } else { "" };
         let url = format!(
-            "http://{site}/?lat=52.52&lon=13.41&name=Berlin&fetch={mode}&forecast_url=http://{s}/v1/forecast&air_quality_url=http://{s}/v1/air-quality&geocoding_url=http://{s}/v1/search"
+            "http://{site}/?lat=52.52&lon=13.41&name=Berlin{fetch}&forecast_url=http://{s}/v1/forecast&air_quality_url=http://{s}/v1/air-quality&geocoding_url=http://{s}/v1/search"
         );
-        load_once(&client, &url).await?; // warm-up: caches the bundle
         let mut samples = Vec::new();
-        for _ in 0..opts.runs {
-            samples.push(load_once(&client, &url).await?);
+        if mode == "cold" {
+            // A new browser (a new, empty profile) for each load.
+            for _ in 0..opts.runs {
+                let fresh = browser().await?;
+                samples.push(load_once(&fresh.client, &url).await?);
+                let _ = fresh.client.clone().close().await;
+            }
+        } else {
+            load_once(&client, &url).await?; // warm-up: caches the bundle
+            for _ in 0..opts.runs {
+                samples.push(load_once(&client, &url).await?);
+            }
         }
         let m = |f: fn(&Sample) -> f64| median(samples.iter().map(f).collect());
         let t = LoadTimes {
@@ -168,5 +180,6 @@ pub async fn load(opts: LoadOptions) -> Result<LoadFigures> {
         runs: opts.runs,
         concurrent: modes[0],
         sequential: modes[1],
+        cold: modes[2],
     })
 }

@@ -137,7 +137,11 @@ pub async fn load(opts: LoadOptions) -> Result<LoadFigures> {
     );
     let mut modes = Vec::new();
     for mode in ["concurrent", "sequential", "cold"] {
-        let fetch = if mode == "sequential" { "&fetch=sequential" } else { "" };
+        let fetch = if mode == "sequential" {
+            "&fetch=sequential"
+        } else {
+            ""
+        };
         let url = format!(
             "http://{site}/?lat=52.52&lon=13.41&name=Berlin{fetch}&forecast_url=http://{s}/v1/forecast&air_quality_url=http://{s}/v1/air-quality&geocoding_url=http://{s}/v1/search"
         );

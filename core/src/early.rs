@@ -48,28 +48,29 @@ pub fn template() -> String {
     let config = Config::default();
     // Coordinates no real call has, replaced by the markers.
     let (lat, lon) = (1.5, 2.25);
-    let marked = |url: String, base: &str| {
-        url[base.len()..]
-            .replacen("latitude=1.5000", "latitude=LAT", 1)
-            .replacen("longitude=2.2500", "longitude=LON", 1)
-    };
-    let mut calls = Vec::new();
-    if config.needs(Source::Forecast) {
-        let base = &config.forecast_url;
-        calls.push(serde_json::json!([
+    let calls: Vec<serde_json::Value> = [
+        (
+            Source::Forecast,
             "forecast_url",
-            base,
-            marked(config.forecast_call(lat, lon), base)
-        ]));
-    }
-    if config.needs(Source::AirQuality) {
-        let base = &config.air_quality_url;
-        calls.push(serde_json::json!([
+            &config.forecast_url,
+            config.forecast_call(lat, lon),
+        ),
+        (
+            Source::AirQuality,
             "air_quality_url",
-            base,
-            marked(config.air_call(lat, lon), base)
-        ]));
-    }
+            &config.air_quality_url,
+            config.air_call(lat, lon),
+        ),
+    ]
+    .into_iter()
+    .filter(|(source, ..)| config.needs(*source))
+    .map(|(_, param, base, url)| {
+        let query = url[base.len()..]
+            .replacen("latitude=1.5000", &format!("latitude={}", MARKERS[0]), 1)
+            .replacen("longitude=2.2500", &format!("longitude={}", MARKERS[1]), 1);
+        serde_json::json!([param, base, query])
+    })
+    .collect();
     serde_json::json!({
         "key": STORAGE_KEY,
         "settings": crate::prefs::STORAGE_KEY,

@@ -2,15 +2,18 @@
 //! and condition (all of them in one forecast request, made when the list is shown). A click
 //! (or Enter) on a place shows it; each can be taken off the list.
 //!
-//! The list is drawn by one closure from the places and their weather (see the size note in
-//! [`super::search`]).
+//! The lists are written as HTML text from the places and their weather (as the card bodies
+//! are, see [`super::html`]), with one click listener on the panel: a Leptos view of the rows
+//! cost the bundle build and rebuild code for each element and attribute.
 
 use isobar_core::format;
 use isobar_core::weather::Current;
 use isobar_core::wmo;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::api;
+use crate::components::html::text;
 use crate::state::{place::Place, Handles};
 
 /// The places panel (shown while its header button is pressed).
@@ -43,25 +46,6 @@ pub fn PlacesPanel() -> impl IntoView {
             }
         });
     });
-    let row = move |p: &Place, weather: String, saved: bool| {
-        let region = p.region();
-        let (shown, forget) = (p.clone(), p.clone());
-        view! {
-            <li class="places-item" data-saved=saved.to_string()>
-                <button type="button" class="places-pick" on:click=move |_| place.choose(shown.clone())>
-                    <span class="places-name">{p.name.clone()}</span>
-                    <span class="places-region">{region}</span>
-                    <span class="places-now">{weather}</span>
-                </button>
-                <button
-                    type="button"
-                    class="places-remove"
-                    aria-label=format!("Remove {}", p.name)
-                    on:click=move |_| place.forget(&forget)
-                >"×"</button>
-            </li>
-        }
-    };
     let lists = move || {
         let symbol = settings.config().units.temperature.symbol();
         now.with(|(asked, current)| {
@@ -79,31 +63,90 @@ pub fn PlacesPanel() -> impl IntoView {
                     })
             };
             place.places.with(|k| {
-                // Both lists are always drawn (hidden when empty): a view that is sometimes
-                // there costs the bundle more than an attribute.
-                let rows = |items: &[Place], saved: bool| {
-                    items.iter().map(|p| row(p, weather(p), saved)).collect::<Vec<_>>()
-                };
-                let (no_saved, no_recent) = (k.saved.is_empty(), k.recent.is_empty());
-                view! {
-                    <h2 class="places-heading" id="isobar-places-saved" hidden=no_saved>"Saved"</h2>
-                    <ul class="places-list" aria-labelledby="isobar-places-saved" hidden=no_saved>
-                        {rows(&k.saved, true)}
-                    </ul>
-                    <h2 class="places-heading" id="isobar-places-recent" hidden=no_recent>"Recent"</h2>
-                    <ul class="places-list" aria-labelledby="isobar-places-recent" hidden=no_recent>
-                        {rows(&k.recent, false)}
-                    </ul>
-                    <p class="places-empty" hidden=!(no_saved && no_recent)>
-                        "No places yet. Search for a place, then press the star to keep it here."
-                    </p>
+                // Both lists are always written (hidden when empty); each button says which
+                // list and row it is, for the one click listener.
+                let mut html = String::new();
+                for (list, items) in [("saved", &k.saved), ("recent", &k.recent)] {
+                    let hidden = if items.is_empty() { " hidden" } else { "" };
+                    let heading = if list == "saved" { "Saved" } else { "Recent" };
+                    html.push_str(&format!(
+                        "<h2 class=\"places-heading\" id=\"isobar-places-{list}\"{hidden}>{heading}</h2><ul class=\"places-list\" aria-labelledby=\"isobar-places-{list}\"{hidden}>"
+                    ));
+                    for (i, p) in items.iter().enumerate() {
+                        let name = text(&p.name);
+                        html.push_str(&format!(
+                            "<li class=\"places-item\" data-saved=\"{}\"><button type=\"button\" class=\"places-pick\" data-list=\"{list}\" data-i=\"{i}\"><span class=\"places-name\">{name}</span><span class=\"places-region\">{}</span><span class=\"places-now\">{}</span></button><button type=\"button\" class=\"places-remove\" data-list=\"{list}\" data-i=\"{i}\" aria-label=\"Remove {name}\">×</button></li>",
+                            list == "saved",
+                            text(&p.region()),
+                            text(&weather(p)),
+                        ));
+                    }
+                    html.push_str("</ul>");
                 }
+                let none = if k.saved.is_empty() && k.recent.is_empty() { "" } else { " hidden" };
+                html.push_str(&format!(
+                    "<p class=\"places-empty\"{none}>No places yet. Search for a place, then press the star to keep it here.</p>"
+                ));
+                html
             })
         })
     };
+    // Drawn again when the places or their weather change, keeping the focus on the same row's
+    // button (the next row's, after a removal; the row before, after the last one's).
+    let panel = NodeRef::<leptos::html::Section>::new();
+    Effect::new(move || {
+        let html = lists();
+        let Some(el) = panel.get() else { return };
+        let focused = document()
+            .active_element()
+            .filter(|a| el.contains(Some(a)))
+            .and_then(|a| {
+                Some((
+                    a.class_name(),
+                    a.get_attribute("data-list")?,
+                    a.get_attribute("data-i")?,
+                ))
+            });
+        el.set_inner_html(&html);
+        if let Some((class, list, i)) = focused {
+            let at = |i: &str| {
+                el.query_selector(&format!("button.{class}[data-list={list}][data-i=\"{i}\"]"))
+                    .ok()
+                    .flatten()
+            };
+            let before = i
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| i.checked_sub(1))
+                .map(|i| i.to_string());
+            let target = at(&i).or_else(|| before.as_deref().and_then(at));
+            if let Some(b) = target.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = b.focus();
+            }
+        }
+    });
+    let click = move |e: leptos::ev::MouseEvent| {
+        let button = event_target::<web_sys::Element>(&e)
+            .closest("button[data-i]")
+            .ok()
+            .flatten();
+        let Some(button) = button else { return };
+        let saved = button.get_attribute("data-list").as_deref() == Some("saved");
+        let i = button
+            .get_attribute("data-i")
+            .and_then(|i| i.parse::<usize>().ok());
+        let chosen = place.places.with_untracked(|k| {
+            let items = if saved { &k.saved } else { &k.recent };
+            i.and_then(|i| items.get(i).cloned())
+        });
+        let Some(p) = chosen else { return };
+        if button.class_name() == "places-remove" {
+            place.forget(&p);
+        } else {
+            place.choose(p);
+        }
+    };
     view! {
-        <section class="panel places" id="isobar-places" aria-label="Places">
-            {lists}
-        </section>
+        <section class="panel places" id="isobar-places" aria-label="Places" node_ref=panel on:click=click></section>
     }
 }

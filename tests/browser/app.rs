@@ -269,6 +269,71 @@ async fn a_slow_answer_for_older_text_never_replaces_a_newer_one() {
 /// A saved place, the recent ones and the settings survive a reload; a setting applies to
 /// every card at once without one; the address's parameters win over what is stored, and the
 /// address is rewritten to what is shown.
+/// Removing a saved place from the keyboard keeps the focus in the list: on the next row's
+/// remove button, or the row before after the last one goes; the list drawn again when the
+/// places' weather comes does not take it either.
+#[tokio::test]
+async fn removing_places_by_keyboard_keeps_the_focus_in_the_list() {
+    let h = Harness::start(1280, 1200).await;
+    let berlin = h.url("lat=52.52&lon=13.41&name=Berlin");
+    h.client.goto(&berlin).await.unwrap();
+    h.wait_all_ready().await;
+    h.js(r#"localStorage.setItem('isobar:v1:places', JSON.stringify({saved: [
+        {name: 'New York', latitude: 40.7128, longitude: -74.006, country: 'United States', timezone: 'America/New_York'},
+        {name: 'Tokyo', latitude: 35.6895, longitude: 139.6917, country: 'Japan', timezone: 'Asia/Tokyo'},
+        {name: 'Lisbon', latitude: 38.7223, longitude: -9.1393, country: 'Portugal', timezone: 'Europe/Lisbon'}],
+        recent: []})); return true;"#)
+        .await;
+    h.client.goto(&berlin).await.unwrap();
+    h.wait_all_ready().await;
+    press(&h, "Places").await;
+    let saved = "[...document.querySelectorAll('[aria-labelledby=isobar-places-saved] .places-name')].map(n => n.textContent).join(', ')";
+    h.wait_js(
+        "three saved places, with their weather",
+        &format!("return {saved} === 'New York, Tokyo, Lisbon' && [...document.querySelectorAll('.places-now')].every(n => n.textContent.includes('°'))"),
+        10,
+    )
+    .await;
+    let focused = "return document.activeElement.getAttribute('aria-label')";
+
+    h.type_into(
+        ".places-remove[aria-label='Remove Tokyo']",
+        &Key::Enter.to_string(),
+    )
+    .await;
+    h.wait_js(
+        "Tokyo gone",
+        &format!("return {saved} === 'New York, Lisbon'"),
+        5,
+    )
+    .await;
+    assert_eq!(h.js(focused).await, "Remove Lisbon");
+
+    h.type_into(
+        ".places-remove[aria-label='Remove Lisbon']",
+        &Key::Enter.to_string(),
+    )
+    .await;
+    h.wait_js("Lisbon gone", &format!("return {saved} === 'New York'"), 5)
+        .await;
+    assert_eq!(h.js(focused).await, "Remove New York");
+    let stored = h.stored("isobar:v1:places").await;
+    let stored = stored.as_str().unwrap();
+    assert!(
+        stored.contains("New York") && !stored.contains("Tokyo") && !stored.contains("Lisbon"),
+        "{stored}"
+    );
+    // A place picked from the keyboard is shown.
+    h.type_into(".places-pick", &Key::Enter.to_string()).await;
+    h.wait_js(
+        "New York shown",
+        "return document.querySelector('.place-name').textContent === 'New York'",
+        10,
+    )
+    .await;
+    h.close().await;
+}
+
 #[tokio::test]
 async fn places_and_settings_apply_at_once_and_survive_a_reload() {
     let h = Harness::start(1280, 1600).await;

@@ -4,9 +4,10 @@
 //! text aborted and its answer never shown. Input and popup sit side by side, so the id
 //! references work inside a widget's shadow root too.
 //!
-//! Size: the popup's whole state is one signal drawn by one closure, and the input's two ARIA
-//! states are set by one effect. Each reactive closure is a type of its own with its own code in
-//! the bundle; a dozen small ones cost several KB.
+//! Size: the popup's whole state is one signal, its options are written as HTML text with one
+//! click listener on the list, and the input's two ARIA states are set by one effect. Each
+//! reactive closure and view is a type of its own with its own code in the bundle; a dozen small
+//! ones cost several KB.
 
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::components::html::text;
 use crate::state::{place::Place, Handles};
 
 /// How long typing must pause before a search starts.
@@ -197,37 +199,29 @@ pub fn Search() -> impl IntoView {
             }
         }
     });
-    let list = move || {
+    // The options as HTML text (see [`super::html`]): one click listener on the list.
+    let options = move || {
         popup.with(|s| {
-            let options = s
-                .places()
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    let region = p.region();
-                    view! {
-                        <li
-                            role="option"
-                            id=format!("{OPTION_ID}{i}")
-                            class="search-option"
-                            aria-selected=if s.active == Some(i) { "true" } else { "false" }
-                            on:mousedown=|e: ev::MouseEvent| e.prevent_default()
-                            on:click=move |_| pick(i)
-                        >
-                            <span class="search-name">{p.name.clone()}</span>
-                            " "
-                            <span class="search-region">{region}</span>
-                        </li>
-                    }
-                })
-                .collect_view();
-            view! {
-                <ul role="listbox" id=LIST_ID aria-label="Places found" hidden=s.places().is_empty()>
-                    {options}
-                </ul>
+            let mut html = String::new();
+            for (i, p) in s.places().iter().enumerate() {
+                html.push_str(&format!(
+                    "<li role=\"option\" id=\"{OPTION_ID}{i}\" class=\"search-option\" data-i=\"{i}\" aria-selected=\"{}\"><span class=\"search-name\">{}</span> <span class=\"search-region\">{}</span></li>",
+                    s.active == Some(i),
+                    text(&p.name),
+                    text(&p.region()),
+                ));
             }
-            .into_any()
+            html
         })
+    };
+    let click = move |e: ev::MouseEvent| {
+        let option = event_target::<web_sys::Element>(&e)
+            .closest("[data-i]")
+            .ok()
+            .flatten();
+        if let Some(i) = option.and_then(|o| o.get_attribute("data-i")?.parse().ok()) {
+            pick(i);
+        }
     };
     view! {
         <div class="search" on:focusout=move |_| popup.update(|s| s.open = false)>
@@ -248,7 +242,16 @@ pub fn Search() -> impl IntoView {
                 on:focus=move |_| popup.update(|s| s.open = s.found != Found::Idle)
             />
             <div class="search-popup" hidden=move || !popup.with(|s| s.open)>
-                {list}
+                // The field keeps the focus (a mousedown would take it) while an option is clicked.
+                <ul
+                    role="listbox"
+                    id=LIST_ID
+                    aria-label="Places found"
+                    hidden=move || popup.with(|s| s.places().is_empty())
+                    inner_html=options
+                    on:mousedown=|e: ev::MouseEvent| e.prevent_default()
+                    on:click=click
+                ></ul>
                 <p class="search-message" role="status">{move || popup.with(Popup::message)}</p>
             </div>
         </div>

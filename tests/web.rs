@@ -31,9 +31,11 @@ async fn card_goes_from_placeholder_to_value_and_retries_after_an_error() {
     });
     let _handle = leptos::mount::mount_to(root.clone(), move || {
         view! {
-            <Card id="test" title="Test" state=state.into() retry body=|v: u32| view! { <p class="value">{v}</p> }/>
+            <Card id="test" title="Test" state=state.into() retry body=|v: u32| format!("<p class=\"value\">{v}</p>")/>
         }
     });
+    // The body is written by an effect, which runs once the frame is mounted.
+    leptos::task::tick().await;
     let card = root.query_selector("[data-card=test]").unwrap().unwrap();
     assert_eq!(card.get_attribute("data-state").as_deref(), Some("loading"));
     assert_eq!(card.get_attribute("aria-busy").as_deref(), Some("true"));

@@ -14,7 +14,7 @@ use crate::zone::Zone;
 /// `aria-busy` while loading. While loading it shows a placeholder the size of the filled card;
 /// on error, the message and a Retry button that calls `retry`.
 #[component]
-pub fn Card<T, F, V>(
+pub fn Card<T, F>(
     /// The card's id (`current`, `uv`, ...): the value of `data-card`.
     id: &'static str,
     /// The card's heading.
@@ -32,17 +32,15 @@ pub fn Card<T, F, V>(
     /// Whether live updates reach this card (it then highlights changes).
     #[prop(optional)]
     live: bool,
-    /// Draws the card's body from the value.
+    /// Writes the card's body from the value, as HTML ([`super::html::body`]).
     body: F,
 ) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
-    F: Fn(T) -> V + Send + Sync + 'static,
-    V: IntoView + 'static,
+    F: Fn(T) -> String + Send + Sync + 'static,
 {
-    // Only these closures depend on the data's type; the frame below is compiled once for
+    // Only this closure depends on the data's type; the frame below is compiled once for
     // every card (each instance of it per type cost the bundle about a kilobyte).
-    let error = Error { retry, blocked };
     frame(
         Frame {
             id,
@@ -50,43 +48,29 @@ where
             state: Signal::derive(move || state.with(Load::name)),
             updated,
             live,
+            retry,
+            blocked,
         },
         Arc::new(move || match state.get() {
-            Load::Loading => view! { <Placeholder/> }.into_any(),
-            Load::Ready(v) => body(v).into_any(),
-            Load::Failed(msg) => error.view(msg),
+            Load::Loading => Content::Loading,
+            Load::Ready(v) => Content::Html(body(v)),
+            Load::Failed(msg) => Content::Failed(msg),
         }),
     )
 }
 
-/// The error view's handles.
-#[derive(Clone, Copy)]
-struct Error {
-    retry: Callback<()>,
-    blocked: Signal<bool>,
+/// What a card's body shows.
+enum Content {
+    Loading,
+    /// The body, as HTML text.
+    Html(String),
+    /// The error's message.
+    Failed(String),
 }
 
-impl Error {
-    /// The message and a Retry button (disabled while the service asks to wait).
-    fn view(self, msg: String) -> AnyView {
-        let Error { retry, blocked } = self;
-        view! {
-            <div class="card-error" role="alert">
-                <p>{msg}</p>
-                <button
-                    type="button"
-                    class="retry"
-                    part="retry"
-                    disabled=move || blocked.get()
-                    on:click=move |_| retry.run(())
-                >
-                    "Retry"
-                </button>
-            </div>
-        }
-        .into_any()
-    }
-}
+/// Grey bars with a calm shimmer (still under `prefers-reduced-motion`), the size of a filled
+/// card; the same markup as the static skeleton's in `index.html`.
+const PLACEHOLDER: &str = "<div class=\"placeholder\" aria-hidden=\"true\"><span class=\"ph ph-big\"></span><span class=\"ph\"></span><span class=\"ph ph-short\"></span></div><span class=\"visually-hidden\">Loading…</span>";
 
 /// Everything about a card but its body.
 struct Frame {
@@ -96,6 +80,8 @@ struct Frame {
     state: Signal<&'static str>,
     updated: Signal<Option<i64>>,
     live: bool,
+    retry: Callback<()>,
+    blocked: Signal<bool>,
 }
 
 /// The card's age, kept current: from an hour on it names the time the data was fetched, in
@@ -123,13 +109,15 @@ fn age_label(updated: Signal<Option<i64>>) -> impl Fn() -> Option<String> + Send
     }
 }
 
-fn frame(f: Frame, content: Arc<dyn Fn() -> AnyView + Send + Sync>) -> AnyView {
+fn frame(f: Frame, content: Arc<dyn Fn() -> Content + Send + Sync>) -> AnyView {
     let Frame {
         id,
         title,
         state,
         updated,
         live,
+        retry,
+        blocked,
     } = f;
     let title_id = format!("card-{id}-title");
     let age = age_label(updated);
@@ -147,6 +135,33 @@ fn frame(f: Frame, content: Arc<dyn Fn() -> AnyView + Send + Sync>) -> AnyView {
             current
         });
     }
+    // The body as HTML text: the placeholder, the body, or the message with Retry (disabled
+    // while the service asks to wait).
+    let html = move || {
+        match content() {
+        Content::Loading => PLACEHOLDER.to_owned(),
+        Content::Html(html) => html,
+        Content::Failed(msg) => format!(
+            "<div class=\"card-error\" role=\"alert\"><p>{}</p><button type=\"button\" class=\"retry\" part=\"retry\"{}>Retry</button></div>",
+            super::html::text(&msg),
+            if blocked.get() { " disabled" } else { "" }
+        ),
+    }
+    };
+    let body = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move || {
+        let html = html();
+        if let Some(el) = body.get() {
+            el.set_inner_html(&html);
+            super::html::apply_styles(&el);
+        }
+    });
+    let click = move |e: leptos::ev::MouseEvent| {
+        let target = event_target::<web_sys::Element>(&e);
+        if target.closest(".retry").ok().flatten().is_some() {
+            retry.run(());
+        }
+    };
     let labelled_by = title_id.clone();
     view! {
         <article
@@ -163,23 +178,8 @@ fn frame(f: Frame, content: Arc<dyn Fn() -> AnyView + Send + Sync>) -> AnyView {
                 <h2 class="card-title" part="card-title" id=title_id>{title}</h2>
                 <span class="card-age">{age}</span>
             </div>
-            <div class="card-body" part="card-body">
-                {move || content()}
-            </div>
+            <div class="card-body" part="card-body" node_ref=body on:click=click></div>
         </article>
     }
     .into_any()
-}
-
-/// Grey bars with a calm shimmer (still under `prefers-reduced-motion`).
-#[component]
-pub fn Placeholder() -> impl IntoView {
-    view! {
-        <div class="placeholder" aria-hidden="true">
-            <span class="ph ph-big"></span>
-            <span class="ph"></span>
-            <span class="ph ph-short"></span>
-        </div>
-        <span class="visually-hidden">"Loading…"</span>
-    }
 }

@@ -8,21 +8,19 @@
 //! it): see [`body`].
 
 use isobar_core::wmo::{self, Icon};
-use leptos::prelude::*;
 
 /// A card body written as HTML: `html` inside an element that takes no room of its own
 /// (`display: contents`), so the body lays out as if its elements were the card's. Styles are
-/// written as `data-style="left: 10%; width: 40%"` and applied by [`apply_styles`].
-pub fn body(html: String) -> impl IntoView {
-    let node = NodeRef::<leptos::html::Div>::new();
-    node.on_load(|el| apply_styles(&el));
-    view! { <div class="html-body" node_ref=node inner_html=html></div> }
+/// written as `data-style="left: 10%; width: 40%"` and applied by [`apply_styles`] once the
+/// card frame has set the body.
+pub fn body(html: String) -> String {
+    format!("<div class=\"html-body\">{html}</div>")
 }
 
 /// Applies each `data-style` declaration list below `root` through the CSSOM
 /// (`style.setProperty`): a strict Content-Security-Policy (`style-src 'self'`, as host pages
 /// of the widget may have) blocks `style` attributes written in HTML text, but not this.
-fn apply_styles(root: &web_sys::Element) {
+pub fn apply_styles(root: &web_sys::Element) {
     use wasm_bindgen::JsCast;
     let Ok(list) = root.query_selector_all("[data-style]") else {
         return;

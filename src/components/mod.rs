@@ -32,7 +32,7 @@ use crate::state::load::Load;
 /// Retry, `Retry-After` block and data age wired in. `live` cards (reached by live
 /// observations) show the later of the fetch and the last observation, and highlight changes.
 #[component]
-pub fn ForecastCard<F, V>(
+pub fn ForecastCard<F>(
     /// The card's id (of `isobar_core::cards::CARDS`, which gives its heading).
     id: &'static str,
     /// Whether live observations reach this card.
@@ -42,8 +42,7 @@ pub fn ForecastCard<F, V>(
     body: F,
 ) -> impl IntoView
 where
-    F: Fn(Arc<Forecast>) -> V + Send + Sync + 'static,
-    V: IntoView + 'static,
+    F: Fn(Arc<Forecast>) -> String + Send + Sync + 'static,
 {
     let (state, updated) = forecast_state(live);
     let forecast = Feeds::get().forecast;

@@ -12,7 +12,7 @@ use crate::state::{feeds::Feeds, settings::Settings};
 
 /// The `air` card.
 #[component]
-pub fn AirCard() -> impl IntoView {
+pub fn AirCard() -> AnyView {
     let (feeds, settings) = (Feeds::get(), Settings::get());
     let retry = Callback::new(move |()| feeds.load_air());
     view! {
@@ -40,4 +40,5 @@ pub fn AirCard() -> impl IntoView {
             ))
         }/>
     }
+    .into_any()
 }

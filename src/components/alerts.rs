@@ -93,7 +93,7 @@ pub fn headline(feeds: Feeds) -> Option<(Severity, String)> {
 
 /// The `alerts` card.
 #[component]
-pub fn AlertsCard() -> impl IntoView {
+pub fn AlertsCard() -> AnyView {
     let (feeds, settings, place) = (Feeds::get(), Settings::get(), PlaceState::get());
     let retry = Callback::new(move |()| feeds.load_alerts());
     view! {
@@ -101,4 +101,5 @@ pub fn AlertsCard() -> impl IntoView {
             html::body(body(&a, feeds.alerts.updated.get_untracked(), &zone(feeds, place), settings.hour12()))
         }/>
     }
+    .into_any()
 }

@@ -34,7 +34,7 @@ pub fn Card<T, F>(
     live: bool,
     /// Writes the card's body from the value, as HTML ([`super::html::body`]).
     body: F,
-) -> impl IntoView
+) -> AnyView
 where
     T: Clone + Send + Sync + 'static,
     F: Fn(T) -> String + Send + Sync + 'static,

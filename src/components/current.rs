@@ -9,7 +9,7 @@ use super::{html, with_unit, ForecastCard};
 
 /// The `current` card.
 #[component]
-pub fn CurrentCard() -> impl IntoView {
+pub fn CurrentCard() -> AnyView {
     let station = crate::state::settings::Settings::get()
         .config()
         .station
@@ -53,4 +53,5 @@ pub fn CurrentCard() -> impl IntoView {
             ))
         }/>
     }
+    .into_any()
 }

@@ -12,7 +12,7 @@ use crate::zone::Zone;
 
 /// The `daily` card.
 #[component]
-pub fn DailyCard() -> impl IntoView {
+pub fn DailyCard() -> AnyView {
     view! {
         <ForecastCard id="daily" body=move |f| {
             let precip = f.units.precipitation.symbol();
@@ -54,4 +54,5 @@ pub fn DailyCard() -> impl IntoView {
             html::body(format!("<ol class=\"days\">{html}</ol>"))
         }/>
     }
+    .into_any()
 }

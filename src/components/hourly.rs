@@ -111,7 +111,7 @@ fn chart(
 
 /// The `hourly` card.
 #[component]
-pub fn HourlyCard() -> impl IntoView {
+pub fn HourlyCard() -> AnyView {
     let settings = Settings::get();
     view! {
         <ForecastCard id="hourly" body=move |f| {
@@ -142,4 +142,5 @@ pub fn HourlyCard() -> impl IntoView {
             ))
         }/>
     }
+    .into_any()
 }

@@ -40,7 +40,7 @@ pub fn ForecastCard<F>(
     live: bool,
     /// Draws the card's body from the forecast.
     body: F,
-) -> impl IntoView
+) -> AnyView
 where
     F: Fn(Arc<Forecast>) -> String + Send + Sync + 'static,
 {
@@ -58,6 +58,7 @@ where
             body
         />
     }
+    .into_any()
 }
 
 /// The forecast's state as one card shows it, and its data age. Not generic, so compiled

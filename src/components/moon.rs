@@ -32,7 +32,7 @@ fn disc(fraction: f64, name: &str) -> String {
 
 /// The `moon` card.
 #[component]
-pub fn MoonCard() -> impl IntoView {
+pub fn MoonCard() -> AnyView {
     let settings = Settings::get();
     view! {
         <ForecastCard id="moon" body=move |f| {
@@ -65,4 +65,5 @@ pub fn MoonCard() -> impl IntoView {
             ))
         }/>
     }
+    .into_any()
 }

@@ -19,7 +19,7 @@ const MODERATE: f64 = 2.5;
 
 /// The `nowcast` card.
 #[component]
-pub fn NowcastCard() -> impl IntoView {
+pub fn NowcastCard() -> AnyView {
     let settings = Settings::get();
     view! {
         <ForecastCard id="nowcast" body=move |f| {
@@ -72,4 +72,5 @@ pub fn NowcastCard() -> impl IntoView {
             ))
         }/>
     }
+    .into_any()
 }

@@ -87,7 +87,7 @@ fn twilight(date: chrono::NaiveDate, lat: f64, lon: f64, fmt: &dyn Fn(i64) -> St
 
 /// The `sun` card.
 #[component]
-pub fn SunCard() -> impl IntoView {
+pub fn SunCard() -> AnyView {
     let settings = Settings::get();
     view! {
         <ForecastCard id="sun" body=move |f| {
@@ -130,4 +130,5 @@ pub fn SunCard() -> impl IntoView {
             ))
         }/>
     }
+    .into_any()
 }

@@ -25,7 +25,7 @@ fn uv_scale(uv: Option<f64>) -> String {
 
 /// The `uv` card.
 #[component]
-pub fn UvCard() -> impl IntoView {
+pub fn UvCard() -> AnyView {
     let settings = Settings::get();
     view! {
         <ForecastCard id="uv" live=true body=move |f| {
@@ -62,4 +62,5 @@ pub fn UvCard() -> impl IntoView {
             ))
         }/>
     }
+    .into_any()
 }

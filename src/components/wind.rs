@@ -58,7 +58,7 @@ pub fn speed_text(v: Option<f64>, unit: WindUnit, display: WindDisplay) -> Strin
 
 /// The `wind` card.
 #[component]
-pub fn WindCard() -> impl IntoView {
+pub fn WindCard() -> AnyView {
     let settings = Settings::get();
     view! {
         <ForecastCard id="wind" live=true body=move |f| {
@@ -80,4 +80,5 @@ pub fn WindCard() -> impl IntoView {
             ))
         }/>
     }
+    .into_any()
 }

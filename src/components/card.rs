@@ -148,14 +148,18 @@ fn frame(f: Frame, content: Arc<dyn Fn() -> Content + Send + Sync>) -> AnyView {
         ),
     }
     };
+    // Set as the body's `innerHTML` by the renderer (at once, like any reactive attribute),
+    // and its `data-style` declarations applied right after.
     let body = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move || {
+    let html = move || {
         let html = html();
-        if let Some(el) = body.get() {
-            el.set_inner_html(&html);
-            super::html::apply_styles(&el);
-        }
-    });
+        leptos::prelude::queue_microtask(move || {
+            if let Some(el) = body.get_untracked() {
+                super::html::apply_styles(&el);
+            }
+        });
+        html
+    };
     let click = move |e: leptos::ev::MouseEvent| {
         let target = event_target::<web_sys::Element>(&e);
         if target.closest(".retry").ok().flatten().is_some() {
@@ -178,7 +182,7 @@ fn frame(f: Frame, content: Arc<dyn Fn() -> Content + Send + Sync>) -> AnyView {
                 <h2 class="card-title" part="card-title" id=title_id>{title}</h2>
                 <span class="card-age">{age}</span>
             </div>
-            <div class="card-body" part="card-body" node_ref=body on:click=click></div>
+            <div class="card-body" part="card-body" node_ref=body inner_html=html on:click=click></div>
         </article>
     }
     .into_any()

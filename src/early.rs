@@ -36,10 +36,10 @@ fn search() -> String {
         .unwrap_or_default()
 }
 
-/// Remembers the address the page was opened with, before the dashboard rewrites it: a visit
-/// to it again starts the calls of the view it opened.
-pub fn opened() {
-    ADDRESSES.set(format!("!@{}", search()));
+/// Remembers the address the page was opened with (its query string, `search`), before the
+/// dashboard rewrites it: a visit to it again starts the calls of the view it opened.
+pub fn opened(search: &str) {
+    ADDRESSES.set(format!("!@{search}"));
 }
 
 /// Notes that the view shown called `url`, so that the next visit to its address (the one in

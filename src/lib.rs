@@ -76,7 +76,7 @@ fn start_now() {
         return;
     };
     let query = window.location().search().unwrap_or_default();
-    early::opened();
+    early::opened(&query);
     let root = window
         .document()
         .and_then(|d| d.get_element_by_id("app"))

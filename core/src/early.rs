@@ -94,7 +94,7 @@ pub fn noted<'a>(text: &'a str, search: &str) -> Vec<&'a str> {
 /// per endpoint (a newer forecast URL, after a change of units, replaces the older), the calls
 /// of another view forgotten. `None` when nothing changes.
 pub fn note(text: &str, searches: &str, url: &str) -> Option<String> {
-    let endpoint = |u: &str| u.split('?').next() == url.split('?').next();
+    let same_endpoint = |u: &str| u.split('?').next() == url.split('?').next();
     let mut out = searches.to_owned();
     // The same view: its other calls stay.
     let same = |r: &&str| r.starts_with(' ') && !r.starts_with(" @");
@@ -103,7 +103,7 @@ pub fn note(text: &str, searches: &str, url: &str) -> Option<String> {
             if u == url {
                 return None;
             }
-            if !endpoint(u) {
+            if !same_endpoint(u) {
                 out.push(' ');
                 out.push_str(u);
             }

@@ -41,8 +41,9 @@ const CLOSE_WAIT: Duration = Duration::from_secs(1);
 /// Checks the Origin and takes a connection slot for the client's address, then upgrades
 /// with small buffers (axum's default 128 KiB read buffer per socket would dominate the
 /// memory of idle viewers; clients send a few small messages, so 1 KiB, grown for a larger
-/// message, saves 3 KiB per viewer over 4 KiB). The slot is a guard owned by the upgrade callback: it is given
-/// back however the connection ends, even when the upgrade never completes.
+/// message, saves 3 KiB per viewer over 4 KiB). The slot is a guard owned by the upgrade
+/// callback: it is given back however the connection ends, even when the upgrade never
+/// completes.
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     headers: HeaderMap,

@@ -136,33 +136,27 @@ fn frame(f: Frame, content: Arc<dyn Fn() -> Content + Send + Sync>) -> AnyView {
         });
     }
     // The body as HTML text: the placeholder, the body, or the message with Retry (disabled
-    // while the service asks to wait).
-    let html = move || {
-        match content() {
-        Content::Loading => PLACEHOLDER.to_owned(),
-        Content::Html(html) => html,
-        Content::Failed(msg) => format!(
-            "<div class=\"card-error\" role=\"alert\"><p>{}</p><button type=\"button\" class=\"retry\" part=\"retry\"{}>Retry</button></div>",
-            super::html::text(&msg),
-            if blocked.get() { " disabled" } else { "" }
-        ),
-    }
-    };
-    // Set as the body's `innerHTML` by the renderer (at once, like any reactive attribute),
-    // and its `data-style` declarations applied right after.
+    // while the service asks to wait). Set as the body's `innerHTML` by the renderer (at once,
+    // like any reactive attribute), its `data-style` declarations applied right after.
     let body = NodeRef::<leptos::html::Div>::new();
     let html = move || {
-        let html = html();
         leptos::prelude::queue_microtask(move || {
             if let Some(el) = body.get_untracked() {
                 super::html::apply_styles(&el);
             }
         });
-        html
+        match content() {
+            Content::Loading => PLACEHOLDER.to_owned(),
+            Content::Html(html) => html,
+            Content::Failed(msg) => format!(
+                "<div class=\"card-error\" role=\"alert\"><p>{}</p><button type=\"button\" class=\"retry\" part=\"retry\"{}>Retry</button></div>",
+                super::html::text(&msg),
+                if blocked.get() { " disabled" } else { "" }
+            ),
+        }
     };
     let click = move |e: leptos::ev::MouseEvent| {
-        let target = event_target::<web_sys::Element>(&e);
-        if target.closest(".retry").ok().flatten().is_some() {
+        if super::html::target(&e, ".retry").is_some() {
             retry.run(());
         }
     };

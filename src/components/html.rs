@@ -42,6 +42,20 @@ pub fn apply_styles(root: &web_sys::Element) {
     }
 }
 
+/// The element matching `selector` that the event `e` happened in (its target or an ancestor):
+/// how one listener on a container of HTML text tells its rows and buttons apart.
+pub fn target(e: &web_sys::Event, selector: &str) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    // A click's target is an element (one on text targets the text's parent).
+    let el: web_sys::Element = e.target()?.unchecked_into();
+    el.closest(selector).ok().flatten()
+}
+
+/// The row number a list written here gives an element (its `data-i`).
+pub fn row(el: &web_sys::Element) -> Option<usize> {
+    el.get_attribute("data-i")?.parse().ok()
+}
+
 /// A labelled value in a card's detail list: `<dt>label</dt><dd>value</dd>` in a `div.detail`.
 pub fn detail(label: &str, value: &str) -> String {
     format!(

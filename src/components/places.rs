@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api;
-use crate::components::html::text;
+use crate::components::html::{self, text};
 use crate::state::{place::Place, Handles};
 
 /// The places panel (shown while its header button is pressed).
@@ -126,15 +126,11 @@ pub fn PlacesPanel() -> impl IntoView {
         }
     });
     let click = move |e: leptos::ev::MouseEvent| {
-        let button = event_target::<web_sys::Element>(&e)
-            .closest("button[data-i]")
-            .ok()
-            .flatten();
-        let Some(button) = button else { return };
+        let Some(button) = html::target(&e, "button[data-i]") else {
+            return;
+        };
         let saved = button.get_attribute("data-list").as_deref() == Some("saved");
-        let i = button
-            .get_attribute("data-i")
-            .and_then(|i| i.parse::<usize>().ok());
+        let i = html::row(&button);
         let chosen = place.places.with_untracked(|k| {
             let items = if saved { &k.saved } else { &k.recent };
             i.and_then(|i| items.get(i).cloned())

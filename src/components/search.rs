@@ -16,7 +16,7 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use crate::api;
-use crate::components::html::text;
+use crate::components::html::{self, text};
 use crate::state::{place::Place, Handles};
 
 /// How long typing must pause before a search starts.
@@ -215,11 +215,7 @@ pub fn Search() -> impl IntoView {
         })
     };
     let click = move |e: ev::MouseEvent| {
-        let option = event_target::<web_sys::Element>(&e)
-            .closest("[data-i]")
-            .ok()
-            .flatten();
-        if let Some(i) = option.and_then(|o| o.get_attribute("data-i")?.parse().ok()) {
+        if let Some(i) = html::target(&e, "[data-i]").and_then(|o| html::row(&o)) {
             pick(i);
         }
     };

@@ -1,7 +1,9 @@
 //! The calls `index.html`'s first script started before the WebAssembly had loaded
 //! (`window.isobarEarly`: URL → its `fetch` promise and `AbortController`), taken over by the
 //! request for the same URL ([`take`]), and the calls this address makes, noted for its next
-//! visit ([`note`]). Which calls the script starts is [`isobar_core::early`]'s rule.
+//! visit ([`note`]), in storage for the script and told to the service worker, which starts
+//! them at the navigation itself. Which calls the script starts is [`isobar_core::early`]'s
+//! rule.
 
 use isobar_core::early;
 use wasm_bindgen::{JsCast, JsValue};
@@ -60,8 +62,23 @@ pub fn note(url: &str) {
         }
         a.clone()
     });
-    let text = storage::read(early::STORAGE_KEY).unwrap_or_default();
+    let mut text = storage::read(early::STORAGE_KEY).unwrap_or_default();
     if let Some(next) = early::note(&text, &searches, url) {
         storage::write(early::STORAGE_KEY, &next);
+        text = next;
+    }
+    // Changed or not: a worker that took control after the note was written learns it too.
+    tell_worker(&text);
+}
+
+/// Calls `index.html`'s `isobarTell(note)`, which tells the service worker that controls the
+/// page, if one does, the calls noted: `src/sw.js` starts them at the next navigation to a
+/// noted address, before the page has even arrived. Where the dashboard is embedded there is
+/// no such function, and nothing is told.
+fn tell_worker(note: &str) {
+    if let Ok(tell) = js_sys::Reflect::get(&js_sys::global(), &"isobarTell".into()) {
+        if let Some(tell) = tell.dyn_ref::<js_sys::Function>() {
+            let _ = tell.call1(&JsValue::NULL, &note.into());
+        }
     }
 }

@@ -107,3 +107,137 @@ async fn a_repeat_visit_starts_the_calls_its_address_made_last_time() {
     assert_eq!(name, "New York");
     h.close().await;
 }
+
+/// A site that can hold the page itself back (`GET /`, never cached) while everything else is
+/// served: the bundle as the harness serves it, and a gate.
+struct HeldSite {
+    addr: std::net::SocketAddr,
+    /// `true` while page requests are held.
+    hold: tokio::sync::watch::Sender<bool>,
+    /// Page requests received while held.
+    held: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+async fn held_site() -> HeldSite {
+    use std::sync::atomic::Ordering;
+    let (hold, gate) = tokio::sync::watch::channel(false);
+    let held = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let count = held.clone();
+    let app = axum::Router::new()
+        .fallback_service(tower_http::services::ServeDir::new(
+            crate::support::dist_dir(),
+        ))
+        .layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                let (mut gate, count) = (gate.clone(), count.clone());
+                async move {
+                    let page = request.uri().path() == "/";
+                    if page && *gate.borrow() {
+                        count.fetch_add(1, Ordering::SeqCst);
+                        let _ = gate.wait_for(|held| !held).await;
+                    }
+                    let mut response = next.run(request).await;
+                    if page {
+                        // Not from the HTTP cache: every visit asks the server.
+                        response.headers_mut().insert(
+                            http::header::CACHE_CONTROL,
+                            http::HeaderValue::from_static("no-cache"),
+                        );
+                    }
+                    response
+                }
+            },
+        ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    HeldSite { addr, hold, held }
+}
+
+/// Under the service worker, a repeat visit's calls start at the navigation itself: while
+/// the page's HTML is still held back by the server, and the worker has no copy of it (so no
+/// script of the page can have run),
+/// the simulator already has both calls; once the page arrives it takes them over, and each
+/// call is made once.
+#[tokio::test]
+async fn under_the_service_worker_a_repeat_visit_starts_its_calls_before_the_page_arrives() {
+    use std::sync::atomic::Ordering;
+    let h = harness().await;
+    let site = held_site().await;
+    let search = format!(
+        "?lat=40.71&lon=-74.01&name=New%20York&units=imperial&{}",
+        h.endpoints()
+    );
+    let url = format!("http://{}/{search}", site.addr);
+    // The first visit installs the worker; the second, under it, tells it the calls noted.
+    load(&h, &url).await;
+    h.wait_js(
+        "the service worker in control",
+        "return !!navigator.serviceWorker.controller",
+        20,
+    )
+    .await;
+    load(&h, &url).await;
+    h.wait_js(
+        "the worker keeping the note",
+        &format!(
+            "return caches.open('isobar-early').then(c => c.match(new URL('isobar-early-note', location.href).href))
+                .then(r => r ? r.text() : '').then(t => t.split(' ').includes({:?})).catch(() => false)",
+            format!("@{search}")
+        ),
+        20,
+    )
+    .await;
+    let before = (
+        h.sim.state.count(Endpoint::Forecast),
+        h.sim.state.count(Endpoint::AirQuality),
+    );
+
+    // The worker's copy of the page goes, so nothing can show the page while the server holds
+    // it back (the worker falls back to its copy after 3 s): a call made now is the worker's.
+    let dropped = h
+        .js("return caches.keys().then(ks => Promise.all(ks.filter(k => k.startsWith('isobar-shell-'))
+                .map(k => caches.open(k).then(c => c.delete(new URL('./', location.href).href)))))
+                .then(d => d.filter(Boolean).length)")
+        .await;
+    assert_eq!(dropped, 1, "the worker's copy of the page");
+    site.hold.send_replace(true);
+    let client = h.client.clone();
+    client.goto("about:blank").await.unwrap();
+    let navigation = tokio::spawn({
+        let (client, url) = (client.clone(), url.clone());
+        async move { client.goto(&url).await }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let both = |h: &Harness| {
+        h.sim.state.count(Endpoint::Forecast) > before.0
+            && h.sim.state.count(Endpoint::AirQuality) > before.1
+    };
+    while !(site.held.load(Ordering::SeqCst) > 0 && both(&h)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "with the page held back ({} held), the calls were not started: forecast {} → {}, air quality {} → {}",
+            site.held.load(Ordering::SeqCst),
+            before.0,
+            h.sim.state.count(Endpoint::Forecast),
+            before.1,
+            h.sim.state.count(Endpoint::AirQuality)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    site.hold.send_replace(false);
+    navigation.await.unwrap().unwrap();
+    h.wait_all_ready().await;
+    let after = (
+        h.sim.state.count(Endpoint::Forecast),
+        h.sim.state.count(Endpoint::AirQuality),
+    );
+    assert_eq!(after, (before.0 + 1, before.1 + 1), "each call once");
+    let temp = h
+        .js("return document.querySelector('[data-card=current] [data-value=temperature]').textContent")
+        .await;
+    assert!(temp.as_str().unwrap().ends_with("°F"), "{temp}");
+    let errors = h.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    h.close().await;
+}

@@ -33,6 +33,8 @@ struct Sample {
     first_paint: f64,
     placeholders: f64,
     wasm_start: f64,
+    calls_start: f64,
+    answers: f64,
     all_ready: f64,
 }
 
@@ -44,7 +46,9 @@ async fn load_once(client: &Client, url: &str) -> Result<Sample> {
         let v = client
             .execute(
                 "const m = n => (performance.getEntriesByName(n)[0] || {}).startTime;
-                 return [m('first-paint'), m('first-contentful-paint'), m('isobar:start'), m('isobar:ready')];",
+                 const calls = performance.getEntriesByType('resource').filter(e => e.name.includes('/v1/'));
+                 return [m('first-paint'), m('first-contentful-paint'), m('isobar:start'), m('isobar:ready'),
+                         Math.min(...calls.map(e => e.startTime)), Math.max(...calls.map(e => e.responseEnd))];",
                 vec![],
             )
             .await?;
@@ -57,6 +61,8 @@ async fn load_once(client: &Client, url: &str) -> Result<Sample> {
                 first_paint: f(0),
                 placeholders: f(1),
                 wasm_start: f(2),
+                calls_start: f(4),
+                answers: f(5),
                 all_ready: ready,
             });
         }
@@ -82,6 +88,10 @@ pub struct LoadTimes {
     pub placeholders: f64,
     /// The WebAssembly started (`isobar:start`).
     pub wasm_start: f64,
+    /// The first weather API call started (resource timing).
+    pub calls_start: f64,
+    /// The last weather API call answered (resource timing, its response's end).
+    pub answers: f64,
     /// Every call answered, every card filled (`isobar:ready`).
     pub all_ready: f64,
 }
@@ -126,11 +136,13 @@ pub async fn load(opts: LoadOptions) -> Result<LoadFigures> {
         opts.delay_ms, opts.runs
     );
     println!(
-        "{:<12} {:>12} {:>13} {:>11} {:>11} {:>11} {:>12}",
+        "{:<12} {:>12} {:>13} {:>11} {:>11} {:>11} {:>11} {:>11} {:>12}",
         "calls",
         "first paint",
         "placeholders",
         "wasm start",
+        "calls start",
+        "answers",
         "all ready",
         "ready - D",
         "(ready-D)/D"
@@ -164,14 +176,18 @@ pub async fn load(opts: LoadOptions) -> Result<LoadFigures> {
             first_paint: m(|x| x.first_paint),
             placeholders: m(|x| x.placeholders),
             wasm_start: m(|x| x.wasm_start),
+            calls_start: m(|x| x.calls_start),
+            answers: m(|x| x.answers),
             all_ready: m(|x| x.all_ready),
         };
         println!(
-            "{:<12} {:>9.0} ms {:>10.0} ms {:>8.0} ms {:>8.0} ms {:>8.0} ms {:>12.2}",
+            "{:<12} {:>9.0} ms {:>10.0} ms {:>8.0} ms {:>8.0} ms {:>8.0} ms {:>8.0} ms {:>8.0} ms {:>12.2}",
             mode,
             t.first_paint,
             t.placeholders,
             t.wasm_start,
+            t.calls_start,
+            t.answers,
             t.all_ready,
             t.all_ready - d,
             (t.all_ready - d) / d

@@ -335,7 +335,7 @@ pub async fn all(opts: BenchOptions) -> Result<()> {
     let lat = |l: live::Latency| json!({"p50": l.p50, "p95": l.p95, "p99": l.p99, "max": l.max});
     let times = |t: load::LoadTimes| {
         json!({"first_paint_ms": t.first_paint, "placeholders_visible_ms": t.placeholders,
-               "wasm_start_ms": t.wasm_start, "all_ready_ms": t.all_ready})
+               "wasm_start_ms": t.wasm_start, "calls_start_ms": t.calls_start, "answers_ms": t.answers, "all_ready_ms": t.all_ready})
     };
     let report = json!({
         "date": chrono_free_date(),

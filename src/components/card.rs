@@ -140,7 +140,7 @@ fn frame(f: Frame, content: Arc<dyn Fn() -> Content + Send + Sync>) -> AnyView {
     // like any reactive attribute), its `data-style` declarations applied right after.
     let body = NodeRef::<leptos::html::Div>::new();
     let html = move || {
-        leptos::prelude::queue_microtask(move || {
+        crate::state::tasks::microtask(move || {
             if let Some(el) = body.get_untracked() {
                 super::html::apply_styles(&el);
             }

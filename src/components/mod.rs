@@ -72,15 +72,15 @@ fn forecast_state(live: bool) -> (Signal<Load<Arc<Forecast>>>, Signal<Option<i64
     } else {
         fetched.into()
     };
-    // Each card draws in a task of its own: the six cards one answer fills would otherwise be
-    // one long task, which a slow phone feels as a page that does not answer (Lighthouse's
-    // total blocking time).
+    // The cards draw after the task that read the answer, a few in each task (see
+    // `tasks::draw`): the six cards one answer fills would otherwise be one long task, which a
+    // slow phone feels as a page that does not answer (Lighthouse's total blocking time).
     let source = forecast.state;
     let shown = RwSignal::new(source.get_untracked());
     Effect::watch(
         move || source.track(),
         move |_, _, _| {
-            crate::state::tasks::after(std::time::Duration::ZERO, move || {
+            crate::state::tasks::draw(move || {
                 if let Some(v) = source.try_get_untracked() {
                     shown.set(v);
                 }

@@ -16,6 +16,95 @@ pub fn after(delay: std::time::Duration, f: impl FnOnce() + 'static) {
     set_timeout(f, delay);
 }
 
+/// Calls `f` in a microtask: after the current task's own work and the effects it woke, before
+/// the browser draws. Boxed, like [`after`], so every caller shares one copy of the glue.
+pub fn microtask(f: impl FnOnce() + 'static) {
+    let f: Box<dyn FnOnce()> = Box::new(f);
+    queue_microtask(f);
+}
+
+/// How long one task may draw cards before it lets the browser in: Lighthouse counts a task
+/// of more than 50 ms as blocking, and a slow phone is about four times slower than this
+/// machine's desktop. An answer read in less than this has its cards drawn in the same task.
+const DRAW_SLICE_MS: f64 = 16.0;
+
+thread_local! {
+    /// Card draws waiting for their task ([`draw`]), in order.
+    static DRAWS: std::cell::RefCell<Vec<Box<dyn FnOnce()>>> = std::cell::RefCell::default();
+    /// When the task that is drawing began: an answer's reading ([`answer_read`]) or
+    /// [`draw_some`]'s.
+    static BEGAN: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Notes that an answer is being read now: the cards it fills are drawn in the same task while
+/// that stays short ([`draw`]).
+pub fn answer_read() {
+    BEGAN.set(now());
+}
+
+/// Draws `f` (a card taking a new answer): at once while the task that read the answer has
+/// taken less than [`DRAW_SLICE_MS`], else after it, with the other cards' draws, as many in
+/// each task as the same time allows. One answer fills six cards: drawn in the answer's own
+/// task on a slow phone they would make a long one, and each in a task of its own would wait
+/// for the browser to draw a frame between each.
+pub fn draw(f: impl FnOnce() + 'static) {
+    draw_boxed(Box::new(f));
+}
+
+/// [`draw`], boxed: one copy of this code whatever the card.
+fn draw_boxed(f: Box<dyn FnOnce()>) {
+    let idle = DRAWS.with_borrow(|d| d.is_empty());
+    if idle && now() - BEGAN.get() < DRAW_SLICE_MS {
+        f();
+        return;
+    }
+    queue(f);
+}
+
+/// Queues `f` behind the draws waiting, in a task after this one if none were.
+fn queue(f: Box<dyn FnOnce()>) {
+    let first = DRAWS.with_borrow_mut(|d| {
+        d.push(f);
+        d.len() == 1
+    });
+    if first {
+        after(std::time::Duration::ZERO, draw_some);
+    }
+}
+
+fn draw_some() {
+    BEGAN.set(now());
+    while let Some(f) = DRAWS.with_borrow_mut(|d| (!d.is_empty()).then(|| d.remove(0))) {
+        f();
+        if now() - BEGAN.get() >= DRAW_SLICE_MS && DRAWS.with_borrow(|d| !d.is_empty()) {
+            after(std::time::Duration::ZERO, draw_some);
+            return;
+        }
+    }
+}
+
+/// Calls `f` once every card draw waiting now, and any that the same change asks for, is done:
+/// after the draws the current change queued, in the same task as the last of them.
+pub fn when_drawn(f: impl FnOnce() + 'static) {
+    // In a microtask, after the effects of the same change (the cards' own, which ask for their
+    // draws) and the DOM updates of the draws made at once; then behind the draws queued, and
+    // behind any queued after it, again.
+    fn wait(f: Box<dyn FnOnce()>) {
+        microtask(move || {
+            if DRAWS.with_borrow(|d| d.is_empty()) {
+                f();
+            } else {
+                queue(Box::new(move || wait(f)));
+            }
+        });
+    }
+    wait(Box::new(f));
+}
+
 /// The tasks of one dashboard.
 #[derive(Clone, Copy)]
 pub struct Tasks {

@@ -72,9 +72,9 @@ fn forecast_state(live: bool) -> (Signal<Load<Arc<Forecast>>>, Signal<Option<i64
     } else {
         fetched.into()
     };
-    // The cards draw after the task that read the answer, a few in each task (see
-    // `tasks::draw`): the six cards one answer fills would otherwise be one long task, which a
-    // slow phone feels as a page that does not answer (Lighthouse's total blocking time).
+    // The cards draw after the task that read the answer, as many in each task as a short one
+    // holds (see `tasks::draw`): with the answer's reading they would be one long task, which
+    // a slow phone feels as a page that does not answer (Lighthouse's total blocking time).
     let source = forecast.state;
     let shown = RwSignal::new(source.get_untracked());
     Effect::watch(

@@ -146,7 +146,6 @@ impl Common {
             return false; // A newer attempt has started (its answer wins), or the widget is gone.
         }
         let result = result.and_then(|(body, at)| {
-            crate::state::tasks::answer_read();
             show(Show::Body(&body)).map_err(FetchError::from)?;
             Ok((body, at))
         });

@@ -152,14 +152,17 @@ impl Common {
         match result {
             Ok((body, now)) => {
                 // `now` is when the answer came: a moment ago for one another caller fetched.
-                // Kept (a write of the whole answer) in a task of its own: the cards are drawn
-                // first.
+                // Kept (a write of the whole answer, which takes milliseconds) in a task of its
+                // own once the cards this answer fills have drawn: queued now, it would come
+                // before their task.
                 let keeps = self.keeps;
-                crate::state::tasks::after(Duration::ZERO, move || {
-                    storage::keep(&url, &body, now);
-                    if keeps {
-                        crate::early::note(&url);
-                    }
+                crate::state::tasks::when_drawn(move || {
+                    crate::state::tasks::after(Duration::ZERO, move || {
+                        storage::keep(&url, &body, now);
+                        if keeps {
+                            crate::early::note(&url);
+                        }
+                    });
                 });
                 // An answer may come from memory (another widget's, a moment ago): the network
                 // is back only if the browser agrees.

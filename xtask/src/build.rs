@@ -66,11 +66,18 @@ fn drop_unused_exports(dist: &Path) -> Result<()> {
 }
 
 /// Minifies wasm-bindgen's JavaScript with esbuild (Trunk's minifier cannot read its `export
-/// default` and leaves it whole: 45 KB instead of 21), and puts the new file's hash in the
+/// default` and leaves it whole: 45 KB instead of 21), without the classes of the exports
+/// [`drop_unused_exports`] dropped, and puts the new file's hash in the
 /// `integrity` attribute of the page's `modulepreload` link.
 fn minify_js(dist: &Path) -> Result<()> {
     let js = dist.join(find(dist, "isobar-", "_bg.wasm")?.replace("_bg.wasm", ".js"));
     let before = std::fs::read(&js)?;
+    match crate::wasm::without_classes(&String::from_utf8_lossy(&before)) {
+        Some((glue, _)) => std::fs::write(&js, glue)?,
+        None => eprintln!(
+            "xtask: warning: wasm-bindgen's script not recognised; its wasm-streams classes are left in"
+        ),
+    }
     run(Command::new(crate::tools::esbuild())
         .arg(&js)
         .args([
@@ -78,6 +85,7 @@ fn minify_js(dist: &Path) -> Result<()> {
             "--format=esm",
             "--log-level=warning",
             "--allow-overwrite",
+            "--tree-shaking=true",
         ])
         .arg(format!("--outfile={}", js.display())))?;
     let after = std::fs::read(&js)?;

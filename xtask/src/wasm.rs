@@ -4,13 +4,50 @@
 //! Leptos 0.8 always links `server_fn`'s browser side, whose `wasm-streams` classes
 //! (`IntoUnderlyingSource`, `IntoUnderlyingSink`, `IntoUnderlyingByteSource`) are exported by
 //! wasm-bindgen for JavaScript to call. Isobar has no server functions, so nothing ever calls
-//! them; their exports alone keep about 4 KB of code (1.1 KB brotli) alive. The glue script
-//! keeps its class wrappers, which only touch the exports when called.
+//! them; their exports alone keep about 4 KB of code (1.1 KB brotli) alive. Their class
+//! wrappers in the glue script go too ([`without_classes`]).
 
 /// Whether an export of wasm-bindgen's output is one of those classes' (`intounderlyingsink_write`,
 /// `__wbg_intounderlyingsource_free`, ...).
 pub fn is_unused_export(name: &str) -> bool {
     name.contains("intounderlying")
+}
+
+/// wasm-bindgen's JavaScript without the class wrappers of the exports [`is_unused_export`]
+/// drops (`export class IntoUnderlyingSink { … }`, the line that gives it `Symbol.dispose`,
+/// and its `FinalizationRegistry`), and their names. `None` if the script is not shaped as
+/// wasm-bindgen 0.2 writes it, or would still name a class it dropped: it is then left whole.
+pub fn without_classes(js: &str) -> Option<(String, Vec<String>)> {
+    let mut out = js.to_owned();
+    let mut dropped = Vec::new();
+    while let Some(start) = out.find("export class IntoUnderlying") {
+        let name: String = out[start + "export class ".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let dispose = format!(
+            "if (Symbol.dispose) {name}.prototype[Symbol.dispose] = {name}.prototype.free;\n"
+        );
+        let end = start + out[start..].find(&dispose)? + dispose.len();
+        out.replace_range(start..end, "");
+        let registry = format!("const {name}Finalization = ");
+        let start = out.find(&registry)?;
+        let end = start + out[start..].find(");\n")? + 3;
+        out.replace_range(start..end, "");
+        dropped.push(name);
+    }
+    let named = |n: &String| {
+        let mut rest = out.as_str();
+        while let Some(i) = rest.find(n.as_str()) {
+            let after = rest[i + n.len()..].chars().next();
+            if !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return true;
+            }
+            rest = &rest[i + n.len()..];
+        }
+        false
+    };
+    (!dropped.iter().any(named)).then_some((out, dropped))
 }
 
 fn read_leb(data: &[u8], at: &mut usize) -> Option<u32> {
@@ -133,6 +170,53 @@ mod tests {
         let (same, none) = without_exports(&after, is_unused_export).unwrap();
         assert_eq!(same, after);
         assert!(none.is_empty());
+    }
+
+    /// Two classes as wasm-bindgen 0.2.130 writes them, one kept.
+    const GLUE: &str = "export class IntoUnderlyingSink {
+    free() {
+        wasm.__wbg_intounderlyingsink_free(ptr, 0);
+    }
+}
+if (Symbol.dispose) IntoUnderlyingSink.prototype[Symbol.dispose] = IntoUnderlyingSink.prototype.free;
+
+export class Widget {
+    unmount() { wasm.widget_unmount(this.__wbg_ptr); }
+}
+export class IntoUnderlyingSource {
+    pull(controller) { return wasm.intounderlyingsource_pull(this.__wbg_ptr, controller); }
+}
+if (Symbol.dispose) IntoUnderlyingSource.prototype[Symbol.dispose] = IntoUnderlyingSource.prototype.free;
+const IntoUnderlyingSinkFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_intounderlyingsink_free(ptr, 1));
+const IntoUnderlyingSourceFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_intounderlyingsource_free(ptr, 1));
+const WidgetFinalization = 1;
+";
+
+    #[test]
+    fn drops_the_classes_of_the_dropped_exports_from_the_glue() {
+        let (after, dropped) = without_classes(GLUE).unwrap();
+        assert_eq!(dropped, ["IntoUnderlyingSink", "IntoUnderlyingSource"]);
+        assert_eq!(
+            after,
+            "\nexport class Widget {\n    unmount() { wasm.widget_unmount(this.__wbg_ptr); }\n}\nconst WidgetFinalization = 1;\n"
+        );
+        let (same, none) = without_classes(&after).unwrap();
+        assert_eq!(same, after);
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn leaves_a_glue_it_does_not_recognise_whole() {
+        // A use of a class besides its own definition.
+        let used = format!("{GLUE}new IntoUnderlyingSource();\n");
+        assert!(without_classes(&used).is_none());
+        // No registry where wasm-bindgen 0.2 writes one.
+        let other = GLUE.replace("const IntoUnderlyingSinkFinalization", "let x");
+        assert!(without_classes(&other).is_none());
     }
 
     #[test]

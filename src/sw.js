@@ -125,7 +125,8 @@ self.addEventListener("fetch", (event) => {
   } else if (early.has(request.url)) {
     const [answer, at] = early.get(request.url);
     early.delete(request.url);
-    if (Date.now() - at <= EARLY_FOR_MS) event.respondWith(answer);
+    // A call that failed (the network away a moment) is made again for the page's request.
+    if (Date.now() - at <= EARLY_FOR_MS) event.respondWith(answer.catch(() => fetch(request)));
   } else if (CACHED.has(url.origin + url.pathname)) {
     event.respondWith(file(request));
   }

@@ -29,11 +29,27 @@ async fn load(h: &Harness, url: &str) -> (Value, u64, u64) {
     .await;
     h.wait_all_ready().await;
     let times = h.js(TIMES).await;
+    let (forecasts, airs) = counts(h);
+    (times, forecasts, airs)
+}
+
+/// How many forecast and air-quality calls the simulator has had.
+fn counts(h: &Harness) -> (u64, u64) {
     (
-        times,
         h.sim.state.count(Endpoint::Forecast),
         h.sim.state.count(Endpoint::AirQuality),
     )
+}
+
+/// The current card's temperature, as shown.
+async fn temperature(h: &Harness) -> String {
+    h.js(
+        "return document.querySelector('[data-card=current] [data-value=temperature]').textContent",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
 }
 
 fn started_early(t: &Value) -> bool {
@@ -67,10 +83,8 @@ async fn a_first_visit_to_coordinates_starts_its_calls_before_the_webassembly_an
     assert!(started_early(&t), "{t}");
     assert_eq!((forecasts, airs), (1, 1), "{t}");
     assert_eq!(t["left"], 0, "every early call is taken over: {t}");
-    let temp = h
-        .js("return document.querySelector('[data-card=current] [data-value=temperature]').textContent")
-        .await;
-    assert!(temp.as_str().unwrap().ends_with("°C"), "{temp}");
+    let temp = temperature(&h).await;
+    assert!(temp.ends_with("°C"), "{temp}");
     let errors = h.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     h.close().await;
@@ -90,10 +104,8 @@ async fn a_repeat_visit_starts_the_calls_its_address_made_last_time() {
     let (t, forecasts, airs) = load(&h, &imperial).await;
     assert!(started_early(&t), "the calls of the last visit: {t}");
     assert_eq!((forecasts, airs), (2, 2), "each call once: {t}");
-    let temp = h
-        .js("return document.querySelector('[data-card=current] [data-value=temperature]').textContent")
-        .await;
-    assert!(temp.as_str().unwrap().ends_with("°F"), "{temp}");
+    let temp = temperature(&h).await;
+    assert!(temp.ends_with("°F"), "{temp}");
 
     // No place in the address: the place viewed last. Its first visit is the dashboard's, the
     // next one early.
@@ -188,10 +200,7 @@ async fn under_the_service_worker_a_repeat_visit_starts_its_calls_before_the_pag
         20,
     )
     .await;
-    let before = (
-        h.sim.state.count(Endpoint::Forecast),
-        h.sim.state.count(Endpoint::AirQuality),
-    );
+    let before = counts(&h);
 
     // The worker's copy of the page goes, so nothing can show the page while the server holds
     // it back (the worker falls back to its copy after 3 s): a call made now is the worker's.
@@ -209,34 +218,23 @@ async fn under_the_service_worker_a_repeat_visit_starts_its_calls_before_the_pag
         async move { client.goto(&url).await }
     });
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let both = |h: &Harness| {
-        h.sim.state.count(Endpoint::Forecast) > before.0
-            && h.sim.state.count(Endpoint::AirQuality) > before.1
-    };
-    while !(site.held.load(Ordering::SeqCst) > 0 && both(&h)) {
+    loop {
+        let (held, now) = (site.held.load(Ordering::SeqCst), counts(&h));
+        if held > 0 && now.0 > before.0 && now.1 > before.1 {
+            break;
+        }
         assert!(
             std::time::Instant::now() < deadline,
-            "with the page held back ({} held), the calls were not started: forecast {} → {}, air quality {} → {}",
-            site.held.load(Ordering::SeqCst),
-            before.0,
-            h.sim.state.count(Endpoint::Forecast),
-            before.1,
-            h.sim.state.count(Endpoint::AirQuality)
+            "with the page held back ({held} held), the calls were not started: (forecast, air quality) {before:?} → {now:?}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     site.hold.send_replace(false);
     navigation.await.unwrap().unwrap();
     h.wait_all_ready().await;
-    let after = (
-        h.sim.state.count(Endpoint::Forecast),
-        h.sim.state.count(Endpoint::AirQuality),
-    );
-    assert_eq!(after, (before.0 + 1, before.1 + 1), "each call once");
-    let temp = h
-        .js("return document.querySelector('[data-card=current] [data-value=temperature]').textContent")
-        .await;
-    assert!(temp.as_str().unwrap().ends_with("°F"), "{temp}");
+    assert_eq!(counts(&h), (before.0 + 1, before.1 + 1), "each call once");
+    let temp = temperature(&h).await;
+    assert!(temp.ends_with("°F"), "{temp}");
     let errors = h.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     h.close().await;

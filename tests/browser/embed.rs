@@ -98,15 +98,7 @@ async fn three_elements_render_and_two_of_one_place_share_one_request() {
     );
     // Nothing overflows its card, even in the 300 px compact widget (only the hourly list
     // scrolls, by design, and it is focusable).
-    let overflowing = h
-        .js(
-            "return [...document.querySelectorAll('isobar-weather')].flatMap(w => \
-               [...w.shadowRoot.querySelectorAll('.card-body')] \
-                 .filter(b => b.scrollWidth > b.clientWidth || b.scrollHeight > b.clientHeight) \
-                 .map(b => w.id + ' ' + b.parentElement.dataset.card));",
-        )
-        .await;
-    assert_eq!(overflowing, serde_json::json!([]));
+    assert_eq!(h.js(OVERFLOWING).await, serde_json::json!([]));
     h.screenshot("embed-elements-1280").await;
     h.close().await;
 }
@@ -275,6 +267,13 @@ async fn iframes_are_sized_by_their_height_messages() {
     h.close().await;
 }
 
+/// The widgets' card bodies whose content overflows them (a scrolling region that the keyboard
+/// cannot reach, and a card whose end is cut), as `id card`.
+const OVERFLOWING: &str = "return [...document.querySelectorAll('isobar-weather')].flatMap(w => \
+       [...w.shadowRoot.querySelectorAll('.card-body')] \
+         .filter(b => b.scrollWidth > b.clientWidth || b.scrollHeight > b.clientHeight) \
+         .map(b => w.id + ' ' + b.parentElement.dataset.card));";
+
 #[tokio::test]
 async fn a_strict_content_security_policy_is_enough() {
     // At a phone's width: the widget and the iframe stack.
@@ -291,6 +290,12 @@ async fn a_strict_content_security_policy_is_enough() {
     let errors = h.console_errors().await;
     assert!(errors.is_empty(), "{errors:?}");
     h.screenshot("embed-csp-390").await;
+    assert_eq!(h.js(OVERFLOWING).await, serde_json::json!([]));
+    // On a desktop the Berlin widget is a 290 px column: its cards still hold what they show.
+    h.client.set_window_size(1280, 1000).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(h.js(OVERFLOWING).await, serde_json::json!([]));
+    h.screenshot("embed-csp-1280").await;
     h.close().await;
 }
 

@@ -298,6 +298,15 @@ fn deploy_another_build(site: &Path) -> (String, String) {
             body
         };
         std::fs::write(&path, body).unwrap();
+        // A modification time in a later second than the copy's: `Last-Modified` has whole
+        // seconds, and a deploy within the same second as the first load's answer would be
+        // answered `304 Not Modified`, the old page (a deploy a second apart is what sites see).
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() + Duration::from_secs(2))
+            .unwrap();
         for ext in ["br", "gz"] {
             let _ = std::fs::remove_file(site.join(format!("{text}.{ext}")));
         }

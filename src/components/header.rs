@@ -47,15 +47,6 @@ impl Parts {
     }
 }
 
-/// Sets or removes the boolean attribute `name`.
-fn flag(el: &web_sys::Element, name: &str, on: bool) {
-    let _ = if on {
-        el.set_attribute(name, "")
-    } else {
-        el.remove_attribute(name)
-    };
-}
-
 /// Keeps the header's text ([`text`], in `header`) current: the place's name, its save star, its
 /// local time (kept current), the live feed's state (live, reconnecting with its countdown,
 /// offline) and its throttled announcements for screen readers, the most severe alert, and
@@ -131,7 +122,7 @@ fn wire(header: &web_sys::Element) {
             let _ = badge.set_attribute("data-live", status.name());
             let _ = badge.set_attribute("data-ignored", &live.ignored.get().to_string());
             let _ = badge.set_attribute("data-readings", &live.readings.get().to_string());
-            flag(&badge, "hidden", status == LiveStatus::Off);
+            let _ = badge.toggle_attribute_with_force("hidden", status == LiveStatus::Off);
             let now_ms = now.seconds() as f64 * 1000.0;
             words.set_data(&status.label(now_ms, live.source_stale.get()));
             why.set_text_content(
@@ -158,7 +149,9 @@ fn wire(header: &web_sys::Element) {
         ));
     }));
     let offline = feeds.offline;
-    parts.bind(Box::new(move || flag(&network, "hidden", !offline.get())));
+    parts.bind(Box::new(move || {
+        let _ = network.toggle_attribute_with_force("hidden", !offline.get());
+    }));
     // Dropped (so stopped) with the dashboard.
     StoredValue::new_local(parts);
 }

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::components::{
     air::AirCard, current::CurrentCard, daily::DailyCard, header::Header, hourly::HourlyCard,
-    places::PlacesPanel, settings::SettingsPanel, sun::SunCard, uv::UvCard, wind::WindCard,
+    sun::SunCard, uv::UvCard, wind::WindCard,
 };
 use crate::embed::Embedded;
 use crate::live::{use_live_feed, LiveFeed, LiveFeedOptions};
@@ -57,6 +57,7 @@ pub fn App(
     let place = PlaceState::new(settings, tasks);
     let feeds = Feeds::new(settings, place, tasks);
     let live = live_feed(settings, place, feeds);
+    let tools = crate::split::Loader::new();
     Handles {
         settings,
         now,
@@ -64,6 +65,7 @@ pub fn App(
         feeds,
         live,
         tasks,
+        tools,
     }
     .provide();
     let root = NodeRef::<leptos::html::Div>::new();
@@ -127,10 +129,10 @@ pub fn App(
         }
     });
     let panel = RwSignal::new("");
+    // The panels' code is loaded when one is first opened (see `crate::split`).
     let panels = move || match panel.get() {
-        "places" => view! { <PlacesPanel/> }.into_any(),
-        "settings" => view! { <SettingsPanel/> }.into_any(),
-        _ => ().into_any(),
+        "" => None,
+        name => tools.tools(place).map(|t| (t.panel)(name)),
     };
     let place_note = move || {
         place

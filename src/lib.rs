@@ -11,6 +11,7 @@
 //! * [`live`]: the WebSocket to the relay, as a hook with `start`/`close`.
 //! * [`components`]: the header and one file per card.
 //! * [`api`], [`zone`], [`geo`]: the browser's fetch, `Intl` time zones and geolocation.
+//! * [`split`]: the tools' code, loaded on first use (split out of the first visit).
 //! * [`early`]: the calls `index.html` started before the WebAssembly had loaded, taken over.
 
 pub mod api;
@@ -20,6 +21,7 @@ pub mod early;
 pub mod embed;
 pub mod geo;
 pub mod live;
+pub mod split;
 pub mod state;
 pub mod storage;
 pub mod zone;

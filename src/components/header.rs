@@ -199,9 +199,37 @@ pub fn Header(
 }
 
 /// The search field, "Use my location" (with why it failed), and the panel buttons.
+///
+/// Their code is loaded when the pointer or the focus first comes to them, or one is used (see
+/// [`crate::split`]): until then the search field is a plain input, and what is typed in it is
+/// searched for once the code is there.
 #[component]
 fn Tools(search: bool, settings: bool, panel: RwSignal<&'static str>) -> impl IntoView {
-    let place = PlaceState::get();
+    let crate::state::Handles { place, tools, .. } = crate::state::Handles::get();
+    let field = NodeRef::<leptos::html::Input>::new();
+    // The field is built now; its code (and its popup) come with the tools'.
+    let search_field = move || {
+        view! {
+            <div class="search">
+                <input
+                    node_ref=field
+                    class="search-input"
+                    type="text"
+                    role="combobox"
+                    aria-label="Search for a place"
+                    placeholder="Search for a place"
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-autocomplete="list"
+                    aria-expanded="false"
+                />
+                {move || {
+                    let (t, el) = (tools.loaded()?, field.get_untracked()?);
+                    Some((t.search)(el))
+                }}
+            </div>
+        }
+    };
     let toggle = move |name: &'static str, words: &'static str| {
         view! {
             <button
@@ -214,10 +242,16 @@ fn Tools(search: bool, settings: bool, panel: RwSignal<&'static str>) -> impl In
         }
     };
     view! {
-        <div class="tools" role="group" aria-label="Places and settings">
+        <div
+            class="tools"
+            role="group"
+            aria-label="Places and settings"
+            on:pointerover=move |_| tools.load(place)
+            on:focusin=move |_| tools.load(place)
+        >
             {search.then(|| view! {
-                <crate::components::search::Search/>
-                <button type="button" class="tool" on:click=move |_| place.locate()>"Use my location"</button>
+                {search_field}
+                <button type="button" class="tool" on:click=move |_| tools.with(place, |t, p| (t.locate)(p))>"Use my location"</button>
                 {toggle("places", "Places")}
             })}
             {settings.then(|| toggle("settings", "Settings"))}

@@ -71,9 +71,10 @@ impl Popup {
     }
 }
 
-/// The search field and its popup.
-#[component]
-pub fn Search() -> impl IntoView {
+/// Makes `input` (the header's search field, built before this code was loaded: see
+/// [`crate::split`]) the place search, and returns its popup, to be put beside it. Text typed
+/// before is searched for at once.
+pub fn search(input: web_sys::HtmlInputElement) -> AnyView {
     let Handles {
         settings,
         place,
@@ -81,7 +82,7 @@ pub fn Search() -> impl IntoView {
         ..
     } = Handles::get();
     let popup = RwSignal::new(Popup::default());
-    let input = NodeRef::<leptos::html::Input>::new();
+    let field = StoredValue::new_local(input.clone());
     // Each keystroke's number: the answer to older text is dropped.
     let typed = StoredValue::new(0u64);
     let in_flight = StoredValue::new(None::<AbortHandle>);
@@ -117,8 +118,8 @@ pub fn Search() -> impl IntoView {
         });
         in_flight.set_value(handle);
     };
-    let on_input = move |e: ev::Event| {
-        let text = event_target_value(&e).trim().to_owned();
+    let on_text = move |text: String| {
+        let text = text.trim().to_owned();
         let Some(ticket) = typed.try_update_value(|t| {
             *t += 1;
             *t
@@ -135,14 +136,16 @@ pub fn Search() -> impl IntoView {
             }
         });
     };
+    // What was typed before this code was loaded.
+    if !input.value().trim().is_empty() {
+        on_text(input.value());
+    }
     let pick = move |i: usize| {
         let Some(p) = popup.with_untracked(|s| s.places().get(i).cloned()) else {
             return;
         };
         typed.update_value(|t| *t += 1);
-        if let Some(el) = input.get_untracked() {
-            el.set_value("");
-        }
+        field.with_value(|el| el.set_value(""));
         set(Found::Idle, false);
         place.choose(p);
     };
@@ -165,9 +168,7 @@ pub fn Search() -> impl IntoView {
             "Escape" => {
                 typed.update_value(|t| *t += 1);
                 abort();
-                if let Some(el) = input.get_untracked() {
-                    el.set_value("");
-                }
+                field.with_value(|el| el.set_value(""));
                 return set(Found::Idle, false);
             }
             _ => return,
@@ -179,9 +180,9 @@ pub fn Search() -> impl IntoView {
         });
     };
     // The input's states, and the highlighted option scrolled into view.
+    let el = input.clone();
     Effect::new(move || {
         let (open, active) = popup.with(|s| (s.open, s.active.filter(|_| s.open)));
-        let Some(el) = input.get() else { return };
         let _ = el.set_attribute("aria-expanded", if open { "true" } else { "false" });
         match active {
             Some(i) => {
@@ -219,37 +220,48 @@ pub fn Search() -> impl IntoView {
             pick(i);
         }
     };
+    let target: &web_sys::EventTarget = &input;
+    listen(target, "input", move |e: web_sys::Event| {
+        on_text(event_target_value(&e))
+    });
+    listen(target, "keydown", on_key);
+    listen(target, "focus", move |_: web_sys::Event| {
+        popup.update(|s| s.open = s.found != Found::Idle)
+    });
+    if let Some(search) = input.parent_element() {
+        listen(&search, "focusout", move |_: web_sys::Event| {
+            popup.update(|s| s.open = false)
+        });
+    }
+    let _ = input.set_attribute("aria-controls", LIST_ID);
     view! {
-        <div class="search" on:focusout=move |_| popup.update(|s| s.open = false)>
-            <input
-                node_ref=input
-                class="search-input"
-                type="text"
-                role="combobox"
-                aria-label="Search for a place"
-                placeholder="Search for a place"
-                autocomplete="off"
-                spellcheck="false"
-                aria-autocomplete="list"
-                aria-controls=LIST_ID
-                aria-expanded="false"
-                on:input=on_input
-                on:keydown=on_key
-                on:focus=move |_| popup.update(|s| s.open = s.found != Found::Idle)
-            />
-            <div class="search-popup" hidden=move || !popup.with(|s| s.open)>
-                // The field keeps the focus (a mousedown would take it) while an option is clicked.
-                <ul
-                    role="listbox"
-                    id=LIST_ID
-                    aria-label="Places found"
-                    hidden=move || popup.with(|s| s.places().is_empty())
-                    inner_html=options
-                    on:mousedown=|e: ev::MouseEvent| e.prevent_default()
-                    on:click=click
-                ></ul>
-                <p class="search-message" role="status">{move || popup.with(Popup::message)}</p>
-            </div>
+        <div class="search-popup" hidden=move || !popup.with(|s| s.open)>
+            // The field keeps the focus (a mousedown would take it) while an option is clicked.
+            <ul
+                role="listbox"
+                id=LIST_ID
+                aria-label="Places found"
+                hidden=move || popup.with(|s| s.places().is_empty())
+                inner_html=options
+                on:mousedown=|e: ev::MouseEvent| e.prevent_default()
+                on:click=click
+            ></ul>
+            <p class="search-message" role="status">{move || popup.with(Popup::message)}</p>
         </div>
     }
+    .into_any()
+}
+
+/// Calls `f` on each `name` event at `target`. The listener is never removed, nor its closure
+/// freed: the field it listens to lasts as long as its dashboard (four small closures for each
+/// dashboard built; after one is removed, their signals are gone and they do nothing).
+fn listen<E: wasm_bindgen::convert::FromWasmAbi + 'static>(
+    target: &web_sys::EventTarget,
+    name: &str,
+    f: impl Fn(E) + 'static,
+) {
+    use wasm_bindgen::JsCast;
+    let f = wasm_bindgen::closure::Closure::<dyn Fn(E)>::new(f);
+    let _ = target.add_event_listener_with_callback(name, f.as_ref().unchecked_ref());
+    f.forget();
 }

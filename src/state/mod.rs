@@ -41,6 +41,8 @@ pub struct Handles {
     pub live: LiveFeed,
     /// The calls in flight (a component's own, such as the place search, join them).
     pub tasks: tasks::Tasks,
+    /// The tools' code (search, panels, "Use my location"), loaded on first use.
+    pub tools: crate::split::Loader,
 }
 
 impl Handles {

@@ -51,16 +51,24 @@ async fn clear_field(h: &Harness) {
 
 /// Sets the settings panel's select labelled `label` to `value`, as a viewer would (a
 /// `change` event), inside `root` (a script expression: `document`, or a widget's shadow root).
+/// The panel's code is loaded when it is first opened, so this waits for the select (5 s).
 async fn choose_setting(h: &Harness, root: &str, label: &str, value: &str) {
-    let done = h
-        .client
-        .execute(
-            &format!("const s = [...({root}).querySelectorAll('select')].find(s => s.labels[0] && s.labels[0].textContent === arguments[0]); if (!s) return false; s.value = arguments[1]; s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true;"),
-            vec![json!(label), json!(value)],
-        )
-        .await
-        .unwrap();
-    assert_eq!(done, true, "no setting “{label}”");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let done = h
+            .client
+            .execute(
+                &format!("const s = [...({root}).querySelectorAll('select')].find(s => s.labels[0] && s.labels[0].textContent === arguments[0]); if (!s) return false; s.value = arguments[1]; s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true;"),
+                vec![json!(label), json!(value)],
+            )
+            .await
+            .unwrap();
+        if done == true {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "no setting “{label}”");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
 }
 
 /// The options shown in the listbox, as their text.

@@ -12,3 +12,4 @@ mod early;
 mod embed;
 mod live;
 mod offline;
+mod split;

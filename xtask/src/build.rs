@@ -24,7 +24,13 @@ pub fn build_release() -> Result<()> {
         .args(["build", "--release"])
         .current_dir(root())
         .env("PATH", path_env())
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            crate::split::RUSTFLAGS,
+        )
         .env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
+    let wasm = find(&dist(), "isobar-", "_bg.wasm")?;
+    crate::split::split(&dist(), &wasm, &wasm.replace("_bg.wasm", ".js"))?;
     drop_unused_exports(&dist())?;
     minify_js(&dist())?;
     slim_loader(&dist())?;
@@ -217,7 +223,8 @@ const SHELL_EXTRAS: [&str; 4] = [
 ];
 
 /// The files of this build the service worker caches, relative to its scope: the page
-/// (`./`), the hashed script, wasm and icon, and [`SHELL_EXTRAS`].
+/// (`./`), the hashed script, wasm and icon, the split modules (so the tools work offline),
+/// and [`SHELL_EXTRAS`].
 pub fn shell_files(dist: &Path) -> Result<Vec<String>> {
     let wasm = find(dist, "isobar-", "_bg.wasm")?;
     let mut files = vec![
@@ -226,6 +233,7 @@ pub fn shell_files(dist: &Path) -> Result<Vec<String>> {
         wasm,
         find(dist, "favicon-", ".svg")?,
     ];
+    files.extend(split_modules(dist)?);
     for extra in SHELL_EXTRAS {
         if !dist.join(extra).is_file() {
             return Err(format!("{extra} is missing from {}", dist.display()).into());
@@ -260,13 +268,33 @@ pub fn write_service_worker(dist: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The split modules of `dist` ([`crate::split`]), loaded when the tools are first used.
+pub fn split_modules(dist: &Path) -> Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dist)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| is_split_module(n))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Whether a file of `dist` is a split module ([`crate::split`]).
+fn is_split_module(name: &str) -> bool {
+    name.starts_with(crate::split::PREFIX) && name.ends_with(".wasm")
+}
+
 /// The one file of `dir` whose name starts with `prefix` and ends with `suffix`.
 fn find(dir: &Path, prefix: &str, suffix: &str) -> Result<String> {
     let mut names = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| {
-            n.starts_with(prefix) && n.ends_with(suffix) && n != WIDGET && !is_compressed_copy(n)
+            n.starts_with(prefix)
+                && n.ends_with(suffix)
+                && n != WIDGET
+                && !is_compressed_copy(n)
+                && !is_split_module(n)
         });
     match (names.next(), names.next()) {
         (Some(n), None) => Ok(n),
@@ -372,7 +400,9 @@ pub fn brotli_len(data: &[u8]) -> u64 {
 }
 
 /// Measures every file a first visit downloads: the files at the top of `dist` but the
-/// widget's script and stylesheet and the service worker (installed after the page has loaded) (`public/` holds extras that the page itself does not load).
+/// widget's script and stylesheet, the service worker (installed after the page has loaded)
+/// and the split modules (loaded when the tools are first used; [`check_budget`] lists them)
+/// (`public/` holds extras that the page itself does not load).
 pub fn measure(dist: &Path) -> Result<Vec<FileSize>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
@@ -380,6 +410,7 @@ pub fn measure(dist: &Path) -> Result<Vec<FileSize>> {
         let name = entry.file_name().to_string_lossy().into_owned();
         let widget_only = name == WIDGET
             || name == SERVICE_WORKER
+            || is_split_module(&name)
             || (name.starts_with("isobar-") && name.ends_with(".css"));
         if !entry.file_type()?.is_file() || widget_only || is_compressed_copy(&name) {
             continue;
@@ -453,6 +484,16 @@ pub fn check_budget() -> Result<()> {
         format!("{:.1} KiB", gzip_len(&sw) as f64 / 1024.0),
         format!("{:.1} KiB", brotli_len(&sw) as f64 / 1024.0)
     );
+    for name in split_modules(&dist())? {
+        let data = std::fs::read(dist().join(&name))?;
+        println!(
+            "{:<44} {:>10} {:>10} {:>10}   (loaded when the tools are first used; not counted)",
+            name,
+            format!("{:.1} KiB", data.len() as f64 / 1024.0),
+            format!("{:.1} KiB", gzip_len(&data) as f64 / 1024.0),
+            format!("{:.1} KiB", brotli_len(&data) as f64 / 1024.0)
+        );
+    }
     if total > BUDGET_BROTLI {
         return Err(format!(
             "the first visit is {total} bytes brotli, over the budget of {BUDGET_BROTLI}"

@@ -37,6 +37,7 @@
 mod bench;
 mod build;
 mod run;
+mod split;
 mod test;
 mod tools;
 mod wasm;

@@ -125,6 +125,43 @@ pub fn without_exports(
     Some((out, dropped))
 }
 
+/// `module` without the custom sections `drop` picks by name (the linker's `linking` and
+/// `reloc.*`, which wasm-opt cannot read). `None` if `module` is not a WebAssembly module this
+/// can read.
+pub fn without_custom_sections(module: &[u8], drop: impl Fn(&str) -> bool) -> Option<Vec<u8>> {
+    if module.get(..4)? != b"\0asm" {
+        return None;
+    }
+    let mut out = module.get(..8)?.to_vec();
+    let mut at = 8;
+    while at < module.len() {
+        let start = at;
+        let id = module[at];
+        at += 1;
+        let size = read_leb(module, &mut at)? as usize;
+        let end = at.checked_add(size)?;
+        let body = module.get(at..end)?;
+        at = end;
+        if id == 0 {
+            let mut i = 0;
+            let len = read_leb(body, &mut i)? as usize;
+            let name = std::str::from_utf8(body.get(i..i.checked_add(len)?)?).ok()?;
+            if drop(name) {
+                continue;
+            }
+        }
+        out.extend_from_slice(&module[start..end]);
+    }
+    Some(out)
+}
+
+/// Whether a custom section is the linker's, which only the splitter reads, or the names
+/// (which the split leaves with duplicate data segment names that wasm-opt refuses; `-Oz`
+/// drops the names anyway).
+pub fn is_linker_section(name: &str) -> bool {
+    name == "linking" || name.starts_with("reloc.") || name == "name"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +254,33 @@ const WidgetFinalization = 1;
         // No registry where wasm-bindgen 0.2 writes one.
         let other = GLUE.replace("const IntoUnderlyingSinkFinalization", "let x");
         assert!(without_classes(&other).is_none());
+    }
+
+    #[test]
+    fn drops_only_the_custom_sections_asked_for() {
+        let plain = module(&["main"]);
+        let custom = |name: &str, data: &[u8]| {
+            let mut body = Vec::new();
+            write_leb(&mut body, name.len() as u32);
+            body.extend(name.as_bytes());
+            body.extend(data);
+            let mut s = vec![0];
+            write_leb(&mut s, body.len() as u32);
+            s.extend(body);
+            s
+        };
+        let mut with = plain.clone();
+        with.extend(custom("linking", &[2, 0]));
+        with.extend(custom("name", &[1, 2, 3]));
+        with.extend(custom("reloc.CODE", &[9; 300]));
+        with.extend(custom("producers", &[4]));
+        let mut kept = plain.clone();
+        kept.extend(custom("producers", &[4]));
+        assert_eq!(
+            without_custom_sections(&with, is_linker_section).unwrap(),
+            kept
+        );
+        assert!(without_custom_sections(b"<html>", is_linker_section).is_none());
     }
 
     #[test]

@@ -1,0 +1,152 @@
+//! The code a first visit does not download: the place search, the places and settings panels,
+//! and "Use my location". It is only needed once the viewer reaches for a tool, so the release
+//! build splits it into a WebAssembly module of its own (`cargo xtask build`, with
+//! `wasm_split_cli_support`), loaded when the pointer or the focus first comes to the tools, or
+//! when one is used. On every other build (host tests, `cargo test --target wasm32`) the
+//! functions are called directly.
+//!
+//! [`Tools`] holds plain function pointers into that module: calling one runs under the caller's
+//! reactive owner, so the views it returns read the dashboard's context as any other.
+//!
+//! A load that fails (the network away and no service worker copy) says so in the tools' status
+//! line and is tried again at the next use.
+
+// The split macro's loader and its import and export are `unsafe` (see `wasm_split_helpers`).
+#![allow(unsafe_code)]
+
+use leptos::prelude::*;
+#[cfg(isobar_split)]
+use leptos::wasm_split::wasm_split;
+use leptos::wasm_split::SplitLoaderError;
+
+use crate::components::{places::PlacesPanel, search::search, settings::SettingsPanel};
+use crate::state::place::PlaceState;
+
+/// The entry points of the split module.
+#[derive(Clone, Copy)]
+pub struct Tools {
+    /// The panel of this name (`places` or `settings`).
+    pub panel: fn(&str) -> AnyView,
+    /// Makes the header's search field the place search, and returns its popup.
+    pub search: fn(web_sys::HtmlInputElement) -> AnyView,
+    /// Finds the viewer's position and shows its weather.
+    pub locate: fn(PlaceState),
+}
+
+/// The split point: everything only [`entry`] reaches goes to the split module. Only the
+/// release bundle is split (`cargo xtask build` sets `isobar_split`): a module that imports its
+/// loader cannot run where nothing provides it (the wasm tests' runner).
+#[cfg(isobar_split)]
+#[wasm_split(tools, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn tools() -> Result<Tools, SplitLoaderError> {
+    Ok(entry())
+}
+
+/// The tools, at once, in a build that is not split.
+#[cfg(not(isobar_split))]
+async fn tools() -> Result<Tools, SplitLoaderError> {
+    Ok(entry())
+}
+
+/// The entry points.
+fn entry() -> Tools {
+    Tools {
+        panel: |name| match name {
+            "places" => view! { <PlacesPanel/> }.into_any(),
+            "settings" => view! { <SettingsPanel/> }.into_any(),
+            _ => ().into_any(),
+        },
+        search,
+        locate: PlaceState::locate,
+    }
+}
+
+/// A use of the tools, run once they are loaded ([`Loader::with`]).
+pub type Use = fn(Tools, PlaceState);
+
+/// What is said when the split module could not be loaded.
+pub const UNLOADED: &str =
+    "The search, places and settings could not be loaded: the network seems to be away. Try again when it is back.";
+
+/// Loads the split module once, on first use, for one dashboard.
+#[derive(Clone, Copy)]
+pub struct Loader {
+    loaded: RwSignal<Option<Tools>>,
+    loading: StoredValue<bool>,
+    /// What a use asked for while the module was loading ([`Loader::with`]).
+    then: StoredValue<Option<Use>>,
+}
+
+impl Loader {
+    /// A loader with nothing loaded.
+    pub fn new() -> Self {
+        Self {
+            loaded: RwSignal::new(None),
+            loading: StoredValue::new(false),
+            then: StoredValue::new(None),
+        }
+    }
+
+    /// The tools if loaded (tracked), without starting a load.
+    pub fn loaded(self) -> Option<Tools> {
+        self.loaded.get()
+    }
+
+    /// The tools if loaded (tracked); else starts loading them, and a reader is run again once
+    /// they are.
+    pub fn tools(self, place: PlaceState) -> Option<Tools> {
+        let tools = self.loaded.get();
+        if tools.is_none() {
+            self.load(place);
+        }
+        tools
+    }
+
+    /// Runs `f` with the tools: now if they are loaded, else once they are.
+    pub fn with(self, place: PlaceState, f: Use) {
+        match self.loaded.get_untracked() {
+            Some(t) => f(t, place),
+            None => {
+                self.then.set_value(Some(f));
+                self.load(place);
+            }
+        }
+    }
+
+    /// Starts loading the tools, unless they are loaded or loading. A failure is said in
+    /// `place`'s status line, and the next use tries again.
+    pub fn load(self, place: PlaceState) {
+        if self.loaded.get_untracked().is_some() || self.loading.get_value() {
+            return;
+        }
+        self.loading.set_value(true);
+        leptos::task::spawn_local(async move {
+            let tools = tools().await;
+            if self.loading.try_set_value(false).is_some() {
+                return; // the dashboard is gone
+            }
+            let then = self.then.try_update_value(Option::take).flatten();
+            match tools {
+                Ok(t) => {
+                    // A failure said before is over.
+                    place.locate_error.update(|e| {
+                        if e.as_deref() == Some(UNLOADED) {
+                            *e = None;
+                        }
+                    });
+                    self.loaded.set(Some(t));
+                    if let Some(f) = then {
+                        f(t, place);
+                    }
+                }
+                Err(_) => place.locate_error.set(Some(UNLOADED.to_owned())),
+            }
+        });
+    }
+}
+
+impl Default for Loader {
+    fn default() -> Self {
+        Self::new()
+    }
+}

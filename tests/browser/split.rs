@@ -1,0 +1,144 @@
+//! The tools' code (the place search, the places and settings panels, "Use my location") is a
+//! WebAssembly module of its own (`src/split.rs`, split by `cargo xtask build`): a first visit
+//! does not load it; the first use does, and what was typed before it came is searched for; a
+//! load that fails says so and is tried again at the next use.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::support::{dist_dir, Harness};
+
+/// A script: how many times the page has loaded a split module.
+const SPLIT_LOADS: &str = "return performance.getEntriesByType('resource').filter(e => e.name.includes('/isobar-split-')).length";
+
+/// The search field.
+const COMBOBOX: &str = "input[role=combobox][aria-label='Search for a place']";
+
+/// The build has split modules, and the service worker caches them (the tools work offline).
+#[test]
+fn the_build_has_a_split_module_and_the_worker_caches_it() {
+    let dist = dist_dir();
+    let split: Vec<String> = std::fs::read_dir(&dist)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("isobar-split-") && n.ends_with(".wasm"))
+        .collect();
+    assert_eq!(split.len(), 1, "one split module: {split:?}");
+    let sw = std::fs::read_to_string(dist.join("sw.js")).unwrap();
+    assert!(
+        sw.contains(&split[0]),
+        "the service worker caches {split:?}"
+    );
+    let js = std::fs::read_dir(&dist)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("isobar-") && n.ends_with(".js") && !n.contains("widget"))
+        .unwrap();
+    let glue = std::fs::read_to_string(dist.join(js)).unwrap();
+    assert!(glue.contains(&split[0]), "the script loads it by its name");
+    assert!(
+        !glue.replace(' ', "").contains("from\"./__wasm_split.js\""),
+        "the loader is in the script, not a file of its own"
+    );
+}
+
+/// A first visit, filled, has not loaded the tools' module; focusing the search field loads it,
+/// and text typed at once (before it came) is searched for.
+#[tokio::test]
+async fn the_tools_are_loaded_on_first_use_and_what_was_typed_is_searched() {
+    let h = Harness::start(1280, 1000).await;
+    h.client
+        .goto(&h.url("lat=52.52&lon=13.41&name=Berlin"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(h.js(SPLIT_LOADS).await, 0, "not loaded by the first visit");
+
+    // Focus and type in the same script: the keys come before the module can.
+    h.client
+        .execute(
+            "const f = document.querySelector(arguments[0]); f.focus(); f.value = 'Toky'; \
+             f.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+            vec![json!(COMBOBOX)],
+        )
+        .await
+        .unwrap();
+    h.wait_js(
+        "Tokyo offered",
+        "const l = document.querySelector('[role=listbox]'); return !!l && !l.hidden \
+           && [...l.querySelectorAll('[role=option]')].some(o => o.textContent.includes('Tokyo'))",
+        10,
+    )
+    .await;
+    assert_eq!(h.js(SPLIT_LOADS).await, 1, "loaded once");
+    assert_eq!(
+        h.js(&format!(
+            "return document.querySelector(\"{COMBOBOX}\").getAttribute('aria-expanded')"
+        ))
+        .await,
+        "true"
+    );
+    // The other tools use the same module: no second load.
+    h.click("button[aria-controls=isobar-settings]").await;
+    h.wait_js(
+        "the settings panel",
+        "return !!document.querySelector('#isobar-settings select')",
+        5,
+    )
+    .await;
+    assert_eq!(h.js(SPLIT_LOADS).await, 1, "still loaded once");
+    h.close().await;
+}
+
+/// With the module unreachable (no service worker copy), opening a panel says so in plain
+/// words and the cards stay; once it is reachable, the next use loads it and the words go.
+#[tokio::test]
+async fn a_tools_load_that_fails_says_so_and_the_next_use_tries_again() {
+    let h = Harness::start(1280, 1000).await;
+    h.cdp("Network.enable", json!({})).await;
+    h.cdp("Network.setBypassServiceWorker", json!({ "bypass": true }))
+        .await;
+    h.cdp(
+        "Network.setBlockedURLs",
+        json!({ "urls": ["*isobar-split-*"] }),
+    )
+    .await;
+    h.client
+        .goto(&h.url("lat=52.52&lon=13.41&name=Berlin"))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    let settings = "button[aria-controls=isobar-settings]";
+    h.click(settings).await;
+    h.wait_js(
+        "the failure said",
+        "return document.querySelector('.locate-error').textContent.includes('could not be loaded')",
+        10,
+    )
+    .await;
+    assert_eq!(
+        h.js("return !!document.querySelector('#isobar-settings')")
+            .await,
+        false
+    );
+    // The rest keeps working.
+    h.wait_all_ready().await;
+
+    h.cdp("Network.setBlockedURLs", json!({ "urls": [] })).await;
+    h.click(settings).await; // closes
+    h.click(settings).await; // opens: tried again
+    h.wait_js(
+        "the settings panel",
+        "return !!document.querySelector('#isobar-settings select')",
+        10,
+    )
+    .await;
+    assert_eq!(
+        h.text(".locate-error").await,
+        "",
+        "the failure no longer said"
+    );
+    h.close().await;
+}

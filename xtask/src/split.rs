@@ -1,0 +1,183 @@
+//! Splitting the release WebAssembly in two: what a first visit runs, and the tools' code that
+//! the page loads on first use (`src/split.rs`: the search, the places and settings panels,
+//! "Use my location").
+//!
+//! Trunk runs wasm-bindgen and wasm-opt itself, with no way to keep the linker's exports that a
+//! split needs, so after `trunk build` this takes over from Cargo's own output (linked with
+//! `--emit-relocs`, see [`RUSTFLAGS`]):
+//!
+//! 1. `wasm_split_cli_support` (the splitter behind Leptos's `#[lazy]` and `cargo leptos
+//!    --split`) cuts the module at the `#[wasm_split]` functions: the main module, and one
+//!    module per split with the code only it reaches, plus its loader script;
+//! 2. wasm-bindgen runs on the main module with `--keep-lld-exports` (the split modules import
+//!    its memory, table and functions through them);
+//! 3. wasm-opt `-Oz` runs on each module;
+//! 4. the split modules are named by their content (`isobar-tools-<hash>.wasm`, cached for good
+//!    as Trunk's files are), and the loader script is appended to wasm-bindgen's script, so a
+//!    first visit makes no extra request for it.
+//!
+//! The files keep Trunk's names, which `index.html` already links.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::tools::path_env;
+use crate::{run, target_dir, Result};
+
+/// The Rust flags of the release build: the split point on (`src/split.rs` reads
+/// `isobar_split`; other builds, such as the wasm tests, call the tools directly), and the
+/// linker keeping its relocations, which the splitter reads to move code between modules.
+pub const RUSTFLAGS: &str = "--cfg isobar_split -Clink-arg=--emit-relocs";
+
+/// The prefix of a split module's file name in `dist/`.
+pub const PREFIX: &str = "isobar-split-";
+
+/// The module name the split functions import their loaders from.
+const LINK_NAME: &str = "./__wasm_split.js";
+
+/// Splits Cargo's release WebAssembly and writes the main module over Trunk's `wasm` (with its
+/// script `js`) in `dist`, and the split modules beside them. Returns the split modules' names.
+pub fn split(dist: &Path, wasm: &str, js: &str) -> Result<Vec<String>> {
+    let input = target_dir().join("wasm32-unknown-unknown/wasm-release/isobar.wasm");
+    let work = target_dir().join("isobar-split");
+    if work.exists() {
+        std::fs::remove_dir_all(&work)?;
+    }
+    std::fs::create_dir_all(&work)?;
+    let input_wasm = std::fs::read(&input).map_err(|e| format!("{}: {e}", input.display()))?;
+    let main = work.join("main.wasm");
+    let main_module = format!("./{js}");
+    let split = wasm_split_cli_support::transform({
+        let mut o = wasm_split_cli_support::Options::new(&input_wasm);
+        o.output_dir = &work;
+        o.main_out_path = &main;
+        o.link_name = LINK_NAME;
+        o.main_module = &main_module;
+        o
+    })
+    .map_err(|e| format!("splitting {}: {e:?}", input.display()))?;
+
+    let bindgen = work.join("bindgen");
+    run(Command::new("wasm-bindgen")
+        .env("PATH", path_env())
+        .args([
+            "--target=web",
+            "--no-typescript",
+            "--keep-lld-exports",
+            "--out-name=isobar",
+        ])
+        .arg(format!("--out-dir={}", bindgen.display()))
+        .arg(&main))?;
+    wasm_opt(&bindgen.join("isobar_bg.wasm"), &dist.join(wasm))?;
+
+    // The split modules, optimized and named by their content.
+    let mut loader = std::fs::read_to_string(work.join(LINK_NAME))?;
+    let mut names = Vec::new();
+    for module in &split.split_modules {
+        let stem = module
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or("a split module without a name")?;
+        let optimized = work.join(format!("{stem}.opt.wasm"));
+        wasm_opt(module, &optimized)?;
+        let data = std::fs::read(&optimized)?;
+        let name = format!("{PREFIX}{stem}-{}.wasm", content_hash(&data));
+        std::fs::write(dist.join(&name), data)?;
+        let from = format!("\"./{stem}.wasm\"");
+        if !loader.contains(&from) {
+            return Err(format!("the split loader does not name {from}").into());
+        }
+        loader = loader.replace(&from, &format!("\"./{name}\""));
+        names.push(name);
+    }
+
+    let glue = std::fs::read_to_string(bindgen.join("isobar.js"))?;
+    std::fs::write(dist.join(js), with_loader(&glue, &loader, &main_module)?)?;
+    Ok(names)
+}
+
+/// `wasm-opt -Oz`, as Trunk runs it, on `from` without the linker's sections (which wasm-opt
+/// cannot read).
+fn wasm_opt(from: &Path, to: &Path) -> Result<()> {
+    let module = std::fs::read(from)?;
+    let plain = crate::wasm::without_custom_sections(&module, crate::wasm::is_linker_section)
+        .ok_or_else(|| format!("{} is not a WebAssembly module", from.display()))?;
+    std::fs::write(to, plain)?;
+    run(Command::new(crate::tools::wasm_opt_bin().join("wasm-opt"))
+        .arg(to)
+        .arg("-Oz")
+        .arg("-o")
+        .arg(to))
+}
+
+/// 16 hex digits of FNV-1a (64 bits), as the widget's stylesheet is named.
+fn content_hash(data: &[u8]) -> String {
+    let hash = data.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// wasm-bindgen's script `glue` with the split loader script `loader` in it, rather than
+/// imported from a file of its own: the loader's import of the glue (`main_module`) and the
+/// glue's import of the loader ([`LINK_NAME`]) become names of the one script.
+pub fn with_loader(glue: &str, loader: &str, main_module: &str) -> Result<String> {
+    let import_main = format!("import {{ initSync }} from \"{main_module}\";");
+    if !loader.contains(&import_main) {
+        return Err(format!("the split loader does not import {main_module} as expected").into());
+    }
+    let loader = loader.replace(&import_main, "");
+    // `import * as NAME from "./__wasm_split.js"`, on a line of its own.
+    let (line, name) = glue
+        .lines()
+        .find_map(|l| {
+            let rest = l.trim().strip_prefix("import * as ")?;
+            let (name, from) = rest.split_once(" from ")?;
+            let from = from
+                .trim_end_matches(';')
+                .trim_matches(|c| c == '"' || c == '\'');
+            (from == LINK_NAME).then_some((l, name))
+        })
+        .ok_or_else(|| format!("wasm-bindgen's script does not import {LINK_NAME} as expected"))?;
+    // The loader's exports, as one object where the glue had the module's namespace.
+    let exports: Vec<&str> = loader
+        .lines()
+        .filter_map(|l| l.strip_prefix("export const "))
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    if exports.is_empty() {
+        return Err("the split loader exports no loader".into());
+    }
+    Ok(format!(
+        "{}\n{}\nconst {name} = {{ {} }};\n",
+        glue.replacen(line, "", 1),
+        loader.replace("export const ", "const "),
+        exports.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shapes wasm-bindgen 0.2.130 and `wasm_split_cli_support` 0.2.4 write.
+    const GLUE: &str = "import * as import1 from \"./__wasm_split.js\"\n\nfunction __wbg_get_imports() {\n    return { \"./__wasm_split.js\": import1 };\n}\nexport { initSync };\n";
+    const LOADER: &str = "import { initSync } from \"./isobar-1a.js\";\n\nfunction makeLoad() {}\nexport const __wasm_split_load_tools = makeLoad();\n";
+
+    #[test]
+    fn the_loader_goes_into_the_glue() {
+        let one = with_loader(GLUE, LOADER, "./isobar-1a.js").unwrap();
+        assert!(!one.contains("import "), "{one}");
+        assert!(one.contains("const __wasm_split_load_tools = makeLoad();"));
+        assert!(one.ends_with("const import1 = { __wasm_split_load_tools };\n"));
+        assert!(one.contains("\"./__wasm_split.js\": import1"));
+    }
+
+    #[test]
+    fn a_shape_it_does_not_know_is_refused() {
+        assert!(with_loader(GLUE, LOADER, "./other.js").is_err());
+        assert!(with_loader("export { initSync };", LOADER, "./isobar-1a.js").is_err());
+        let no_loader = "import { initSync } from \"./isobar-1a.js\";\n";
+        assert!(with_loader(GLUE, no_loader, "./isobar-1a.js").is_err());
+    }
+}

@@ -1,9 +1,13 @@
-//! The code a first visit does not download: the place search, the places and settings panels,
-//! and "Use my location". It is only needed once the viewer reaches for a tool, so the release
-//! build splits it into a WebAssembly module of its own (`cargo xtask build`, with
-//! `wasm_split_cli_support`), loaded when the pointer or the focus first comes to the tools, or
-//! when one is used. On every other build (host tests, `cargo test --target wasm32`) the
-//! functions are called directly.
+//! The code a first visit does not download:
+//!
+//! * the tools: the place search, the places and settings panels, and "Use my location". They
+//!   are only needed once the viewer reaches for one, so they are loaded when the pointer or the
+//!   focus first comes to the tools, or when one is used;
+//! * the live feed's socket, loaded when the feed starts, on pages with a relay (`live=`).
+//!
+//! The release build splits each into a WebAssembly module of its own (`cargo xtask build`,
+//! with `wasm_split_cli_support`; code both use goes to a third, loaded by either). On every
+//! other build (host tests, `cargo test --target wasm32`) the functions are called directly.
 //!
 //! [`Tools`] holds plain function pointers into that module: calling one runs under the caller's
 //! reactive owner, so the views it returns read the dashboard's context as any other.
@@ -20,6 +24,7 @@ use leptos::wasm_split::wasm_split;
 use leptos::wasm_split::SplitLoaderError;
 
 use crate::components::{places::PlacesPanel, search::search, settings::SettingsPanel};
+use crate::live::LiveFeed;
 use crate::state::place::PlaceState;
 
 /// The entry points of the split module.
@@ -63,6 +68,32 @@ fn entry() -> Tools {
 
 /// A use of the tools, run once they are loaded ([`Loader::with`]).
 pub type Use = fn(Tools, PlaceState);
+
+/// The live feed's socket code ([`LiveFeed::connect`]): only pages with a relay (`live=`)
+/// load it, when the feed starts. Tools and live feed share what both use (the splitter puts it
+/// in a module of its own, loaded by either).
+#[cfg(isobar_split)]
+#[wasm_split(live, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn live() -> Result<fn(LiveFeed, String), SplitLoaderError> {
+    Ok(LiveFeed::connect)
+}
+
+/// The socket code, at once, in a build that is not split.
+#[cfg(not(isobar_split))]
+async fn live() -> Result<fn(LiveFeed, String), SplitLoaderError> {
+    Ok(LiveFeed::connect)
+}
+
+/// Opens the live feed's socket to `url`, once its code is loaded. If it cannot be, the feed
+/// goes on as when a socket closes: it polls, says so in the header, and tries again later.
+pub fn connect(feed: LiveFeed, url: String) {
+    leptos::task::spawn_local(async move {
+        match live().await {
+            Ok(connect) => connect(feed, url),
+            Err(_) => feed.closed(url),
+        }
+    });
+}
 
 /// What is said when the split module could not be loaded.
 pub const UNLOADED: &str =

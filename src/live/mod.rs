@@ -160,7 +160,7 @@ impl LiveFeed {
             Some(url) => {
                 if let Some(plan) = self.with(|i| i.policy.start()) {
                     self.execute(plan);
-                    self.connect(url);
+                    crate::split::connect(self, url);
                 }
             }
             None => self.execute(Reconnect::without_live()),

@@ -31,8 +31,9 @@ impl Conn {
 }
 
 impl LiveFeed {
-    /// Opens a socket to `url`; when it closes, [`LiveFeed::closed`] plans the next.
-    pub(super) fn connect(self, url: String) {
+    /// Opens a socket to `url`; when it closes, [`LiveFeed::closed`] plans the next. (Called
+    /// through [`crate::split::connect`]: this code is loaded only by pages with a live feed.)
+    pub(crate) fn connect(self, url: String) {
         if !self.alive() {
             return;
         }
@@ -93,17 +94,20 @@ impl LiveFeed {
         }
     }
 
-    /// The socket closed or could not be opened: wait as the policy says, then try again.
-    fn closed(self, url: String) {
+    /// The socket closed or could not be opened (or its code could not be loaded): wait as the
+    /// policy says, then try again.
+    pub(crate) fn closed(self, url: String) {
         let (now_ms, jitter) = (js_sys::Date::now(), js_sys::Math::random());
         let Some(plan) = self.with(|i| i.policy.closed(now_ms, jitter)) else {
             return;
         };
         self.execute(plan);
         if let Some(wait) = plan.reconnect_in_s {
-            let handle =
-                set_timeout_with_handle(move || self.connect(url), Duration::from_secs_f64(wait))
-                    .ok();
+            let handle = set_timeout_with_handle(
+                move || crate::split::connect(self, url),
+                Duration::from_secs_f64(wait),
+            )
+            .ok();
             self.with(|i| i.reconnect = handle);
         }
     }

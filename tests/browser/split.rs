@@ -15,7 +15,8 @@ const SPLIT_LOADS: &str = "return performance.getEntriesByType('resource').filte
 /// The search field.
 const COMBOBOX: &str = "input[role=combobox][aria-label='Search for a place']";
 
-/// The build has split modules, and the service worker caches them (the tools work offline).
+/// The build has split modules (the tools', the live feed's), and the service worker caches
+/// them (the tools work offline).
 #[test]
 fn the_build_has_a_split_module_and_the_worker_caches_it() {
     let dist = dist_dir();
@@ -24,27 +25,33 @@ fn the_build_has_a_split_module_and_the_worker_caches_it() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with("isobar-split-") && n.ends_with(".wasm"))
         .collect();
-    assert_eq!(split.len(), 1, "one split module: {split:?}");
+    for name in ["split_tools", "split_live"] {
+        assert!(
+            split.iter().any(|s| s.contains(name)),
+            "a module {name}: {split:?}"
+        );
+    }
     let sw = std::fs::read_to_string(dist.join("sw.js")).unwrap();
-    assert!(
-        sw.contains(&split[0]),
-        "the service worker caches {split:?}"
-    );
+    for s in &split {
+        assert!(sw.contains(s), "the service worker caches {s}");
+    }
     let js = std::fs::read_dir(&dist)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .find(|n| n.starts_with("isobar-") && n.ends_with(".js") && !n.contains("widget"))
         .unwrap();
     let glue = std::fs::read_to_string(dist.join(js)).unwrap();
-    assert!(glue.contains(&split[0]), "the script loads it by its name");
+    for s in &split {
+        assert!(glue.contains(s), "the script loads {s} by its name");
+    }
     assert!(
         !glue.replace(' ', "").contains("from\"./__wasm_split.js\""),
         "the loader is in the script, not a file of its own"
     );
 }
 
-/// A first visit, filled, has not loaded the tools' module; focusing the search field loads it,
-/// and text typed at once (before it came) is searched for.
+/// A first visit, filled, has loaded no split module (no live feed asked for); focusing the
+/// search field loads the tools', and text typed at once (before it came) is searched for.
 #[tokio::test]
 async fn the_tools_are_loaded_on_first_use_and_what_was_typed_is_searched() {
     let h = Harness::start(1280, 1000).await;
@@ -72,7 +79,12 @@ async fn the_tools_are_loaded_on_first_use_and_what_was_typed_is_searched() {
         10,
     )
     .await;
-    assert_eq!(h.js(SPLIT_LOADS).await, 1, "loaded once");
+    assert_eq!(
+        h.js("return performance.getEntriesByType('resource').filter(e => e.name.includes('/isobar-split-split_tools-')).length").await,
+        1,
+        "the tools' module loaded once"
+    );
+    let loads = h.js(SPLIT_LOADS).await;
     assert_eq!(
         h.js(&format!(
             "return document.querySelector(\"{COMBOBOX}\").getAttribute('aria-expanded')"
@@ -88,7 +100,7 @@ async fn the_tools_are_loaded_on_first_use_and_what_was_typed_is_searched() {
         5,
     )
     .await;
-    assert_eq!(h.js(SPLIT_LOADS).await, 1, "still loaded once");
+    assert_eq!(h.js(SPLIT_LOADS).await, loads, "nothing loaded again");
     h.close().await;
 }
 

@@ -486,8 +486,15 @@ pub fn check_budget() -> Result<()> {
     );
     for name in split_modules(&dist())? {
         let data = std::fs::read(dist().join(&name))?;
+        let when = if name.contains("split_tools") {
+            "loaded when the tools are first used"
+        } else if name.contains("split_live") {
+            "loaded when a live feed starts (live=)"
+        } else {
+            "shared by the split modules, loaded with either"
+        };
         println!(
-            "{:<44} {:>10} {:>10} {:>10}   (loaded when the tools are first used; not counted)",
+            "{:<44} {:>10} {:>10} {:>10}   ({when}; not counted)",
             name,
             format!("{:.1} KiB", data.len() as f64 / 1024.0),
             format!("{:.1} KiB", gzip_len(&data) as f64 / 1024.0),

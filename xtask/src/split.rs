@@ -127,18 +127,27 @@ pub fn with_loader(glue: &str, loader: &str, main_module: &str) -> Result<String
         return Err(format!("the split loader does not import {main_module} as expected").into());
     }
     let loader = loader.replace(&import_main, "");
-    // `import * as NAME from "./__wasm_split.js"`, on a line of its own.
-    let (line, name) = glue
+    // `import * as NAME from "./__wasm_split.js"`, each on a line of its own (one for each
+    // split's loader).
+    let import_of = |l: &str| {
+        let rest = l.trim().strip_prefix("import * as ")?;
+        let (name, from) = rest.split_once(" from ")?;
+        let from = from
+            .trim_end_matches(';')
+            .trim_matches(|c| c == '"' || c == '\'');
+        (from == LINK_NAME).then(|| name.to_owned())
+    };
+    let names: Vec<String> = glue.lines().filter_map(import_of).collect();
+    if names.is_empty() {
+        return Err(
+            format!("wasm-bindgen's script does not import {LINK_NAME} as expected").into(),
+        );
+    }
+    let glue: String = glue
         .lines()
-        .find_map(|l| {
-            let rest = l.trim().strip_prefix("import * as ")?;
-            let (name, from) = rest.split_once(" from ")?;
-            let from = from
-                .trim_end_matches(';')
-                .trim_matches(|c| c == '"' || c == '\'');
-            (from == LINK_NAME).then_some((l, name))
-        })
-        .ok_or_else(|| format!("wasm-bindgen's script does not import {LINK_NAME} as expected"))?;
+        .filter(|l| import_of(l).is_none())
+        .map(|l| format!("{l}\n"))
+        .collect();
     // The loader's exports, as one object where the glue had the module's namespace.
     let exports: Vec<&str> = loader
         .lines()
@@ -148,11 +157,13 @@ pub fn with_loader(glue: &str, loader: &str, main_module: &str) -> Result<String
     if exports.is_empty() {
         return Err("the split loader exports no loader".into());
     }
+    let objects: String = names
+        .iter()
+        .map(|n| format!("const {n} = {{ {} }};\n", exports.join(", ")))
+        .collect();
     Ok(format!(
-        "{}\n{}\nconst {name} = {{ {} }};\n",
-        glue.replacen(line, "", 1),
-        loader.replace("export const ", "const "),
-        exports.join(", ")
+        "{glue}\n{}\n{objects}",
+        loader.replace("export const ", "const ")
     ))
 }
 
@@ -161,7 +172,7 @@ mod tests {
     use super::*;
 
     /// The shapes wasm-bindgen 0.2.130 and `wasm_split_cli_support` 0.2.4 write.
-    const GLUE: &str = "import * as import1 from \"./__wasm_split.js\"\n\nfunction __wbg_get_imports() {\n    return { \"./__wasm_split.js\": import1 };\n}\nexport { initSync };\n";
+    const GLUE: &str = "import * as import1 from \"./__wasm_split.js\"\nimport * as import2 from \"./__wasm_split.js\"\n\nfunction __wbg_get_imports() {\n    return { \"./__wasm_split.js\": import1, \"./__wasm_split.js\": import2 };\n}\nexport { initSync };\n";
     const LOADER: &str = "import { initSync } from \"./isobar-1a.js\";\n\nfunction makeLoad() {}\nexport const __wasm_split_load_tools = makeLoad();\n";
 
     #[test]
@@ -169,7 +180,9 @@ mod tests {
         let one = with_loader(GLUE, LOADER, "./isobar-1a.js").unwrap();
         assert!(!one.contains("import "), "{one}");
         assert!(one.contains("const __wasm_split_load_tools = makeLoad();"));
-        assert!(one.ends_with("const import1 = { __wasm_split_load_tools };\n"));
+        assert!(one.ends_with(
+            "const import1 = { __wasm_split_load_tools };\nconst import2 = { __wasm_split_load_tools };\n"
+        ));
         assert!(one.contains("\"./__wasm_split.js\": import1"));
     }
 

@@ -154,3 +154,50 @@ async fn a_tools_load_that_fails_says_so_and_the_next_use_tries_again() {
     );
     h.close().await;
 }
+
+/// With the live feed's module unreachable, the feed behaves as with a relay that cannot be
+/// reached: the badge says it is reconnecting and the cards stay; once the module can be
+/// loaded, the next attempt loads it and the feed goes live.
+#[tokio::test]
+async fn a_live_module_that_cannot_load_is_a_closed_socket_and_is_tried_again() {
+    let h = Harness::start(1280, 1000).await;
+    let relay = isobar_relay::spawn(isobar_relay::config::Config {
+        listen: "127.0.0.1:0".into(),
+        forecast_url: format!("http://{}/v1/forecast", h.sim.addr),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    h.cdp("Network.enable", json!({})).await;
+    h.cdp("Network.setBypassServiceWorker", json!({ "bypass": true }))
+        .await;
+    h.cdp(
+        "Network.setBlockedURLs",
+        json!({ "urls": ["*isobar-split-split_live-*"] }),
+    )
+    .await;
+    h.client
+        .goto(&h.url(&format!(
+            "lat=52.52&lon=13.41&name=Berlin&live=ws://{}/live",
+            relay.addr
+        )))
+        .await
+        .unwrap();
+    h.wait_all_ready().await;
+    h.wait_js(
+        "reconnecting",
+        "return document.querySelector('.live-status').dataset.live === 'reconnecting'",
+        10,
+    )
+    .await;
+    h.wait_all_ready().await;
+
+    h.cdp("Network.setBlockedURLs", json!({ "urls": [] })).await;
+    h.wait_js(
+        "live once the module loads",
+        "return document.querySelector('.live-status').dataset.live === 'live'",
+        20,
+    )
+    .await;
+    h.close().await;
+}

@@ -15,6 +15,17 @@ const SPLIT_LOADS: &str = "return performance.getEntriesByType('resource').filte
 /// The search field.
 const COMBOBOX: &str = "input[role=combobox][aria-label='Search for a place']";
 
+/// Blocks the page's requests to URLs matching `pattern` (none if empty), bypassing the service
+/// worker (whose copy would answer them).
+async fn block(h: &Harness, pattern: &str) {
+    h.cdp("Network.enable", json!({})).await;
+    h.cdp("Network.setBypassServiceWorker", json!({ "bypass": true }))
+        .await;
+    let urls: Vec<&str> = [pattern].into_iter().filter(|p| !p.is_empty()).collect();
+    h.cdp("Network.setBlockedURLs", json!({ "urls": urls }))
+        .await;
+}
+
 /// The build has split modules (the tools', the live feed's), and the service worker caches
 /// them (the tools work offline).
 #[test]
@@ -109,14 +120,7 @@ async fn the_tools_are_loaded_on_first_use_and_what_was_typed_is_searched() {
 #[tokio::test]
 async fn a_tools_load_that_fails_says_so_and_the_next_use_tries_again() {
     let h = Harness::start(1280, 1000).await;
-    h.cdp("Network.enable", json!({})).await;
-    h.cdp("Network.setBypassServiceWorker", json!({ "bypass": true }))
-        .await;
-    h.cdp(
-        "Network.setBlockedURLs",
-        json!({ "urls": ["*isobar-split-*"] }),
-    )
-    .await;
+    block(&h, "*isobar-split-*").await;
     h.client
         .goto(&h.url("lat=52.52&lon=13.41&name=Berlin"))
         .await
@@ -138,7 +142,7 @@ async fn a_tools_load_that_fails_says_so_and_the_next_use_tries_again() {
     // The rest keeps working.
     h.wait_all_ready().await;
 
-    h.cdp("Network.setBlockedURLs", json!({ "urls": [] })).await;
+    block(&h, "").await;
     h.click(settings).await; // closes
     h.click(settings).await; // opens: tried again
     h.wait_js(
@@ -168,14 +172,7 @@ async fn a_live_module_that_cannot_load_is_a_closed_socket_and_is_tried_again() 
     })
     .await
     .unwrap();
-    h.cdp("Network.enable", json!({})).await;
-    h.cdp("Network.setBypassServiceWorker", json!({ "bypass": true }))
-        .await;
-    h.cdp(
-        "Network.setBlockedURLs",
-        json!({ "urls": ["*isobar-split-split_live-*"] }),
-    )
-    .await;
+    block(&h, "*isobar-split-split_live-*").await;
     h.client
         .goto(&h.url(&format!(
             "lat=52.52&lon=13.41&name=Berlin&live=ws://{}/live",
@@ -192,7 +189,7 @@ async fn a_live_module_that_cannot_load_is_a_closed_socket_and_is_tried_again() 
     .await;
     h.wait_all_ready().await;
 
-    h.cdp("Network.setBlockedURLs", json!({ "urls": [] })).await;
+    block(&h, "").await;
     h.wait_js(
         "live once the module loads",
         "return document.querySelector('.live-status').dataset.live === 'live'",

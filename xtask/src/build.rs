@@ -8,8 +8,10 @@ use std::process::Command;
 use crate::tools::path_env;
 use crate::{root, run, Result};
 
-/// The size budget of a first visit (HTML, JS, wasm, CSS, icon), brotli-compressed.
-pub const BUDGET_BROTLI: u64 = 160 * 1024;
+/// The size budget of a first visit (HTML, JS, wasm, CSS, icon), brotli-compressed: what issue
+/// 15 reached (144,493 bytes, with the tools and the live socket split out) plus 5,000, as the
+/// issue asks (it was 163,840, 160 KiB, before).
+pub const BUDGET_BROTLI: u64 = 149_493;
 
 /// Where the release bundle is written.
 pub fn dist() -> PathBuf {
@@ -476,30 +478,31 @@ pub fn report(files: &[FileSize]) -> u64 {
 pub fn check_budget() -> Result<()> {
     let files = measure(&dist())?;
     let total = report(&files);
-    let sw = std::fs::read(dist().join(SERVICE_WORKER))?;
-    println!(
-        "{:<44} {:>10} {:>10} {:>10}   (after the page has loaded; not counted)",
-        SERVICE_WORKER,
-        format!("{:.1} KiB", sw.len() as f64 / 1024.0),
-        format!("{:.1} KiB", gzip_len(&sw) as f64 / 1024.0),
-        format!("{:.1} KiB", brotli_len(&sw) as f64 / 1024.0)
-    );
-    for name in split_modules(&dist())? {
-        let data = std::fs::read(dist().join(&name))?;
-        let when = if name.contains("split_tools") {
-            "loaded when the tools are first used"
-        } else if name.contains("split_live") {
-            "loaded when a live feed starts (live=)"
-        } else {
-            "shared by the split modules, loaded with either"
-        };
+    // Files fetched after the page has loaded, or when used: listed, not counted.
+    let aside = |name: &str, when: &str| -> Result<()> {
+        let data = std::fs::read(dist().join(name))?;
+        let kib = |b: u64| format!("{:.1} KiB", b as f64 / 1024.0);
         println!(
             "{:<44} {:>10} {:>10} {:>10}   ({when}; not counted)",
             name,
-            format!("{:.1} KiB", data.len() as f64 / 1024.0),
-            format!("{:.1} KiB", gzip_len(&data) as f64 / 1024.0),
-            format!("{:.1} KiB", brotli_len(&data) as f64 / 1024.0)
+            kib(data.len() as u64),
+            kib(gzip_len(&data)),
+            kib(brotli_len(&data))
         );
+        Ok(())
+    };
+    aside(SERVICE_WORKER, "after the page has loaded")?;
+    for name in split_modules(&dist())? {
+        aside(
+            &name,
+            if name.contains("split_tools") {
+                "loaded when the tools are first used"
+            } else if name.contains("split_live") {
+                "loaded when a live feed starts (live=)"
+            } else {
+                "shared by the split modules, loaded with either"
+            },
+        )?;
     }
     if total > BUDGET_BROTLI {
         return Err(format!(

@@ -95,6 +95,9 @@ pub fn connect(feed: LiveFeed, url: String) {
     });
 }
 
+/// What is said while a use waits for the tools' module.
+pub const LOADING: &str = "Loading…";
+
 /// What is said when the split module could not be loaded.
 pub const UNLOADED: &str =
     "The search, places and settings could not be loaded: the network seems to be away. Try again when it is back.";
@@ -123,12 +126,12 @@ impl Loader {
         self.loaded.get()
     }
 
-    /// The tools if loaded (tracked); else starts loading them, and a reader is run again once
-    /// they are.
+    /// The tools if loaded (tracked); else starts loading them, saying so, and a reader is run
+    /// again once they are.
     pub fn tools(self, place: PlaceState) -> Option<Tools> {
         let tools = self.loaded.get();
         if tools.is_none() {
-            self.load(place);
+            self.start(place, true);
         }
         tools
     }
@@ -139,15 +142,28 @@ impl Loader {
             Some(t) => f(t, place),
             None => {
                 self.then.set_value(Some(f));
-                self.load(place);
+                self.start(place, true);
             }
         }
     }
 
-    /// Starts loading the tools, unless they are loaded or loading. A failure is said in
-    /// `place`'s status line, and the next use tries again.
+    /// Starts loading the tools ahead of their use (the pointer or the focus came to them),
+    /// unless they are loaded or loading.
     pub fn load(self, place: PlaceState) {
-        if self.loaded.get_untracked().is_some() || self.loading.get_value() {
+        self.start(place, false);
+    }
+
+    /// Starts loading the tools unless they are loaded or loading, and, when a use waits for
+    /// them (`say`), says so in `place`'s status line until they come (a moment on a slow
+    /// network). A failure is said there too, and the next use tries again.
+    fn start(self, place: PlaceState, say: bool) {
+        if self.loaded.get_untracked().is_some() {
+            return;
+        }
+        if say {
+            place.locate_error.set(Some(LOADING.to_owned()));
+        }
+        if self.loading.get_value() {
             return;
         }
         self.loading.set_value(true);
@@ -159,9 +175,9 @@ impl Loader {
             let then = self.then.try_update_value(Option::take).flatten();
             match tools {
                 Ok(t) => {
-                    // A failure said before is over.
+                    // What was said while loading, or of a failure before, is over.
                     place.locate_error.update(|e| {
-                        if e.as_deref() == Some(UNLOADED) {
+                        if matches!(e.as_deref(), Some(LOADING | UNLOADED)) {
                             *e = None;
                         }
                     });

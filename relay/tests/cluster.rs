@@ -1064,6 +1064,17 @@ async fn mqtt_readings_held_past_the_bound_while_redis_is_away_are_dropped_oldes
         }
     }
     assert_eq!(times, (5..=261).collect::<Vec<i64>>());
+    // The count is raised once the append has answered, which may be after its reading has
+    // reached the viewer: wait for it (it failed once under load, 256 read at once).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while metric(&metrics().await, "isobar_relay_appends_total") < Some(257.0) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{}",
+            metrics().await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(
         metric(&metrics().await, "isobar_relay_appends_total"),
         Some(257.0)

@@ -139,6 +139,12 @@ async fn a_tools_load_that_fails_says_so_and_the_next_use_tries_again() {
             .await,
         false
     );
+    assert_eq!(
+        h.js("const p = document.querySelector('p.panel[role=status]'); return !!p && !p.hidden")
+            .await,
+        false,
+        "no panel left saying it is loading"
+    );
     // The rest keeps working.
     h.wait_all_ready().await;
 

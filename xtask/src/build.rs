@@ -19,20 +19,30 @@ pub fn dist() -> PathBuf {
 }
 
 /// `trunk build --release`, with the tools installed here first on PATH and Trunk's
-/// update check off.
+/// update check off, then the split ([`crate::split`]; `ISOBAR_SPLIT=0` leaves the bundle in
+/// one module, to compare).
 pub fn build_release() -> Result<()> {
     eprintln!("xtask: building the release bundle (trunk build --release)");
-    run(Command::new("trunk")
+    let split = std::env::var_os("ISOBAR_SPLIT").is_none_or(|v| v != "0");
+    let mut trunk = Command::new("trunk");
+    trunk
         .args(["build", "--release"])
         .current_dir(root())
         .env("PATH", path_env())
-        .env(
+        .env("TRUNK_SKIP_VERSION_CHECK", "true");
+    if split {
+        trunk.env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
             crate::split::RUSTFLAGS,
-        )
-        .env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
-    let wasm = find(&dist(), "isobar-", "_bg.wasm")?;
-    crate::split::split(&dist(), &wasm, &wasm.replace("_bg.wasm", ".js"))?;
+        );
+    }
+    run(&mut trunk)?;
+    if split {
+        let wasm = find(&dist(), "isobar-", "_bg.wasm")?;
+        crate::split::split(&dist(), &wasm, &wasm.replace("_bg.wasm", ".js"))?;
+    } else {
+        eprintln!("xtask: ISOBAR_SPLIT=0: the bundle stays one module");
+    }
     drop_unused_exports(&dist())?;
     minify_js(&dist())?;
     slim_loader(&dist())?;

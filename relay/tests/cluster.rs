@@ -559,6 +559,23 @@ async fn past_the_history_or_after_a_redis_restart_the_gap_is_told_with_the_curr
     assert!(metric(&m, "isobar_relay_broker_resets_total").unwrap() >= 1.0);
 }
 
+/// Polls the metrics of the relay at `addr` every 100 ms until the sample `name` is at least
+/// `at_least`; fails, with the metrics, if `deadline` passes first.
+async fn wait_metric(addr: SocketAddr, name: &str, at_least: f64, deadline: tokio::time::Instant) {
+    let url = format!("http://{addr}/metrics");
+    loop {
+        let text = metrics_at(&url).await;
+        if metric(&text, name) >= Some(at_least) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{name} never reached {at_least}:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Polls `/health` until it answers `code` (within 15 s); its body.
 async fn wait_health(addr: SocketAddr, code: u16) -> serde_json::Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
@@ -743,14 +760,7 @@ async fn a_weewx_packet_read_by_every_relay_is_kept_once_and_reaches_every_subsc
     // Both relays follow the broker once they are connected: wait for both.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     for i in 0..2 {
-        while metric(
-            &metrics_at(&format!("http://{}/metrics", c.addr(i))).await,
-            "isobar_relay_mqtt_connects_total",
-        ) < Some(1.0)
-        {
-            assert!(tokio::time::Instant::now() < deadline);
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        wait_metric(c.addr(i), "isobar_relay_mqtt_connects_total", 1.0, deadline).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let at = chrono::Utc::now().timestamp() - 30;
@@ -959,14 +969,7 @@ async fn an_mqtt_reading_that_comes_while_redis_is_away_is_kept_when_it_returns(
     );
     tokio::spawn(async move { while events.poll().await.is_ok() {} });
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while metric(
-        &metrics_at(&format!("http://{}/metrics", c.addr(0))).await,
-        "isobar_relay_mqtt_connects_total",
-    ) < Some(1.0)
-    {
-        assert!(tokio::time::Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_metric(c.addr(0), "isobar_relay_mqtt_connects_total", 1.0, deadline).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let at = chrono::Utc::now().timestamp() - 60;
     let packet = |t: i64, temp_f: f64| {
@@ -1031,10 +1034,7 @@ async fn mqtt_readings_held_past_the_bound_while_redis_is_away_are_dropped_oldes
     let url = format!("http://{}/metrics", c.addr(0));
     let metrics = || metrics_at(&url);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while metric(&metrics().await, "isobar_relay_mqtt_connects_total") < Some(1.0) {
-        assert!(tokio::time::Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_metric(c.addr(0), "isobar_relay_mqtt_connects_total", 1.0, deadline).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     // 260 readings while Redis is away: 256 are held, the 4 oldest dropped and counted.
     let at = chrono::Utc::now().timestamp() - 600;
@@ -1054,14 +1054,13 @@ async fn mqtt_readings_held_past_the_bound_while_redis_is_away_are_dropped_oldes
             .unwrap();
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while metric(&metrics().await, "isobar_relay_mqtt_messages_total") < Some(260.0) {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{}",
-            metrics().await
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_metric(
+        c.addr(0),
+        "isobar_relay_mqtt_messages_total",
+        260.0,
+        deadline,
+    )
+    .await;
     assert_eq!(
         metric(&metrics().await, "isobar_relay_mqtt_lost_total"),
         Some(4.0)
@@ -1085,14 +1084,7 @@ async fn mqtt_readings_held_past_the_bound_while_redis_is_away_are_dropped_oldes
     // The count is raised once the append has answered, which may be after its reading has
     // reached the viewer: wait for it (it failed once under load, 256 read at once).
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while metric(&metrics().await, "isobar_relay_appends_total") < Some(257.0) {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{}",
-            metrics().await
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_metric(c.addr(0), "isobar_relay_appends_total", 257.0, deadline).await;
     assert_eq!(
         metric(&metrics().await, "isobar_relay_appends_total"),
         Some(257.0)

@@ -280,7 +280,8 @@ pub fn write_service_worker(dist: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The split modules of `dist` ([`crate::split`]), loaded when the tools are first used.
+/// The split modules of `dist` ([`crate::split`]): the tools', the live socket's, and what they
+/// share.
 pub fn split_modules(dist: &Path) -> Result<Vec<String>> {
     let mut names: Vec<String> = std::fs::read_dir(dist)?
         .filter_map(|e| e.ok())
@@ -330,6 +331,14 @@ fn skeleton(dist: &Path) -> Result<String> {
     Ok(serde_json::to_string(&html[start..end])?)
 }
 
+/// A content hash for a file's name, like Trunk's: FNV-1a (64 bits), as 16 hex digits.
+pub fn content_hash(data: &[u8]) -> String {
+    let hash = data.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
 /// Writes the stylesheet inlined in `dist/index.html` to `dist/isobar-<hash>.css` (named by
 /// its content, so it can be cached for good) and returns the name.
 fn write_widget_css(dist: &Path) -> Result<String> {
@@ -343,17 +352,13 @@ fn write_widget_css(dist: &Path) -> Result<String> {
         .ok_or("index.html's <style> is not closed")?
         + start;
     let css = &html[start..end];
-    // FNV-1a, 64 bits: a content hash for the name, like Trunk's.
-    let hash = css.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
     for entry in std::fs::read_dir(dist)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
         if name.starts_with("isobar-") && name.contains(".css") {
             std::fs::remove_file(dist.join(name))?;
         }
     }
-    let name = format!("isobar-{hash:016x}.css");
+    let name = format!("isobar-{}.css", content_hash(css.as_bytes()));
     std::fs::write(dist.join(&name), css)?;
     Ok(name)
 }

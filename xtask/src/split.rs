@@ -1,6 +1,6 @@
-//! Splitting the release WebAssembly in two: what a first visit runs, and the tools' code that
-//! the page loads on first use (`src/split.rs`: the search, the places and settings panels,
-//! "Use my location").
+//! Splitting the release WebAssembly: what a first visit runs, and the code the page loads when
+//! needed (`src/split.rs`: the tools, on first use; the live feed's socket, on pages with
+//! `live=`; and what the two share).
 //!
 //! Trunk runs wasm-bindgen and wasm-opt itself, with no way to keep the linker's exports that a
 //! split needs, so after `trunk build` this takes over from Cargo's own output (linked with
@@ -12,8 +12,8 @@
 //! 2. wasm-bindgen runs on the main module with `--keep-lld-exports` (the split modules import
 //!    its memory, table and functions through them);
 //! 3. wasm-opt `-Oz` runs on each module;
-//! 4. the split modules are named by their content (`isobar-tools-<hash>.wasm`, cached for good
-//!    as Trunk's files are), and the loader script is appended to wasm-bindgen's script, so a
+//! 4. the split modules are named by their content (`isobar-split-split_tools-<hash>.wasm`,
+//!    cached for good as Trunk's files are), and the loader script is appended to wasm-bindgen's script, so a
 //!    first visit makes no extra request for it.
 //!
 //! The files keep Trunk's names, which `index.html` already links.
@@ -36,8 +36,8 @@ pub const PREFIX: &str = "isobar-split-";
 const LINK_NAME: &str = "./__wasm_split.js";
 
 /// Splits Cargo's release WebAssembly and writes the main module over Trunk's `wasm` (with its
-/// script `js`) in `dist`, and the split modules beside them. Returns the split modules' names.
-pub fn split(dist: &Path, wasm: &str, js: &str) -> Result<Vec<String>> {
+/// script `js`) in `dist`, and the split modules beside them.
+pub fn split(dist: &Path, wasm: &str, js: &str) -> Result<()> {
     let input = target_dir().join("wasm32-unknown-unknown/wasm-release/isobar.wasm");
     let work = target_dir().join("isobar-split");
     if work.exists() {
@@ -72,7 +72,6 @@ pub fn split(dist: &Path, wasm: &str, js: &str) -> Result<Vec<String>> {
 
     // The split modules, optimized and named by their content.
     let mut loader = std::fs::read_to_string(work.join(LINK_NAME))?;
-    let mut names = Vec::new();
     for module in &split.split_modules {
         let stem = module
             .file_stem()
@@ -81,19 +80,18 @@ pub fn split(dist: &Path, wasm: &str, js: &str) -> Result<Vec<String>> {
         let optimized = work.join(format!("{stem}.opt.wasm"));
         wasm_opt(module, &optimized)?;
         let data = std::fs::read(&optimized)?;
-        let name = format!("{PREFIX}{stem}-{}.wasm", content_hash(&data));
+        let name = format!("{PREFIX}{stem}-{}.wasm", crate::build::content_hash(&data));
         std::fs::write(dist.join(&name), data)?;
         let from = format!("\"./{stem}.wasm\"");
         if !loader.contains(&from) {
             return Err(format!("the split loader does not name {from}").into());
         }
         loader = loader.replace(&from, &format!("\"./{name}\""));
-        names.push(name);
     }
 
     let glue = std::fs::read_to_string(bindgen.join("isobar.js"))?;
     std::fs::write(dist.join(js), with_loader(&glue, &loader, &main_module)?)?;
-    Ok(names)
+    Ok(())
 }
 
 /// `wasm-opt -Oz`, as Trunk runs it, on `from` without the linker's sections (which wasm-opt
@@ -108,14 +106,6 @@ fn wasm_opt(from: &Path, to: &Path) -> Result<()> {
         .arg("-Oz")
         .arg("-o")
         .arg(to))
-}
-
-/// 16 hex digits of FNV-1a (64 bits), as the widget's stylesheet is named.
-fn content_hash(data: &[u8]) -> String {
-    let hash = data.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("{hash:016x}")
 }
 
 /// wasm-bindgen's script `glue` with the split loader script `loader` in it, rather than

@@ -136,10 +136,8 @@ pub fn search(input: web_sys::HtmlInputElement) -> AnyView {
             }
         });
     };
-    // What was typed before this code was loaded.
-    if !input.value().trim().is_empty() {
-        on_text(input.value());
-    }
+    // What was typed before this code was loaded (too little, or nothing, keeps the popup idle).
+    on_text(input.value());
     let pick = move |i: usize| {
         let Some(p) = popup.with_untracked(|s| s.places().get(i).cloned()) else {
             return;

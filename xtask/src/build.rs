@@ -9,9 +9,9 @@ use crate::tools::path_env;
 use crate::{root, run, Result};
 
 /// The size budget of a first visit (HTML, JS, wasm, CSS, icon), brotli-compressed: what issue
-/// 15 reached (144,584 bytes, with the tools and the live socket split out) plus 5,000, as the
+/// 15 reached (144,577 bytes, with the tools and the live socket split out) plus 5,000, as the
 /// issue asks (it was 163,840, 160 KiB, before).
-pub const BUDGET_BROTLI: u64 = 149_584;
+pub const BUDGET_BROTLI: u64 = 149_577;
 
 /// Where the release bundle is written.
 pub fn dist() -> PathBuf {

@@ -39,7 +39,7 @@ pub struct Tools {
 }
 
 /// The split point: everything only [`entry`] reaches goes to the split module. Only the
-/// release bundle is split (`cargo xtask build` sets `isobar_split`): a module that imports its
+/// release bundle is split (`isobar_split`, see `build.rs`): a module that imports its
 /// loader cannot run where nothing provides it (the wasm tests' runner).
 #[cfg(isobar_split)]
 #[wasm_split(tools, wasm_split_path = ::leptos::wasm_split, fallible)]

@@ -31,10 +31,9 @@ pub fn build_release() -> Result<()> {
         .env("PATH", path_env())
         .env("TRUNK_SKIP_VERSION_CHECK", "true");
     if split {
-        trunk.env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-            crate::split::RUSTFLAGS,
-        );
+        trunk.env(crate::split::SPLIT_BUILD, "1");
+    } else {
+        trunk.env_remove(crate::split::SPLIT_BUILD);
     }
     run(&mut trunk)?;
     if split {

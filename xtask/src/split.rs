@@ -4,7 +4,7 @@
 //!
 //! Trunk runs wasm-bindgen and wasm-opt itself, with no way to keep the linker's exports that a
 //! split needs, so after `trunk build` this takes over from Cargo's own output (linked with
-//! `--emit-relocs`, see [`RUSTFLAGS`]):
+//! `--emit-relocs`, see [`SPLIT_BUILD`]):
 //!
 //! 1. `wasm_split_cli_support` (the splitter behind Leptos's `#[lazy]` and `cargo leptos
 //!    --split`) cuts the module at the `#[wasm_split]` functions: the main module, and one
@@ -24,10 +24,11 @@ use std::process::Command;
 use crate::tools::path_env;
 use crate::{run, target_dir, Result};
 
-/// The Rust flags of the release build: the split point on (`src/split.rs` reads
-/// `isobar_split`; other builds, such as the wasm tests, call the tools directly), and the
-/// linker keeping its relocations, which the splitter reads to move code between modules.
-pub const RUSTFLAGS: &str = "--cfg isobar_split -Clink-arg=--emit-relocs";
+/// The environment variable, set to `1` for Trunk's build of the release bundle, with which
+/// the dashboard's build script (`build.rs`) turns the split points on (`--cfg isobar_split`;
+/// other builds, such as the wasm tests, call the split code directly) and links the binary
+/// with `--emit-relocs`, the relocations the splitter reads to move code between modules.
+pub const SPLIT_BUILD: &str = "ISOBAR_SPLIT_BUILD";
 
 /// The prefix of a split module's file name in `dist/`.
 pub const PREFIX: &str = "isobar-split-";

@@ -9,9 +9,10 @@ use crate::tools::path_env;
 use crate::{root, run, Result};
 
 /// The size budget of a first visit (HTML, JS, wasm, CSS, icon), brotli-compressed: what issue
-/// 15 reached (144,577 bytes, with the tools and the live socket split out) plus 5,000, as the
-/// issue asks (it was 163,840, 160 KiB, before).
-pub const BUDGET_BROTLI: u64 = 149_577;
+/// 15 reached (139,976 bytes, with the tools and the live socket split out and wasm-bindgen's
+/// import names shortened) plus 5,000, as the issue asks (it was 149,577 before the short
+/// names, and 163,840, 160 KiB, before the split).
+pub const BUDGET_BROTLI: u64 = 144_976;
 
 /// Where the release bundle is written.
 pub fn dist() -> PathBuf {
@@ -43,6 +44,7 @@ pub fn build_release() -> Result<()> {
         eprintln!("xtask: ISOBAR_SPLIT=0: the bundle stays one module");
     }
     drop_unused_exports(&dist())?;
+    shorten_imports(&dist())?;
     minify_js(&dist())?;
     slim_loader(&dist())?;
     write_early_template(&dist())?;
@@ -80,6 +82,51 @@ fn drop_unused_exports(dist: &Path) -> Result<()> {
         after.len()
     );
     new_integrity(dist, &before, &after)
+}
+
+/// Gives wasm-bindgen's imports short names (`a`, `b`, …) in the release WebAssembly and in its
+/// script, which provides them ([`crate::wasm::with_import_names`]). wasm-bindgen names each
+/// `__wbg_<function>_<16 hex digits>`: the digits do not compress, and each name is written
+/// twice, in the module and in the script. Then puts the files' new hashes in the page's
+/// `integrity` attributes.
+fn shorten_imports(dist: &Path) -> Result<()> {
+    let wasm_name = find(dist, "isobar-", "_bg.wasm")?;
+    let (wasm, js) = (
+        dist.join(&wasm_name),
+        dist.join(wasm_name.replace("_bg.wasm", ".js")),
+    );
+    let (module, script) = (std::fs::read(&wasm)?, std::fs::read_to_string(&js)?);
+    let mut names = std::collections::HashMap::new();
+    let (renamed_module, renamed) = crate::wasm::with_import_names(&module, |_, name| {
+        let next = names.len();
+        crate::wasm::is_bindgen_import(name).then(|| {
+            names
+                .entry(name.to_owned())
+                .or_insert_with(|| crate::wasm::short_name(next))
+                .clone()
+        })
+    })
+    .ok_or_else(|| format!("{} is not a WebAssembly module", wasm.display()))?;
+    let mut renamed = renamed;
+    renamed.sort();
+    renamed.dedup();
+    let renamed_script = crate::wasm::with_import_keys(&script, &renamed).ok_or_else(|| {
+        format!(
+            "{}: an import of {} is not written once as a key, as wasm-bindgen 0.2 writes them",
+            js.display(),
+            wasm.display()
+        )
+    })?;
+    std::fs::write(&wasm, &renamed_module)?;
+    std::fs::write(&js, &renamed_script)?;
+    eprintln!(
+        "xtask: {} imports of wasm-bindgen's renamed: {} -> {} bytes",
+        names.len(),
+        module.len(),
+        renamed_module.len()
+    );
+    new_integrity(dist, &module, &renamed_module)?;
+    new_integrity(dist, script.as_bytes(), renamed_script.as_bytes())
 }
 
 /// Minifies wasm-bindgen's JavaScript with esbuild (Trunk's minifier cannot read its `export

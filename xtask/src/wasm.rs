@@ -1,5 +1,7 @@
-//! Dropping exports that nothing calls from the release WebAssembly, so that `wasm-opt` can
-//! remove the code behind them.
+//! Changes to the release WebAssembly and its script that wasm-bindgen and wasm-opt do not make:
+//! exports that nothing calls dropped, so that `wasm-opt` can remove the code behind them
+//! ([`without_exports`]), and short names for wasm-bindgen's imports ([`with_import_names`],
+//! [`with_import_keys`]).
 //!
 //! Leptos 0.8 always links `server_fn`'s browser side, whose `wasm-streams` classes
 //! (`IntoUnderlyingSource`, `IntoUnderlyingSink`, `IntoUnderlyingByteSource`) are exported by
@@ -75,54 +77,193 @@ fn write_leb(out: &mut Vec<u8>, mut value: u32) {
     }
 }
 
+/// `module` with the body of its section `id` (if it has one) replaced by what `rewrite` makes
+/// of it; every other section is kept byte for byte. `None` if `module` is not a WebAssembly
+/// module this can read, or `rewrite` says `None`.
+fn with_section(
+    module: &[u8],
+    id: u8,
+    mut rewrite: impl FnMut(&[u8]) -> Option<Vec<u8>>,
+) -> Option<Vec<u8>> {
+    if module.get(..4)? != b"\0asm" {
+        return None;
+    }
+    let mut out = module.get(..8)?.to_vec();
+    let mut at = 8;
+    while at < module.len() {
+        let start = at;
+        let this = module[at];
+        at += 1;
+        let size = read_leb(module, &mut at)? as usize;
+        let end = at.checked_add(size)?;
+        let body = module.get(at..end)?;
+        at = end;
+        if this == id {
+            let body = rewrite(body)?;
+            out.push(id);
+            write_leb(&mut out, u32::try_from(body.len()).ok()?);
+            out.extend(body);
+        } else {
+            out.extend_from_slice(&module[start..end]);
+        }
+    }
+    Some(out)
+}
+
+/// A name as the binary format writes it: its length, then its UTF-8 bytes.
+fn write_name(out: &mut Vec<u8>, name: &str) -> Option<()> {
+    write_leb(out, u32::try_from(name.len()).ok()?);
+    out.extend(name.as_bytes());
+    Some(())
+}
+
+fn read_name<'a>(data: &'a [u8], at: &mut usize) -> Option<&'a str> {
+    let len = read_leb(data, at)? as usize;
+    let name = std::str::from_utf8(data.get(*at..at.checked_add(len)?)?).ok()?;
+    *at += len;
+    Some(name)
+}
+
 /// `module` without the exports `drop` picks, and their names. Everything else (every other
 /// section, byte for byte) is kept. `None` if `module` is not a WebAssembly module this can read.
 pub fn without_exports(
     module: &[u8],
     drop: impl Fn(&str) -> bool,
 ) -> Option<(Vec<u8>, Vec<String>)> {
-    if module.get(..4)? != b"\0asm" {
-        return None;
-    }
-    let mut out = module.get(..8)?.to_vec();
     let mut dropped = Vec::new();
-    let mut at = 8;
-    while at < module.len() {
-        let id = module[at];
-        at += 1;
-        let size = read_leb(module, &mut at)? as usize;
-        let body = module.get(at..at.checked_add(size)?)?;
-        at += size;
-        let body = if id == 7 {
-            let mut i = 0;
-            let count = read_leb(body, &mut i)?;
-            let mut kept = Vec::new();
-            let mut n = 0;
-            for _ in 0..count {
-                let start = i;
-                let len = read_leb(body, &mut i)? as usize;
-                let name = std::str::from_utf8(body.get(i..i + len)?).ok()?;
-                i += len + 1; // the name, then the kind
-                read_leb(body, &mut i)?; // the index
-                if drop(name) {
-                    dropped.push(name.to_owned());
-                } else {
-                    kept.extend_from_slice(&body[start..i]);
-                    n += 1;
-                }
+    let out = with_section(module, 7, |body| {
+        let mut i = 0;
+        let count = read_leb(body, &mut i)?;
+        let mut kept = Vec::new();
+        let mut n = 0;
+        for _ in 0..count {
+            let start = i;
+            let name = read_name(body, &mut i)?;
+            i += 1; // the kind
+            read_leb(body, &mut i)?; // the index
+            if drop(name) {
+                dropped.push(name.to_owned());
+            } else {
+                kept.extend_from_slice(&body[start..i]);
+                n += 1;
             }
-            let mut section = Vec::new();
-            write_leb(&mut section, n);
-            section.extend(kept);
-            section
-        } else {
-            body.to_vec()
-        };
-        out.push(id);
-        write_leb(&mut out, u32::try_from(body.len()).ok()?);
-        out.extend(body);
-    }
+        }
+        let mut section = Vec::new();
+        write_leb(&mut section, n);
+        section.extend(kept);
+        Some(section)
+    })?;
     Some((out, dropped))
+}
+
+/// A name changed: the old one, then the new one.
+pub type Renamed = (String, String);
+
+/// `module` with each import that `rename` gives a new name (from its module's name and its
+/// own) renamed, and the names changed, old and new, in the order of the imports. Everything
+/// else is kept byte for byte. `None` if `module` is not a WebAssembly module this can read.
+pub fn with_import_names(
+    module: &[u8],
+    mut rename: impl FnMut(&str, &str) -> Option<String>,
+) -> Option<(Vec<u8>, Vec<Renamed>)> {
+    let mut renamed = Vec::new();
+    let out = with_section(module, 2, |body| {
+        let mut i = 0;
+        let count = read_leb(body, &mut i)?;
+        let mut section = Vec::new();
+        write_leb(&mut section, count);
+        for _ in 0..count {
+            let from = read_name(body, &mut i)?;
+            let name = read_name(body, &mut i)?;
+            let desc = i;
+            // What is imported: a function's type; a table's element type and limits; a
+            // memory's limits; a global's type and mutability; a tag's attribute and type.
+            let kind = *body.get(i)?;
+            i += 1;
+            let limits = |i: &mut usize| -> Option<()> {
+                let flags = *body.get(*i)?;
+                *i += 1;
+                read_leb(body, i)?;
+                if flags & 1 != 0 {
+                    read_leb(body, i)?;
+                }
+                Some(())
+            };
+            match kind {
+                0 => {
+                    read_leb(body, &mut i)?;
+                }
+                1 => {
+                    i += 1;
+                    limits(&mut i)?;
+                }
+                2 => limits(&mut i)?,
+                3 => i += 2,
+                4 => {
+                    i += 1;
+                    read_leb(body, &mut i)?;
+                }
+                _ => return None,
+            }
+            write_name(&mut section, from)?;
+            match rename(from, name) {
+                Some(new) => {
+                    write_name(&mut section, &new)?;
+                    renamed.push((name.to_owned(), new));
+                }
+                None => write_name(&mut section, name)?,
+            }
+            section.extend_from_slice(body.get(desc..i)?);
+        }
+        (i == body.len()).then_some(section)
+    })?;
+    Some((out, renamed))
+}
+
+/// Whether an import is one of wasm-bindgen's (`__wbg_<function>_<16 hex digits>`,
+/// `__wbindgen_…`), which its script provides under that name.
+pub fn is_bindgen_import(name: &str) -> bool {
+    name.starts_with("__wbg_") || name.starts_with("__wbindgen_")
+}
+
+/// The `n`th short name: `a` to `z`, `A` to `Z`, then `aa`, `ab`, … (each a JavaScript
+/// identifier, and none a name with a meaning of its own such as `__proto__`).
+pub fn short_name(mut n: usize) -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut name = vec![LETTERS[n % LETTERS.len()]];
+    while n >= LETTERS.len() {
+        n = n / LETTERS.len() - 1;
+        name.push(LETTERS[n % LETTERS.len()]);
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
+/// wasm-bindgen's script with the keys of its imports object renamed as [`with_import_names`]
+/// renamed the imports. Each old name must be written once in the script, as a key
+/// (`NAME: function(…)`); `None` if one is not, since the script would then no longer match
+/// its module.
+pub fn with_import_keys(js: &str, renamed: &[Renamed]) -> Option<String> {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    let mut out = js.to_owned();
+    for (old, new) in renamed {
+        let mut found = None;
+        let mut from = 0;
+        while let Some(i) = out[from..].find(old.as_str()).map(|i| i + from) {
+            let end = i + old.len();
+            let whole = !out[..i].ends_with(is_ident) && !out[end..].starts_with(is_ident);
+            if whole {
+                if found.is_some() || !out[end..].starts_with(':') {
+                    return None;
+                }
+                found = Some(i);
+            }
+            from = end;
+        }
+        let i = found?;
+        out.replace_range(i..i + old.len(), new);
+    }
+    Some(out)
 }
 
 /// `module` without the custom sections `drop` picks by name (the linker's `linking` and
@@ -207,6 +348,96 @@ mod tests {
         let (same, none) = without_exports(&after, is_unused_export).unwrap();
         assert_eq!(same, after);
         assert!(none.is_empty());
+    }
+
+    /// A module importing a memory (with a maximum) from `env`, then a function of type 0 under
+    /// each (module, name).
+    fn importing(imports: &[(&str, &str)]) -> Vec<u8> {
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        m.extend([1, 4, 1, 0x60, 0, 0]);
+        let mut body = Vec::new();
+        write_leb(&mut body, imports.len() as u32 + 1);
+        write_name(&mut body, "env").unwrap();
+        write_name(&mut body, "memory").unwrap();
+        body.extend([2, 1, 17, 0x80, 0x02]);
+        for (from, name) in imports {
+            write_name(&mut body, from).unwrap();
+            write_name(&mut body, name).unwrap();
+            body.extend([0, 0]);
+        }
+        m.push(2);
+        write_leb(&mut m, body.len() as u32);
+        m.extend(body);
+        m.extend([3, 2, 1, 0, 10, 4, 1, 2, 0, 0x0b]);
+        m
+    }
+
+    #[test]
+    fn renames_only_the_imports_asked_for_and_keeps_the_rest() {
+        let long = format!("__wbg_{}_0123456789abcdef", "x".repeat(200));
+        let before = importing(&[
+            ("./isobar_bg.js", "__wbg_now_463ac581d2fc7ea3"),
+            ("./__wasm_split.js", "__wasm_split_load_tools"),
+            ("./isobar_bg.js", &long),
+        ]);
+        let mut n = 0;
+        let (after, renamed) = with_import_names(&before, |_, name| {
+            is_bindgen_import(name).then(|| {
+                n += 1;
+                short_name(n - 1)
+            })
+        })
+        .unwrap();
+        assert_eq!(
+            after,
+            importing(&[
+                ("./isobar_bg.js", "a"),
+                ("./__wasm_split.js", "__wasm_split_load_tools"),
+                ("./isobar_bg.js", "b"),
+            ])
+        );
+        assert_eq!(
+            renamed,
+            [
+                ("__wbg_now_463ac581d2fc7ea3".to_owned(), "a".to_owned()),
+                (long, "b".to_owned())
+            ]
+        );
+        assert!(with_import_names(b"\0asm\x01\0\0\0\x02\x05\x09", |_, _| None).is_none());
+    }
+
+    #[test]
+    fn short_names_are_distinct_identifiers() {
+        let names: Vec<String> = (0..3000).map(short_name).collect();
+        assert_eq!(names[..3], ["a", "b", "c"]);
+        assert_eq!(names[51..55], ["Z", "aa", "ab", "ac"]);
+        assert_eq!(names[104], "ba");
+        let distinct: std::collections::HashSet<&String> = names.iter().collect();
+        assert_eq!(distinct.len(), names.len());
+        assert!(names
+            .iter()
+            .all(|n| n.chars().all(|c| c.is_ascii_alphabetic()) && n.len() <= 3));
+    }
+
+    #[test]
+    fn renames_the_script_keys_of_the_renamed_imports() {
+        let js = "const import0 = {\n    __proto__: null,\n    __wbg_new_aa: function() { return 1; },\n    __wbg_new_aab: function(a) { return a; },\n};\n";
+        let renamed = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            with_import_keys(js, &renamed(&[("__wbg_new_aa", "a"), ("__wbg_new_aab", "b")]))
+                .unwrap(),
+            "const import0 = {\n    __proto__: null,\n    a: function() { return 1; },\n    b: function(a) { return a; },\n};\n"
+        );
+        // A name the script does not provide, or also uses elsewhere: the script would no
+        // longer match its module.
+        assert!(with_import_keys(js, &renamed(&[("__wbg_gone_ff", "a")])).is_none());
+        let twice = format!("{js}wasm.__wbg_new_aa();\n");
+        assert!(with_import_keys(&twice, &renamed(&[("__wbg_new_aa", "a")])).is_none());
     }
 
     /// Two classes as wasm-bindgen 0.2.130 writes them, one kept.

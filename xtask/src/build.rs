@@ -48,6 +48,7 @@ pub fn build_release() -> Result<()> {
     minify_js(&dist())?;
     slim_loader(&dist())?;
     write_early_template(&dist())?;
+    name_by_content(&dist())?;
     write_widget(&dist())?;
     write_service_worker(&dist())?;
     precompress(&dist())?;
@@ -127,6 +128,30 @@ fn shorten_imports(dist: &Path) -> Result<()> {
     );
     new_integrity(dist, &module, &renamed_module)?;
     new_integrity(dist, script.as_bytes(), renamed_script.as_bytes())
+}
+
+/// Names the dashboard's WebAssembly and script by their content (`isobar-<hash>_bg.wasm` and
+/// `isobar-<hash>.js`, one hash of both, [`content_hash`]) in `dist/` and in the page, in place of
+/// Trunk's hash, which is of Trunk's output. What is done after Trunk (the split, the dropped
+/// exports, the short import names, the minifier) would otherwise give new content under names
+/// that browsers keep for a year, and a returning browser could pair an old module with a new
+/// script.
+fn name_by_content(dist: &Path) -> Result<()> {
+    let wasm = find(dist, "isobar-", "_bg.wasm")?;
+    let stem = wasm.trim_end_matches("_bg.wasm").to_owned();
+    let js = format!("{stem}.js");
+    let mut both = std::fs::read(dist.join(&wasm))?;
+    both.extend(std::fs::read(dist.join(&js))?);
+    let named = format!("isobar-{}", content_hash(&both));
+    let html_path = dist.join("index.html");
+    let html = std::fs::read_to_string(&html_path)?;
+    if !html.contains(&js) || !html.contains(&wasm) {
+        return Err(format!("{} does not load {js} and {wasm}", html_path.display()).into());
+    }
+    std::fs::rename(dist.join(&wasm), dist.join(format!("{named}_bg.wasm")))?;
+    std::fs::rename(dist.join(&js), dist.join(format!("{named}.js")))?;
+    std::fs::write(&html_path, html.replace(&stem, &named))?;
+    Ok(())
 }
 
 /// Minifies wasm-bindgen's JavaScript with esbuild (Trunk's minifier cannot read its `export
@@ -577,6 +602,37 @@ pub fn check_budget() -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_module_and_script_are_named_by_their_content() {
+        let dir = isobar_testkit::TempDir::new("xtask-names").unwrap();
+        let html = "<script type=module>import init from '/isobar-1a.js';init({module_or_path:'/isobar-1a_bg.wasm'})</script><link href=/isobar-1a.js rel=modulepreload>";
+        let name = |wasm: &[u8], js: &[u8]| {
+            std::fs::write(dir.0.join("isobar-1a_bg.wasm"), wasm).unwrap();
+            std::fs::write(dir.0.join("isobar-1a.js"), js).unwrap();
+            std::fs::write(dir.0.join("index.html"), html).unwrap();
+            name_by_content(&dir.0).unwrap();
+            let wasm = find(&dir.0, "isobar-", "_bg.wasm").unwrap();
+            let stem = wasm.trim_end_matches("_bg.wasm").to_owned();
+            assert!(dir.0.join(format!("{stem}.js")).exists());
+            let page = std::fs::read_to_string(dir.0.join("index.html")).unwrap();
+            assert_eq!(page, html.replace("isobar-1a", &stem));
+            std::fs::remove_file(dir.0.join(wasm)).unwrap();
+            std::fs::remove_file(dir.0.join(format!("{stem}.js"))).unwrap();
+            stem
+        };
+        let first = name(b"module", b"script");
+        assert_eq!(first.len(), "isobar-".len() + 16);
+        assert_eq!(name(b"module", b"script"), first);
+        assert_ne!(name(b"module", b"script 2"), first);
+        assert_ne!(name(b"module 2", b"script"), first);
+        // A page that does not load them is not changed, and says so.
+        std::fs::write(dir.0.join("isobar-1a_bg.wasm"), b"m").unwrap();
+        std::fs::write(dir.0.join("isobar-1a.js"), b"s").unwrap();
+        std::fs::write(dir.0.join("index.html"), "<p>other</p>").unwrap();
+        assert!(name_by_content(&dir.0).is_err());
+        assert!(dir.0.join("isobar-1a.js").exists());
+    }
 
     #[test]
     fn trunks_loader_is_reduced_to_init() {

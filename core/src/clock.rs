@@ -139,15 +139,20 @@ pub fn parse_gmt_offset(name: &str) -> Option<i32> {
     if rest.is_empty() {
         return Some(0);
     }
-    let (sign, rest) = match rest.chars().next()? {
-        '+' => (1, &rest[1..]),
-        '-' => (-1, &rest[1..]),
-        '−' => (-1, &rest['−'.len_utf8()..]),
-        _ => return None,
+    // Not indexing (see `config::parse_decimal`): the minus sign may be U+2212.
+    let (sign, rest) = match rest.strip_prefix('+') {
+        Some(rest) => (1, rest),
+        None => (-1, rest.strip_prefix(['-', '−'])?),
+    };
+    // Digits only: `parse` alone would also take a second sign (`GMT+-1`).
+    let number = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_digit())
+            .then(|| s.parse::<i32>().ok())
+            .flatten()
     };
     let (h, m) = match rest.split_once(':') {
-        Some((h, m)) => (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?),
-        None => (rest.parse::<i32>().ok()?, 0),
+        Some((h, m)) => (number(h)?, number(m)?),
+        None => (number(rest)?, 0),
     };
     (h <= 18 && m < 60).then_some(sign * (h * 3600 + m * 60))
 }
@@ -244,5 +249,17 @@ mod tests {
         assert_eq!(parse_gmt_offset("GMT−10"), Some(-36_000));
         assert_eq!(parse_gmt_offset("GMT"), Some(0));
         assert_eq!(parse_gmt_offset("CEST"), None);
+        assert_eq!(parse_gmt_offset(" UTC+1 "), Some(3_600));
+        for bad in [
+            "GMT+",
+            "GMT*2",
+            "GMT+-1",
+            "GMT−+1",
+            "GMT+05:-3",
+            "GMT+5:",
+            "GMT+19",
+        ] {
+            assert_eq!(parse_gmt_offset(bad), None, "{bad}");
+        }
     }
 }

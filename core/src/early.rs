@@ -65,7 +65,9 @@ pub fn template() -> String {
     .into_iter()
     .filter(|(source, ..)| config.needs(*source))
     .map(|(_, param, base, url)| {
-        let query = url[base.len()..]
+        let query = url
+            .strip_prefix(base.as_str())
+            .unwrap_or(&url)
             .replacen("latitude=1.5000", &format!("latitude={}", MARKERS[0]), 1)
             .replacen("longitude=2.2500", &format!("longitude={}", MARKERS[1]), 1);
         serde_json::json!([param, base, query])

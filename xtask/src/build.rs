@@ -9,10 +9,11 @@ use crate::tools::path_env;
 use crate::{root, run, Result};
 
 /// The size budget of a first visit (HTML, JS, wasm, CSS, icon), brotli-compressed: what issue
-/// 15 reached (136,629 bytes, with the tools and the live socket split out, wasm-bindgen's
-/// import names shortened and no `str` indexing's panic message) plus 5,000, as the issue asks
-/// (it was 149,577 before the short names, and 163,840, 160 KiB, before the split).
-pub const BUDGET_BROTLI: u64 = 141_629;
+/// 15 reached (132,737 bytes, with the tools and the live socket split out, wasm-bindgen's
+/// import names shortened, no `str` indexing's panic message and `wasm-streams` patched) plus
+/// 5,000, as the issue asks (it was 149,577 before the short names, and 163,840, 160 KiB,
+/// before the split).
+pub const BUDGET_BROTLI: u64 = 137_737;
 
 /// Where the release bundle is written.
 pub fn dist() -> PathBuf {

@@ -4,10 +4,12 @@
 //! [`with_import_keys`]).
 //!
 //! Leptos 0.8 always links `server_fn`'s browser side, whose `wasm-streams` classes
-//! (`IntoUnderlyingSource`, `IntoUnderlyingSink`, `IntoUnderlyingByteSource`) are exported by
-//! wasm-bindgen for JavaScript to call. Isobar has no server functions, so nothing ever calls
-//! them; their exports alone keep about 4 KB of code (1.1 KB brotli) alive. Their class
-//! wrappers in the glue script go too ([`without_classes`]).
+//! (`IntoUnderlyingSource`, `IntoUnderlyingSink`, `IntoUnderlyingByteSource`) wasm-bindgen
+//! exports for JavaScript. Isobar has no server functions, so nothing ever calls them. The
+//! patched `wasm-streams` (`vendor/`) exports none of their methods; each class's `free` is
+//! still exported (the classes stay wasm-bindgen types, which the crate hands to JavaScript)
+//! and keeps about 3 KB of drop code alive, which goes with the export. Their class wrappers
+//! in the glue script go too ([`without_classes`]).
 
 /// Whether an export of wasm-bindgen's output is one of those classes' (`intounderlyingsink_write`,
 /// `__wbg_intounderlyingsource_free`, ...).

@@ -10,9 +10,9 @@
 //!   linker's relocations to move code between modules.
 //!
 //! The link argument is given here rather than in `RUSTFLAGS`, which would also give it to the
-//! link of every dependency that builds a `cdylib` (wasm-streams does): that link crashed
-//! rust-lld on a fresh CI machine. With an environment variable rather than a flag, the
-//! dependencies are also the same builds whether the bundle is split or not.
+//! link of every dependency that builds a `cdylib` (the published wasm-streams does): that
+//! link crashed rust-lld on a fresh CI machine. With an environment variable rather than a
+//! flag, the dependencies are also the same builds whether the bundle is split or not.
 
 /// The variable `cargo xtask build` sets (`1`) for the split release bundle.
 const SPLIT_BUILD: &str = "ISOBAR_SPLIT_BUILD";

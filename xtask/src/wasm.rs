@@ -222,6 +222,13 @@ pub fn with_import_names(
     Some((out, renamed))
 }
 
+/// Whether a custom section only describes how the module was made: `producers` (the
+/// compiler and tools, with versions) and `target_features` (which wasm-opt reads, so it is
+/// dropped after the last wasm-opt run). Browsers ignore both; about 250 bytes.
+pub fn is_metadata_section(name: &str) -> bool {
+    name == "producers" || name == "target_features"
+}
+
 /// Whether an import is one of wasm-bindgen's (`__wbg_<function>_<16 hex digits>`,
 /// `__wbindgen_…`), which its script provides under that name.
 pub fn is_bindgen_import(name: &str) -> bool {
@@ -514,6 +521,15 @@ const WidgetFinalization = 1;
             kept
         );
         assert!(without_custom_sections(b"<html>", is_linker_section).is_none());
+        with.extend(custom("target_features", &[1, b'+', 1, b'x']));
+        let mut meta_dropped = plain.clone();
+        meta_dropped.extend(custom("linking", &[2, 0]));
+        meta_dropped.extend(custom("name", &[1, 2, 3]));
+        meta_dropped.extend(custom("reloc.CODE", &[9; 300]));
+        assert_eq!(
+            without_custom_sections(&with, is_metadata_section).unwrap(),
+            meta_dropped
+        );
     }
 
     #[test]

@@ -79,13 +79,19 @@ fn write_leb(out: &mut Vec<u8>, mut value: u32) {
     }
 }
 
-/// `module` with the body of its section `id` (if it has one) replaced by what `rewrite` makes
-/// of it; every other section is kept byte for byte. `None` if `module` is not a WebAssembly
-/// module this can read, or `rewrite` says `None`.
-fn with_section(
+/// What [`with_sections`] does with a section.
+enum Section {
+    Keep,
+    Drop,
+    Replace(Vec<u8>),
+}
+
+/// `module` with each section kept, dropped or replaced as `what` says from its id and body;
+/// the sections kept are kept byte for byte. `None` if `module` is not a WebAssembly module
+/// this can read, or `what` says `None`.
+fn with_sections(
     module: &[u8],
-    id: u8,
-    mut rewrite: impl FnMut(&[u8]) -> Option<Vec<u8>>,
+    mut what: impl FnMut(u8, &[u8]) -> Option<Section>,
 ) -> Option<Vec<u8>> {
     if module.get(..4)? != b"\0asm" {
         return None;
@@ -94,22 +100,40 @@ fn with_section(
     let mut at = 8;
     while at < module.len() {
         let start = at;
-        let this = module[at];
+        let id = module[at];
         at += 1;
         let size = read_leb(module, &mut at)? as usize;
         let end = at.checked_add(size)?;
         let body = module.get(at..end)?;
         at = end;
-        if this == id {
-            let body = rewrite(body)?;
-            out.push(id);
-            write_leb(&mut out, u32::try_from(body.len()).ok()?);
-            out.extend(body);
-        } else {
-            out.extend_from_slice(&module[start..end]);
+        match what(id, body)? {
+            Section::Keep => out.extend_from_slice(&module[start..end]),
+            Section::Drop => {}
+            Section::Replace(body) => {
+                out.push(id);
+                write_leb(&mut out, u32::try_from(body.len()).ok()?);
+                out.extend(body);
+            }
         }
     }
     Some(out)
+}
+
+/// `module` with the body of its section `id` (if it has one) replaced by what `rewrite` makes
+/// of it; every other section is kept byte for byte. `None` if `module` is not a WebAssembly
+/// module this can read, or `rewrite` says `None`.
+fn with_section(
+    module: &[u8],
+    id: u8,
+    mut rewrite: impl FnMut(&[u8]) -> Option<Vec<u8>>,
+) -> Option<Vec<u8>> {
+    with_sections(module, |this, body| {
+        if this == id {
+            rewrite(body).map(Section::Replace)
+        } else {
+            Some(Section::Keep)
+        }
+    })
 }
 
 /// A name as the binary format writes it: its length, then its UTF-8 bytes.
@@ -279,30 +303,14 @@ pub fn with_import_keys(js: &str, renamed: &[Renamed]) -> Option<String> {
 /// `reloc.*`, which wasm-opt cannot read). `None` if `module` is not a WebAssembly module this
 /// can read.
 pub fn without_custom_sections(module: &[u8], drop: impl Fn(&str) -> bool) -> Option<Vec<u8>> {
-    if module.get(..4)? != b"\0asm" {
-        return None;
-    }
-    let mut out = module.get(..8)?.to_vec();
-    let mut at = 8;
-    while at < module.len() {
-        let start = at;
-        let id = module[at];
-        at += 1;
-        let size = read_leb(module, &mut at)? as usize;
-        let end = at.checked_add(size)?;
-        let body = module.get(at..end)?;
-        at = end;
-        if id == 0 {
-            let mut i = 0;
-            let len = read_leb(body, &mut i)? as usize;
-            let name = std::str::from_utf8(body.get(i..i.checked_add(len)?)?).ok()?;
-            if drop(name) {
-                continue;
-            }
-        }
-        out.extend_from_slice(&module[start..end]);
-    }
-    Some(out)
+    with_sections(module, |id, body| {
+        let dropped = id == 0 && drop(read_name(body, &mut 0)?);
+        Some(if dropped {
+            Section::Drop
+        } else {
+            Section::Keep
+        })
+    })
 }
 
 /// Whether a custom section is the linker's, which only the splitter reads, or the names

@@ -39,8 +39,8 @@ pub fn build_release() -> Result<()> {
     }
     run(&mut trunk)?;
     if split {
-        let wasm = find(&dist(), "isobar-", "_bg.wasm")?;
-        crate::split::split(&dist(), &wasm, &wasm.replace("_bg.wasm", ".js"))?;
+        let (wasm, js) = bundle_names(&dist())?;
+        crate::split::split(&dist(), &wasm, &js)?;
     } else {
         eprintln!("xtask: ISOBAR_SPLIT=0: the bundle stays one module");
     }
@@ -64,7 +64,7 @@ const WASM_OPT_AGAIN: &[&str] = &["--flatten", "--rereloop", "-Oz", "-Oz"];
 /// say how it was made ([`crate::wasm::is_metadata_section`]), and puts the new file's hash in
 /// the `integrity` attribute of the page's preload link.
 fn drop_unused_exports(dist: &Path) -> Result<()> {
-    let wasm = dist.join(find(dist, "isobar-", "_bg.wasm")?);
+    let wasm = dist.join(bundle_names(dist)?.0);
     let before = std::fs::read(&wasm)?;
     let (stripped, dropped) = crate::wasm::without_exports(&before, crate::wasm::is_unused_export)
         .ok_or_else(|| format!("{} is not a WebAssembly module", wasm.display()))?;
@@ -99,14 +99,11 @@ fn drop_unused_exports(dist: &Path) -> Result<()> {
 /// twice, in the module and in the script. Then puts the files' new hashes in the page's
 /// `integrity` attributes.
 fn shorten_imports(dist: &Path) -> Result<()> {
-    let wasm_name = find(dist, "isobar-", "_bg.wasm")?;
-    let (wasm, js) = (
-        dist.join(&wasm_name),
-        dist.join(wasm_name.replace("_bg.wasm", ".js")),
-    );
+    let (wasm, js) = bundle_names(dist)?;
+    let (wasm, js) = (dist.join(wasm), dist.join(js));
     let (module, script) = (std::fs::read(&wasm)?, std::fs::read_to_string(&js)?);
     let mut names = std::collections::HashMap::new();
-    let (renamed_module, renamed) = crate::wasm::with_import_names(&module, |_, name| {
+    let (renamed_module, mut renamed) = crate::wasm::with_import_names(&module, |_, name| {
         let next = names.len();
         crate::wasm::is_bindgen_import(name).then(|| {
             names
@@ -116,7 +113,6 @@ fn shorten_imports(dist: &Path) -> Result<()> {
         })
     })
     .ok_or_else(|| format!("{} is not a WebAssembly module", wasm.display()))?;
-    let mut renamed = renamed;
     renamed.sort();
     renamed.dedup();
     let renamed_script = crate::wasm::with_import_keys(&script, &renamed).ok_or_else(|| {
@@ -145,9 +141,8 @@ fn shorten_imports(dist: &Path) -> Result<()> {
 /// that browsers keep for a year, and a returning browser could pair an old module with a new
 /// script.
 fn name_by_content(dist: &Path) -> Result<()> {
-    let wasm = find(dist, "isobar-", "_bg.wasm")?;
-    let stem = wasm.trim_end_matches("_bg.wasm").to_owned();
-    let js = format!("{stem}.js");
+    let (wasm, js) = bundle_names(dist)?;
+    let stem = js.trim_end_matches(".js").to_owned();
     let mut both = std::fs::read(dist.join(&wasm))?;
     both.extend(std::fs::read(dist.join(&js))?);
     let named = format!("isobar-{}", content_hash(&both));
@@ -167,7 +162,7 @@ fn name_by_content(dist: &Path) -> Result<()> {
 /// [`drop_unused_exports`] dropped, and puts the new file's hash in the
 /// `integrity` attribute of the page's `modulepreload` link.
 fn minify_js(dist: &Path) -> Result<()> {
-    let js = dist.join(find(dist, "isobar-", "_bg.wasm")?.replace("_bg.wasm", ".js"));
+    let js = dist.join(bundle_names(dist)?.1);
     let before = std::fs::read(&js)?;
     match crate::wasm::without_classes(&String::from_utf8_lossy(&before)) {
         Some((glue, _)) => std::fs::write(&js, glue)?,
@@ -317,13 +312,8 @@ const SHELL_EXTRAS: [&str; 4] = [
 /// (`./`), the hashed script, wasm and icon, the split modules (so the tools work offline),
 /// and [`SHELL_EXTRAS`].
 pub fn shell_files(dist: &Path) -> Result<Vec<String>> {
-    let wasm = find(dist, "isobar-", "_bg.wasm")?;
-    let mut files = vec![
-        "./".to_owned(),
-        wasm.replace("_bg.wasm", ".js"),
-        wasm,
-        find(dist, "favicon-", ".svg")?,
-    ];
+    let (wasm, js) = bundle_names(dist)?;
+    let mut files = vec!["./".to_owned(), js, wasm, find(dist, "favicon-", ".svg")?];
     files.extend(split_modules(dist)?);
     for extra in SHELL_EXTRAS {
         if !dist.join(extra).is_file() {
@@ -374,6 +364,14 @@ pub fn split_modules(dist: &Path) -> Result<Vec<String>> {
 /// Whether a file of `dist` is a split module ([`crate::split`]).
 fn is_split_module(name: &str) -> bool {
     name.starts_with(crate::split::PREFIX) && name.ends_with(".wasm")
+}
+
+/// The file names of the dashboard's WebAssembly and of its script in `dir`:
+/// `isobar-<hash>_bg.wasm` and `isobar-<hash>.js`, one stem for both.
+fn bundle_names(dir: &Path) -> Result<(String, String)> {
+    let wasm = find(dir, "isobar-", "_bg.wasm")?;
+    let js = wasm.replace("_bg.wasm", ".js");
+    Ok((wasm, js))
 }
 
 /// The one file of `dir` whose name starts with `prefix` and ends with `suffix`.
@@ -444,8 +442,7 @@ fn write_widget_css(dist: &Path) -> Result<String> {
 
 /// Writes `dist/isobar-widget.js` from `src/widget.js` with this build's hashed file names.
 pub fn write_widget(dist: &Path) -> Result<()> {
-    let wasm = find(dist, "isobar-", "_bg.wasm")?;
-    let js = wasm.replace("_bg.wasm", ".js");
+    let (wasm, js) = bundle_names(dist)?;
     // The page inlines its stylesheet (one request fewer before the first paint); the widget
     // gets the same rules as a file of its own.
     let css = write_widget_css(dist)?;
@@ -620,8 +617,8 @@ mod tests {
             std::fs::write(dir.0.join("isobar-1a.js"), js).unwrap();
             std::fs::write(dir.0.join("index.html"), html).unwrap();
             name_by_content(&dir.0).unwrap();
-            let wasm = find(&dir.0, "isobar-", "_bg.wasm").unwrap();
-            let stem = wasm.trim_end_matches("_bg.wasm").to_owned();
+            let (wasm, js) = bundle_names(&dir.0).unwrap();
+            let stem = js.trim_end_matches(".js").to_owned();
             assert!(dir.0.join(format!("{stem}.js")).exists());
             let page = std::fs::read_to_string(dir.0.join("index.html")).unwrap();
             assert_eq!(page, html.replace("isobar-1a", &stem));

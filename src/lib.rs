@@ -14,10 +14,7 @@
 //! * [`split`]: the tools' code, loaded on first use (split out of the first visit).
 //! * [`early`]: the calls `index.html` started before the WebAssembly had loaded, taken over.
 
-// No indexing of a `str` by range (`&s[a..]`): to the compiler the index may fall inside a
-// character, and the panic's message formats that character with `Debug`, which brings
-// Unicode's printable tables into the bundle (3,347 bytes brotli when two indexes were
-// removed). Use `strip_prefix`, `split_once`, `split_at_checked` or `get`. Tests may.
+// No indexing of a `str` by range, as in `isobar-core` (its `lib.rs` says why).
 #![cfg_attr(not(test), warn(clippy::string_slice))]
 
 pub mod api;

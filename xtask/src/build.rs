@@ -56,8 +56,18 @@ pub fn build_release() -> Result<()> {
     precompress(&dist().join("public"))
 }
 
-/// The second wasm-opt pass over the release WebAssembly (see [`drop_unused_exports`]).
-const WASM_OPT_AGAIN: &[&str] = &["--flatten", "--rereloop", "-Oz", "-Oz"];
+/// The second wasm-opt pass over the release WebAssembly (see [`drop_unused_exports`]):
+/// flattening the code and rebuilding its control flow with the Relooper before two more `-Oz`,
+/// repeated while the module still shrinks (`--converge`), with the low kilobyte of memory
+/// known unused ([`crate::split::LOW_MEMORY_UNUSED`]).
+const WASM_OPT_AGAIN: &[&str] = &[
+    crate::split::LOW_MEMORY_UNUSED,
+    "--flatten",
+    "--rereloop",
+    "-Oz",
+    "-Oz",
+    "--converge",
+];
 
 /// Drops the exports nothing calls from the release WebAssembly ([`crate::wasm`]), optimizes
 /// it again with wasm-opt so that the code behind them goes too, drops the sections that only
@@ -69,9 +79,8 @@ fn drop_unused_exports(dist: &Path) -> Result<()> {
     let (stripped, dropped) = crate::wasm::without_exports(&before, crate::wasm::is_unused_export)
         .ok_or_else(|| format!("{} is not a WebAssembly module", wasm.display()))?;
     std::fs::write(&wasm, stripped)?;
-    // Trunk's pass was `-Oz`; flattening the code and rebuilding its control flow with the
-    // Relooper before two more finds about 600 bytes (brotli) that `-Oz` alone leaves, for
-    // about 10 s of build.
+    // The first pass was `-Oz`; this one finds about 600 bytes (brotli) that `-Oz` alone
+    // leaves, and `--converge` with binaryen 132 about 200 more, for about 20 s of build.
     run(Command::new(crate::tools::wasm_opt_bin().join("wasm-opt"))
         .arg(&wasm)
         .args(WASM_OPT_AGAIN)

@@ -1,6 +1,6 @@
 //! Installs what the build and the tests need, skipping what is already there at the right
 //! version: the wasm32 target, Trunk, wasm-bindgen-cli (the version in Cargo.lock), wasm-opt
-//! (binaryen 116, from the npm registry), and for the tests Chromium and ChromeDriver from
+//! (binaryen 132, from the npm registry), and for the tests Chromium and ChromeDriver from
 //! Debian's packages.
 //!
 //! On a fresh machine the installs are started together ([`start`]): the two `cargo install`s
@@ -16,7 +16,7 @@ use crate::{root, run, Result};
 pub const TRUNK_VERSION: &str = "0.21.14";
 /// The binaryen release of wasm-opt (npm's `binaryen` package in `xtask/build-tools`); Trunk.toml
 /// pins the same.
-pub const WASM_OPT_VERSION: u32 = 116;
+pub const WASM_OPT_VERSION: u32 = 132;
 
 /// Where npm installs the build tools (wasm-opt, esbuild): `xtask/build-tools/node_modules/.bin`.
 pub fn wasm_opt_bin() -> PathBuf {
@@ -203,9 +203,9 @@ pub fn axe_core() -> PathBuf {
 }
 
 /// The build tools from the npm registry (`npm ci` in `xtask/build-tools`), with Node.js and
-/// npm from Debian's packages when missing: wasm-opt of binaryen 116 (its output is byte for
-/// byte the output of binaryen 116 compiled from source; it runs on Node.js, a few seconds a
-/// build), esbuild, and axe-core for the browser tests.
+/// npm from Debian's packages when missing: wasm-opt of binaryen 132 (compiled to WebAssembly;
+/// it runs on Node.js, Debian's 18 included, a few seconds a build), esbuild, and axe-core for
+/// the browser tests.
 fn ensure_wasm_opt() -> Result<()> {
     if wasm_opt_version() == Some(WASM_OPT_VERSION) && esbuild().is_file() && axe_core().is_file() {
         return Ok(());
@@ -242,7 +242,7 @@ fn ensure_node() -> Result<()> {
 
 /// The binaryen version of the `wasm-opt` first on [`path_env`].
 fn wasm_opt_version() -> Option<u32> {
-    // "wasm-opt version 116 (version_116)"
+    // "wasm-opt version 132 (version_132)"
     let out = output_of("wasm-opt", &["--version"])?;
     out.split_whitespace()
         .skip_while(|w| *w != "version")

@@ -46,6 +46,7 @@ pub fn build_release() -> Result<()> {
     }
     drop_unused_exports(&dist())?;
     shorten_imports(&dist())?;
+    shorten_exports(&dist())?;
     minify_js(&dist())?;
     slim_loader(&dist())?;
     write_early_template(&dist())?;
@@ -136,6 +137,57 @@ fn shorten_imports(dist: &Path) -> Result<()> {
     eprintln!(
         "xtask: {} imports of wasm-bindgen's renamed: {} -> {} bytes",
         names.len(),
+        module.len(),
+        renamed_module.len()
+    );
+    new_integrity(dist, &module, &renamed_module)?;
+    new_integrity(dist, script.as_bytes(), renamed_script.as_bytes())
+}
+
+/// Gives the exports that wasm-bindgen's script reads short names too (`a`, `b`, … but none an
+/// export keeps), in the release WebAssembly and in the script ([`crate::wasm::with_exports`],
+/// [`crate::wasm::with_export_uses`]): the closures' `wasm_bindgen__convert__closures_____invoke__h<16
+/// hex digits>`, `__wbindgen_malloc`, … The exports the split modules' loader takes by name
+/// (the memory, the function table) keep theirs ([`crate::wasm::is_renamable_export`]). Then puts
+/// the files' new hashes in the page's `integrity` attributes.
+fn shorten_exports(dist: &Path) -> Result<()> {
+    let (wasm, js) = bundle_names(dist)?;
+    let (wasm, js) = (dist.join(wasm), dist.join(js));
+    let (module, script) = (std::fs::read(&wasm)?, std::fs::read_to_string(&js)?);
+    let not_a_module = || format!("{} is not a WebAssembly module", wasm.display());
+    let exports = crate::wasm::export_names(&module).ok_or_else(not_a_module)?;
+    let (renamable, kept): (Vec<&String>, Vec<&String>) = exports
+        .iter()
+        .partition(|name| crate::wasm::is_renamable_export(&script, name));
+    let mut short = (0..)
+        .map(crate::wasm::short_name)
+        .filter(|s| !kept.contains(&s));
+    let renamed: Vec<crate::wasm::Renamed> = renamable
+        .into_iter()
+        .map(|name| (name.clone(), short.next().unwrap_or_default()))
+        .collect();
+    let renamed_module = crate::wasm::with_exports(&module, |name| {
+        Some(
+            renamed
+                .iter()
+                .find(|(old, _)| old == name)
+                .map_or(name, |(_, new)| new)
+                .to_owned(),
+        )
+    })
+    .ok_or_else(not_a_module)?;
+    let renamed_script = crate::wasm::with_export_uses(&script, &renamed).ok_or_else(|| {
+        format!(
+            "{}: an export is read as it was not a moment ago",
+            js.display()
+        )
+    })?;
+    std::fs::write(&wasm, &renamed_module)?;
+    std::fs::write(&js, &renamed_script)?;
+    eprintln!(
+        "xtask: {} exports renamed ({} kept their names): {} -> {} bytes",
+        renamed.len(),
+        kept.len(),
         module.len(),
         renamed_module.len()
     );

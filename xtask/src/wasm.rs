@@ -1,7 +1,7 @@
 //! Changes to the release WebAssembly and its script that wasm-bindgen and wasm-opt do not make:
 //! exports that nothing calls dropped, so that `wasm-opt` can remove the code behind them
 //! ([`without_exports`]), and short names for wasm-bindgen's imports ([`with_import_names`],
-//! [`with_import_keys`]).
+//! [`with_import_keys`]) and exports ([`with_exports`], [`with_export_uses`]).
 //!
 //! Leptos 0.8 always links `server_fn`'s browser side, whose `wasm-streams` classes
 //! (`IntoUnderlyingSource`, `IntoUnderlyingSink`, `IntoUnderlyingByteSource`) wasm-bindgen
@@ -157,29 +157,110 @@ pub fn without_exports(
     drop: impl Fn(&str) -> bool,
 ) -> Option<(Vec<u8>, Vec<String>)> {
     let mut dropped = Vec::new();
-    let out = with_section(module, 7, |body| {
+    let out = with_exports(module, |name| {
+        if drop(name) {
+            dropped.push(name.to_owned());
+            None
+        } else {
+            Some(name.to_owned())
+        }
+    })?;
+    Some((out, dropped))
+}
+
+/// `module` with each export named as `name` says from its name: a new name, the same, or
+/// `None` to drop it. Everything else (every other section, byte for byte) is kept. `None` if
+/// `module` is not a WebAssembly module this can read.
+pub fn with_exports(
+    module: &[u8],
+    mut name: impl FnMut(&str) -> Option<String>,
+) -> Option<Vec<u8>> {
+    with_section(module, 7, |body| {
         let mut i = 0;
         let count = read_leb(body, &mut i)?;
         let mut kept = Vec::new();
         let mut n = 0;
         for _ in 0..count {
-            let start = i;
-            let name = read_name(body, &mut i)?;
+            let old = read_name(body, &mut i)?;
+            let desc = i;
             i += 1; // the kind
             read_leb(body, &mut i)?; // the index
-            if drop(name) {
-                dropped.push(name.to_owned());
-            } else {
-                kept.extend_from_slice(&body[start..i]);
+            if let Some(new) = name(old) {
+                write_name(&mut kept, &new)?;
+                kept.extend_from_slice(body.get(desc..i)?);
                 n += 1;
             }
         }
         let mut section = Vec::new();
         write_leb(&mut section, n);
         section.extend(kept);
-        Some(section)
+        (i == body.len()).then_some(section)
+    })
+}
+
+/// The names of `module`'s exports. `None` if it is not a WebAssembly module this can read.
+pub fn export_names(module: &[u8]) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    with_exports(module, |name| {
+        names.push(name.to_owned());
+        Some(name.to_owned())
     })?;
-    Some((out, dropped))
+    Some(names)
+}
+
+/// The places where `word` is written in `js` as a whole word (not part of a longer
+/// identifier).
+fn whole_words<'a>(js: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    js.match_indices(word).map(|(i, _)| i).filter(move |&i| {
+        let (before, after) = js.split_at(i);
+        !before.ends_with(is_ident) && !after[word.len()..].starts_with(is_ident)
+    })
+}
+
+/// How wasm-bindgen's script reads the module's exports: `wasm.NAME`.
+const EXPORTS_OBJECT: &str = "wasm.";
+
+/// Whether wasm-bindgen's script `js` reads the export `name` only as `wasm.NAME` (at least
+/// once), so that [`with_export_uses`] can rename it. Its other uses may only be of a function
+/// of the script's own of that name (`function NAME(`: wasm-bindgen names the function that
+/// calls a closure's export after it), by that name alone: not a property, a string or a key.
+/// A name read any other way (the split loader takes `memory` and the function table from the
+/// exports by name, as `{ memory }`) is not.
+pub fn is_renamable_export(js: &str, name: &str) -> bool {
+    let local = js.contains(&format!("function {name}("));
+    let mut read = false;
+    for i in whole_words(js, name) {
+        let (before, after) = (&js[..i], &js[i + name.len()..]);
+        if before.ends_with(EXPORTS_OBJECT) {
+            read = true;
+        } else if !local
+            || before.ends_with(['.', '"', '\'', '`'])
+            || after.trim_start().starts_with(':')
+        {
+            return false;
+        }
+    }
+    read
+}
+
+/// wasm-bindgen's script with its reads of the module's exports (`wasm.OLD`) renamed as
+/// `renamed` says. Each old name must be one [`is_renamable_export`] allows; `None` if one is
+/// not, since the script would then no longer match its module.
+pub fn with_export_uses(js: &str, renamed: &[Renamed]) -> Option<String> {
+    let mut out = js.to_owned();
+    for (old, new) in renamed {
+        if !is_renamable_export(&out, old) {
+            return None;
+        }
+        let reads: Vec<usize> = whole_words(&out, old)
+            .filter(|&i| out[..i].ends_with(EXPORTS_OBJECT))
+            .collect();
+        for i in reads.into_iter().rev() {
+            out.replace_range(i..i + old.len(), new);
+        }
+    }
+    Some(out)
 }
 
 /// A name changed: the old one, then the new one.
@@ -277,23 +358,15 @@ pub fn short_name(mut n: usize) -> String {
 /// (`NAME: function(…)`); `None` if one is not, since the script would then no longer match
 /// its module.
 pub fn with_import_keys(js: &str, renamed: &[Renamed]) -> Option<String> {
-    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
     let mut out = js.to_owned();
     for (old, new) in renamed {
-        let mut found = None;
-        let mut from = 0;
-        while let Some(i) = out[from..].find(old.as_str()).map(|i| i + from) {
-            let end = i + old.len();
-            let whole = !out[..i].ends_with(is_ident) && !out[end..].starts_with(is_ident);
-            if whole {
-                if found.is_some() || !out[end..].starts_with(':') {
-                    return None;
-                }
-                found = Some(i);
-            }
-            from = end;
+        let uses: Vec<usize> = whole_words(&out, old).take(2).collect();
+        let [i] = uses[..] else {
+            return None;
+        };
+        if !out[i + old.len()..].starts_with(':') {
+            return None;
         }
-        let i = found?;
         out.replace_range(i..i + old.len(), new);
     }
     Some(out)
@@ -365,6 +438,74 @@ mod tests {
         let (same, none) = without_exports(&after, is_unused_export).unwrap();
         assert_eq!(same, after);
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn renames_the_exports_asked_for_and_keeps_the_rest() {
+        let long = "y".repeat(200);
+        let before = module(&["memory", &long, "__wbindgen_malloc"]);
+        let after = with_exports(&before, |name| {
+            Some(if name == "memory" {
+                name.to_owned()
+            } else {
+                short_name(name.len())
+            })
+        })
+        .unwrap();
+        assert_eq!(after, module(&["memory", "cS", "r"]));
+        assert_eq!(export_names(&after).unwrap(), ["memory", "cS", "r"]);
+        assert_eq!(with_exports(&before, |_| None).unwrap(), module(&[]));
+    }
+
+    /// The shapes wasm-bindgen 0.2.130 and the split loader read exports in.
+    const READS: &str = "function invoke_h1(a, b) { wasm.invoke_h1(a, b); }
+const c = makeMutClosure(arg0, arg1, invoke_h1);
+const ptr = passString(s, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+const { __indirect_function_table, memory, } = initSync();
+cachedView = new DataView(wasm.memory.buffer);
+wasm.__wbindgen_start();
+";
+
+    #[test]
+    fn renames_only_exports_read_as_exports() {
+        for name in ["invoke_h1", "__wbindgen_malloc", "__wbindgen_start"] {
+            assert!(is_renamable_export(READS, name), "{name}");
+        }
+        // Read by name elsewhere, never read, or read as a property or string too.
+        for name in ["memory", "__indirect_function_table", "main"] {
+            assert!(!is_renamable_export(READS, name), "{name}");
+        }
+        let also = |more: &str| format!("{READS}{more}\n");
+        assert!(!is_renamable_export(
+            &also("other.__wbindgen_start();"),
+            "__wbindgen_start"
+        ));
+        assert!(!is_renamable_export(
+            &also("x[\"invoke_h1\"]();"),
+            "invoke_h1"
+        ));
+        assert!(!is_renamable_export(
+            &also("const o = { invoke_h1: 1 };"),
+            "invoke_h1"
+        ));
+        // A bare name of a function the script does not define is not its own.
+        assert!(!is_renamable_export(
+            &also("__wbindgen_malloc(8);"),
+            "__wbindgen_malloc"
+        ));
+
+        let renamed = vec![
+            ("invoke_h1".to_owned(), "a".to_owned()),
+            ("__wbindgen_malloc".to_owned(), "b".to_owned()),
+        ];
+        assert_eq!(
+            with_export_uses(READS, &renamed).unwrap(),
+            READS
+                .replace("wasm.invoke_h1(", "wasm.a(")
+                .replace("wasm.__wbindgen_malloc", "wasm.b")
+        );
+        let memory = vec![("memory".to_owned(), "a".to_owned())];
+        assert!(with_export_uses(READS, &memory).is_none());
     }
 
     /// A module importing a memory (with a maximum) from `env`, then a function of type 0 under

@@ -197,7 +197,7 @@ fn live_feed(settings: Settings, place: PlaceState, feeds: Feeds) -> LiveFeed {
                 lon: p.longitude,
             }),
         }),
-        on_observation: Rc::new(move |time, values| feeds.merge_observation(time, values)),
+        on_observation: Rc::new(move |time, values| crate::split::merge(feeds, time, values)),
         on_refresh: Rc::new(move || feeds.refresh()),
         ..LiveFeedOptions::default()
     })

@@ -3,7 +3,8 @@
 //! * the tools: the place search, the places and settings panels, and "Use my location". They
 //!   are only needed once the viewer reaches for one, so they are loaded when the pointer or the
 //!   focus first comes to the tools, or when one is used;
-//! * the live feed's socket, loaded when the feed starts, on pages with a relay (`live=`).
+//! * the live feed's socket and the merging of its observations into the shown data, loaded
+//!   when the feed starts, on pages with a relay (`live=`).
 //!
 //! The release build splits each into a WebAssembly module of its own (`cargo xtask build`,
 //! with `wasm_split_cli_support`; code both use goes to a third, loaded by either). On every
@@ -24,8 +25,10 @@ use leptos::wasm_split::wasm_split;
 use leptos::wasm_split::SplitLoaderError;
 
 use crate::components::{places::PlacesPanel, search::search, settings::SettingsPanel};
-use crate::live::LiveFeed;
-use crate::state::place::PlaceState;
+use isobar_core::live::Values;
+
+use crate::live::{LiveFeed, Merged};
+use crate::state::{feeds::Feeds, place::PlaceState};
 
 /// The entry points of the split module.
 #[derive(Clone, Copy)]
@@ -69,19 +72,41 @@ fn entry() -> Tools {
 /// A use of the tools, run once they are loaded ([`Loader::with`]).
 pub type Use = fn(Tools, PlaceState);
 
-/// The live feed's socket code ([`LiveFeed::connect`]): only pages with a relay (`live=`)
-/// load it, when the feed starts. Tools and live feed share what both use (the splitter puts it
-/// in a module of its own, loaded by either).
-#[cfg(isobar_split)]
-#[wasm_split(live, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn live() -> Result<fn(LiveFeed, String), SplitLoaderError> {
-    Ok(LiveFeed::connect)
+/// The live feed's code: only pages with a relay (`live=`) load it, when the feed starts. Tools
+/// and live feed share what both use (the splitter puts it in a module of its own, loaded by
+/// either).
+#[derive(Clone, Copy)]
+pub struct Live {
+    /// Opens the feed's socket ([`LiveFeed::connect`]).
+    pub connect: fn(LiveFeed, String),
+    /// Merges an observation into the shown data ([`Feeds::merge_observation`]).
+    pub merge: fn(Feeds, i64, &Values) -> Merged,
 }
 
-/// The socket code, at once, in a build that is not split.
+/// The live feed's entry points.
+fn live_entry() -> Live {
+    Live {
+        connect: LiveFeed::connect,
+        merge: Feeds::merge_observation,
+    }
+}
+
+/// The split point of the live feed's code.
+#[cfg(isobar_split)]
+#[wasm_split(live, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn live() -> Result<Live, SplitLoaderError> {
+    Ok(live_entry())
+}
+
+/// The live feed's code, at once, in a build that is not split.
 #[cfg(not(isobar_split))]
-async fn live() -> Result<fn(LiveFeed, String), SplitLoaderError> {
-    Ok(LiveFeed::connect)
+async fn live() -> Result<Live, SplitLoaderError> {
+    Ok(live_entry())
+}
+
+thread_local! {
+    /// The live feed's code, once loaded (for every dashboard on the page: it is one module).
+    static LIVE: std::cell::Cell<Option<Live>> = const { std::cell::Cell::new(None) };
 }
 
 /// Opens the live feed's socket to `url`, once its code is loaded. If it cannot be, the feed
@@ -89,10 +114,22 @@ async fn live() -> Result<fn(LiveFeed, String), SplitLoaderError> {
 pub fn connect(feed: LiveFeed, url: String) {
     leptos::task::spawn_local(async move {
         match live().await {
-            Ok(connect) => connect(feed, url),
+            Ok(live) => {
+                LIVE.with(|l| l.set(Some(live)));
+                (live.connect)(feed, url);
+            }
             Err(_) => feed.closed(url),
         }
     });
+}
+
+/// Merges a live observation into `feeds`' shown data. Observations only come through the live
+/// feed's socket, whose code brings this; before it is loaded there is nothing to merge.
+pub fn merge(feeds: Feeds, time: i64, values: &Values) -> Merged {
+    match LIVE.with(std::cell::Cell::get) {
+        Some(live) => (live.merge)(feeds, time, values),
+        None => Merged::NotShown,
+    }
 }
 
 /// What is said while a use waits for the tools' module.

@@ -350,7 +350,7 @@ impl Feeds {
             .await;
         if answered {
             if let Some((time, values)) = self.observed.get_value() {
-                self.merge_observation(time, &values);
+                crate::split::merge(self, time, &values);
             }
         }
         // At most one pass an hour: each reads every saved place's kept answers.
@@ -485,7 +485,8 @@ impl Feeds {
             && (!self.settings.needs_alerts() || self.alerts.state.with(|s| !s.is_loading()))
     }
 
-    /// Merges a live observation (metric) into the shown current conditions.
+    /// Merges a live observation (metric) into the shown current conditions. Called through
+    /// [`crate::split::merge`]: the live feed's module brings this code.
     pub fn merge_observation(self, time: i64, values: &Values) -> Merged {
         self.observed.set_value(Some((time, values.clone())));
         let Some(f) = self.forecast.state.get_untracked().ready().cloned() else {

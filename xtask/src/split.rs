@@ -135,17 +135,26 @@ pub fn with_loader(glue: &str, loader: &str, main_module: &str) -> Result<String
             .trim_matches(|c| c == '"' || c == '\'');
         (from == LINK_NAME).then(|| name.to_owned())
     };
-    let names: Vec<String> = glue.lines().filter_map(import_of).collect();
+    let mut names: Vec<String> = glue.lines().filter_map(import_of).collect();
     if names.is_empty() {
         return Err(
             format!("wasm-bindgen's script does not import {LINK_NAME} as expected").into(),
         );
     }
-    let glue: String = glue
-        .lines()
-        .filter(|l| import_of(l).is_none())
-        .map(|l| format!("{l}\n"))
-        .collect();
+    // wasm-bindgen imports the loader once for each split and gives the imports object one key
+    // for each, all the same (`"./__wasm_split.js": import1,` on a line of its own, then
+    // `import2`): one is kept, and only its object is made below.
+    let duplicate_key = |l: &str| {
+        names[1..]
+            .iter()
+            .any(|n| l.trim() == format!("\"{LINK_NAME}\": {n},"))
+    };
+    let lines = glue.lines().filter(|l| import_of(l).is_none());
+    let (duplicates, kept): (Vec<&str>, Vec<&str>) = lines.partition(|l| duplicate_key(l));
+    if duplicates.len() == names.len() - 1 {
+        names.truncate(1);
+    }
+    let glue: String = kept.into_iter().map(|l| format!("{l}\n")).collect();
     // The loader's exports, as one object where the glue had the module's namespace.
     let exports: Vec<&str> = loader
         .lines()
@@ -182,6 +191,21 @@ mod tests {
             "const import1 = { __wasm_split_load_tools };\nconst import2 = { __wasm_split_load_tools };\n"
         ));
         assert!(one.contains("\"./__wasm_split.js\": import1"));
+    }
+
+    #[test]
+    fn the_imports_object_gets_one_key_for_the_loader() {
+        let glue = GLUE.replace(
+            "return { \"./__wasm_split.js\": import1, \"./__wasm_split.js\": import2 };",
+            "return {\n        \"./__wasm_split.js\": import1,\n        \"./__wasm_split.js\": import2,\n    };",
+        );
+        let one = with_loader(&glue, LOADER, "./isobar-1a.js").unwrap();
+        assert_eq!(one.matches("\"./__wasm_split.js\"").count(), 1, "{one}");
+        assert!(one.contains("\"./__wasm_split.js\": import1,"));
+        assert!(
+            one.ends_with("const import1 = { __wasm_split_load_tools };\n"),
+            "{one}"
+        );
     }
 
     #[test]

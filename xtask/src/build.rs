@@ -104,96 +104,102 @@ fn drop_unused_exports(dist: &Path) -> Result<()> {
     new_integrity(dist, &before, &after)
 }
 
-/// Gives wasm-bindgen's imports short names (`a`, `b`, …) in the release WebAssembly and in its
-/// script, which provides them ([`crate::wasm::with_import_names`]). wasm-bindgen names each
-/// `__wbg_<function>_<16 hex digits>`: the digits do not compress, and each name is written
-/// twice, in the module and in the script. Then puts the files' new hashes in the page's
-/// `integrity` attributes.
-fn shorten_imports(dist: &Path) -> Result<()> {
+/// Rewrites the dashboard's module and its script together: `rewrite` gets both (with their
+/// paths, for its messages) and gives them back changed, with a line saying what it did. Then
+/// puts the files' new hashes in the page's `integrity` attributes.
+fn rewrite_bundle(
+    dist: &Path,
+    rewrite: impl FnOnce(&Path, &[u8], &Path, &str) -> Result<(Vec<u8>, String, String)>,
+) -> Result<()> {
     let (wasm, js) = bundle_names(dist)?;
     let (wasm, js) = (dist.join(wasm), dist.join(js));
     let (module, script) = (std::fs::read(&wasm)?, std::fs::read_to_string(&js)?);
-    let mut names = std::collections::HashMap::new();
-    let (renamed_module, mut renamed) = crate::wasm::with_import_names(&module, |_, name| {
-        let next = names.len();
-        crate::wasm::is_bindgen_import(name).then(|| {
-            names
-                .entry(name.to_owned())
-                .or_insert_with(|| crate::wasm::short_name(next))
-                .clone()
-        })
-    })
-    .ok_or_else(|| format!("{} is not a WebAssembly module", wasm.display()))?;
-    renamed.sort();
-    renamed.dedup();
-    let renamed_script = crate::wasm::with_import_keys(&script, &renamed).ok_or_else(|| {
-        format!(
-            "{}: an import of {} is not written once as a key, as wasm-bindgen 0.2 writes them",
-            js.display(),
-            wasm.display()
-        )
-    })?;
-    std::fs::write(&wasm, &renamed_module)?;
-    std::fs::write(&js, &renamed_script)?;
+    let (new_module, new_script, said) = rewrite(&wasm, &module, &js, &script)?;
+    std::fs::write(&wasm, &new_module)?;
+    std::fs::write(&js, &new_script)?;
     eprintln!(
-        "xtask: {} imports of wasm-bindgen's renamed: {} -> {} bytes",
-        names.len(),
+        "xtask: {said}: {} -> {} bytes",
         module.len(),
-        renamed_module.len()
+        new_module.len()
     );
-    new_integrity(dist, &module, &renamed_module)?;
-    new_integrity(dist, script.as_bytes(), renamed_script.as_bytes())
+    new_integrity(dist, &module, &new_module)?;
+    new_integrity(dist, script.as_bytes(), new_script.as_bytes())
+}
+
+/// Gives wasm-bindgen's imports short names (`a`, `b`, …) in the release WebAssembly and in its
+/// script, which provides them ([`crate::wasm::with_import_names`]). wasm-bindgen names each
+/// `__wbg_<function>_<16 hex digits>`: the digits do not compress, and each name is written
+/// twice, in the module and in the script.
+fn shorten_imports(dist: &Path) -> Result<()> {
+    rewrite_bundle(dist, |wasm, module, js, script| {
+        let mut names = std::collections::HashMap::new();
+        let (renamed_module, mut renamed) = crate::wasm::with_import_names(module, |_, name| {
+            let next = names.len();
+            crate::wasm::is_bindgen_import(name).then(|| {
+                names
+                    .entry(name.to_owned())
+                    .or_insert_with(|| crate::wasm::short_name(next))
+                    .clone()
+            })
+        })
+        .ok_or_else(|| format!("{} is not a WebAssembly module", wasm.display()))?;
+        renamed.sort();
+        renamed.dedup();
+        let renamed_script = crate::wasm::with_import_keys(script, &renamed).ok_or_else(|| {
+            format!(
+                "{}: an import of {} is not written once as a key, as wasm-bindgen 0.2 writes them",
+                js.display(),
+                wasm.display()
+            )
+        })?;
+        let said = format!("{} imports of wasm-bindgen's renamed", names.len());
+        Ok((renamed_module, renamed_script, said))
+    })
 }
 
 /// Gives the exports that wasm-bindgen's script reads short names too (`a`, `b`, … but none an
 /// export keeps), in the release WebAssembly and in the script ([`crate::wasm::with_exports`],
-/// [`crate::wasm::with_export_uses`]): the closures' `wasm_bindgen__convert__closures_____invoke__h<16
-/// hex digits>`, `__wbindgen_malloc`, … The exports the split modules' loader takes by name
-/// (the memory, the function table) keep theirs ([`crate::wasm::is_renamable_export`]). Then puts
-/// the files' new hashes in the page's `integrity` attributes.
+/// [`crate::wasm::with_export_uses`]): the closures'
+/// `wasm_bindgen__convert__closures_____invoke__h<16 hex digits>`, `__wbindgen_malloc`, … The
+/// exports the split modules' loader takes by name (the memory, the function table) keep theirs
+/// ([`crate::wasm::is_renamable_export`]).
 fn shorten_exports(dist: &Path) -> Result<()> {
-    let (wasm, js) = bundle_names(dist)?;
-    let (wasm, js) = (dist.join(wasm), dist.join(js));
-    let (module, script) = (std::fs::read(&wasm)?, std::fs::read_to_string(&js)?);
-    let not_a_module = || format!("{} is not a WebAssembly module", wasm.display());
-    let exports = crate::wasm::export_names(&module).ok_or_else(not_a_module)?;
-    let (renamable, kept): (Vec<&String>, Vec<&String>) = exports
-        .iter()
-        .partition(|name| crate::wasm::is_renamable_export(&script, name));
-    let mut short = (0..)
-        .map(crate::wasm::short_name)
-        .filter(|s| !kept.contains(&s));
-    let renamed: Vec<crate::wasm::Renamed> = renamable
-        .into_iter()
-        .map(|name| (name.clone(), short.next().unwrap_or_default()))
-        .collect();
-    let renamed_module = crate::wasm::with_exports(&module, |name| {
-        Some(
-            renamed
-                .iter()
-                .find(|(old, _)| old == name)
-                .map_or(name, |(_, new)| new)
-                .to_owned(),
-        )
+    rewrite_bundle(dist, |wasm, module, js, script| {
+        let not_a_module = || format!("{} is not a WebAssembly module", wasm.display());
+        let exports = crate::wasm::export_names(module).ok_or_else(not_a_module)?;
+        let (renamable, kept): (Vec<&String>, Vec<&String>) = exports
+            .iter()
+            .partition(|name| crate::wasm::is_renamable_export(script, name));
+        let mut short = (0..)
+            .map(crate::wasm::short_name)
+            .filter(|s| !kept.contains(&s));
+        let renamed: Vec<crate::wasm::Renamed> = renamable
+            .into_iter()
+            .map(|name| (name.clone(), short.next().unwrap_or_default()))
+            .collect();
+        let renamed_module = crate::wasm::with_exports(module, |name| {
+            Some(
+                renamed
+                    .iter()
+                    .find(|(old, _)| old == name)
+                    .map_or(name, |(_, new)| new)
+                    .to_owned(),
+            )
+        })
+        .ok_or_else(not_a_module)?;
+        let renamed_script = crate::wasm::with_export_uses(script, &renamed).ok_or_else(|| {
+            format!(
+                "{}: an export is read as it was not a moment ago",
+                js.display()
+            )
+        })?;
+        let said = format!(
+            "{} exports renamed ({} kept their names)",
+            renamed.len(),
+            kept.len()
+        );
+        Ok((renamed_module, renamed_script, said))
     })
-    .ok_or_else(not_a_module)?;
-    let renamed_script = crate::wasm::with_export_uses(&script, &renamed).ok_or_else(|| {
-        format!(
-            "{}: an export is read as it was not a moment ago",
-            js.display()
-        )
-    })?;
-    std::fs::write(&wasm, &renamed_module)?;
-    std::fs::write(&js, &renamed_script)?;
-    eprintln!(
-        "xtask: {} exports renamed ({} kept their names): {} -> {} bytes",
-        renamed.len(),
-        kept.len(),
-        module.len(),
-        renamed_module.len()
-    );
-    new_integrity(dist, &module, &renamed_module)?;
-    new_integrity(dist, script.as_bytes(), renamed_script.as_bytes())
 }
 
 /// Names the dashboard's WebAssembly and script by their content (`isobar-<hash>_bg.wasm` and

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::relay::{cpu_ms, open, percentile, receive_all, rss_kib, start};
+use super::relay::{cpu_ms, cpu_split_ms, open, percentile, receive_all, rss_kib, start};
 use crate::Result;
 
 /// Debian's nginx, with nchan from `libnginx-mod-nchan`.
@@ -38,6 +38,9 @@ pub struct Fanout {
     pub cpu_per_broadcast_ms: f64,
     /// Redis's part of it, ms (clusters only).
     pub redis_cpu_per_broadcast_ms: Option<f64>,
+    /// The servers' time in the kernel (system time, Redis's not included) per publish, ms:
+    /// the TCP send and the loopback delivery to the subscribers' sockets.
+    pub kernel_per_broadcast_ms: f64,
 }
 
 impl Fanout {
@@ -99,11 +102,12 @@ fn rss_of(pids: &[u32]) -> u64 {
         .sum()
 }
 
-fn cpu_of(pids: &[u32]) -> f64 {
+/// The user and system CPU time of `pids` and their children, ms.
+fn cpu_split_of(pids: &[u32]) -> (f64, f64) {
     pids.iter()
         .flat_map(|p| with_children(*p))
-        .map(cpu_ms)
-        .sum()
+        .map(cpu_split_ms)
+        .fold((0.0, 0.0), |(u, s), (pu, ps)| (u + pu, s + ps))
 }
 
 /// `n` relay processes, on a Redis of their own when `n > 1`.
@@ -262,7 +266,7 @@ async fn measure(server: Server, subscribers: usize, rounds: u32) -> Result<Fano
     let sent_at = Arc::new(AtomicU64::new(0));
     let (mut rx, readers) = receive_all(clients, epoch, sent_at.clone());
     let mut latencies = Vec::new();
-    let cpu_before = cpu_of(&server.pids);
+    let (user_before, system_before) = cpu_split_of(&server.pids);
     let redis_before = server.redis_pid.map(cpu_ms);
     for i in 0..rounds {
         sent_at.store(epoch.elapsed().as_micros() as u64, Ordering::Relaxed);
@@ -286,7 +290,10 @@ async fn measure(server: Server, subscribers: usize, rounds: u32) -> Result<Fano
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let cpu = (cpu_of(&server.pids) - cpu_before) / f64::from(rounds);
+    let (user_after, system_after) = cpu_split_of(&server.pids);
+    let per_publish = |after: f64, before: f64| (after - before) / f64::from(rounds);
+    let kernel = per_publish(system_after, system_before);
+    let cpu = per_publish(user_after, user_before) + kernel;
     let redis = server
         .redis_pid
         .zip(redis_before)
@@ -306,6 +313,7 @@ async fn measure(server: Server, subscribers: usize, rounds: u32) -> Result<Fano
         per_connection_kib,
         cpu_per_broadcast_ms: cpu + redis.unwrap_or(0.0),
         redis_cpu_per_broadcast_ms: redis,
+        kernel_per_broadcast_ms: kernel,
     })
 }
 
@@ -366,6 +374,7 @@ fn median(runs: &[Fanout]) -> Fanout {
         redis_cpu_per_broadcast_ms: runs[0]
             .redis_cpu_per_broadcast_ms
             .map(|_| mid(&|f| f.redis_cpu_per_broadcast_ms.unwrap_or(0.0))),
+        kernel_per_broadcast_ms: mid(&|f| f.kernel_per_broadcast_ms),
     }
 }
 
@@ -380,7 +389,7 @@ fn print(figures: &[Fanout], runs: &[Vec<Fanout>]) {
         runs[0].len()
     );
     println!(
-        "  {:<22} {:>8} {:>8} {:>8} {:>10} {:>14} {:>14} {:>12}",
+        "  {:<22} {:>8} {:>8} {:>8} {:>10} {:>14} {:>14} {:>14} {:>12}",
         "server",
         "p50 ms",
         "p99 ms",
@@ -388,11 +397,12 @@ fn print(figures: &[Fanout], runs: &[Vec<Fanout>]) {
         "KiB/conn",
         "CPU/publish",
         "CPU/message",
+        "of it kernel",
         "of it Redis"
     );
     for f in figures {
         println!(
-            "  {:<22} {:>8.1} {:>8.1} {:>8.1} {:>10.2} {:>11.0} ms {:>11.1} µs {:>12}{}",
+            "  {:<22} {:>8.1} {:>8.1} {:>8.1} {:>10.2} {:>11.0} ms {:>11.1} µs {:>11.0} ms {:>12}{}",
             f.name,
             f.latency_ms.0,
             f.latency_ms.1,
@@ -400,6 +410,7 @@ fn print(figures: &[Fanout], runs: &[Vec<Fanout>]) {
             f.per_connection_kib,
             f.cpu_per_broadcast_ms,
             f.cpu_per_message_us(),
+            f.kernel_per_broadcast_ms,
             f.redis_cpu_per_broadcast_ms
                 .map_or("–".into(), |r| format!("{r:.0} ms")),
             if f.deliveries < f.subscribers * f.rounds as usize {
@@ -412,10 +423,11 @@ fn print(figures: &[Fanout], runs: &[Vec<Fanout>]) {
     for r in runs {
         let each = |f: &dyn Fn(&Fanout) -> String| r.iter().map(f).collect::<Vec<_>>().join(", ");
         println!(
-            "  {:<22} each pass: p99 {} ms; CPU per publish {} ms",
+            "  {:<22} each pass: p99 {} ms; CPU per publish {} ms, of it kernel {} ms",
             r[0].name,
             each(&|f| format!("{:.0}", f.latency_ms.1)),
             each(&|f| format!("{:.0}", f.cpu_per_broadcast_ms)),
+            each(&|f| format!("{:.0}", f.kernel_per_broadcast_ms)),
         );
     }
     let Some(nchan) = figures.iter().find(|f| f.name.contains("nchan")) else {
@@ -424,12 +436,15 @@ fn print(figures: &[Fanout], runs: &[Vec<Fanout>]) {
     println!("  ratio to nginx + nchan (below 1: the relay is better)");
     for f in figures.iter().filter(|f| !f.name.contains("nchan")) {
         println!(
-            "  {:<22} p50 ×{:.2}, p99 ×{:.2}, memory per connection ×{:.2}, CPU per delivered message ×{:.2}",
+            "  {:<22} p50 ×{:.2}, p99 ×{:.2}, memory per connection ×{:.2}, CPU per delivered message ×{:.2} (in the kernel ×{:.2}, in user space ×{:.2})",
             f.name,
             f.latency_ms.0 / nchan.latency_ms.0,
             f.latency_ms.1 / nchan.latency_ms.1,
             f.per_connection_kib / nchan.per_connection_kib,
             f.cpu_per_message_us() / nchan.cpu_per_message_us(),
+            f.kernel_per_broadcast_ms / nchan.kernel_per_broadcast_ms,
+            (f.cpu_per_broadcast_ms - f.redis_cpu_per_broadcast_ms.unwrap_or(0.0) - f.kernel_per_broadcast_ms)
+                / (nchan.cpu_per_broadcast_ms - nchan.kernel_per_broadcast_ms),
         );
     }
 }

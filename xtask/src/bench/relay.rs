@@ -52,6 +52,13 @@ pub fn rss_kib(pid: u32) -> u64 {
 
 /// CPU time the process has used (user + system), ms.
 pub fn cpu_ms(pid: u32) -> f64 {
+    let (user, system) = cpu_split_ms(pid);
+    user + system
+}
+
+/// CPU time the process has used in its own code (user) and in the kernel for it (system),
+/// ms, from `/proc/<pid>/stat` (10 ms ticks).
+pub fn cpu_split_ms(pid: u32) -> (f64, f64) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the command name (which may hold spaces, so split after its ')').
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
@@ -60,8 +67,8 @@ pub fn cpu_ms(pid: u32) -> f64 {
         .map(|x| x.parse().unwrap_or(0.0))
         .collect();
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; in ticks.
-    let ticks = f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0);
-    ticks * 10.0
+    let tick = |i: usize| f.get(i).copied().unwrap_or(0.0) * 10.0;
+    (tick(11), tick(12))
 }
 
 /// The relay's delivery histogram: cumulative counts per upper bound (seconds).

@@ -1,6 +1,7 @@
 //! Who listens to what. A topic is a place (rounded to the 0.1° model grid, so neighbours share
 //! it) or a station. Each message is serialised once and handed to every subscriber's bounded
-//! queue; a subscriber whose queue is full is dropped rather than slowing the others.
+//! queue; a subscriber whose queue is full is dropped rather than slowing the others. Once the
+//! hub's lock is given back, the publisher writes the queues out itself ([`Writer`]).
 //!
 //! Each topic numbers its readings: an epoch, made when the topic is, and an offset, 1, 2, 3,
 //! ... A reading not newer than the last (the same upload sent twice) is not stored again. The
@@ -74,16 +75,43 @@ pub struct Outgoing {
     pub published: Option<Instant>,
 }
 
-/// One client's way in: its queue, and a bell that closes it.
-#[derive(Clone, Debug)]
+/// A connection's sending side, as the hub sees it: once messages are queued for it, it is
+/// asked to write them out from the caller's thread, as far as its socket takes them without
+/// waiting. A publication then costs one send per subscriber, not a task's wake-up as well.
+pub trait Writer: Send + Sync {
+    /// Writes what is queued while the socket takes it at once, and leaves the rest (or the
+    /// whole, when another writes meanwhile) to the connection's own writer task.
+    fn write_queued(&self);
+}
+
+/// One client's way in: its queue, a bell that closes it, and what writes the queue out.
+#[derive(Clone)]
 pub struct Outbox {
     /// The client's bounded queue of serialised messages.
     pub queue: mpsc::Sender<Outgoing>,
     /// Rung when the client must be dropped.
     pub close: Arc<Notify>,
+    /// Writes the queue out (`None`: someone reads the queue itself, as the hub's tests do).
+    pub writer: Option<Arc<dyn Writer>>,
+}
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox")
+            .field("queue", &self.queue)
+            .field("writer", &self.writer.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Outbox {
+    /// Writes out what is queued (see [`Writer`]).
+    pub fn write_queued(&self) {
+        if let Some(w) = &self.writer {
+            w.write_queued();
+        }
+    }
+
     /// Queues a message; `false` when the queue is full or gone (the client is then closed).
     pub fn offer(&self, text: Utf8Bytes) -> bool {
         self.offer_published(text, None)
@@ -146,6 +174,40 @@ struct Topics {
     places: usize,
     /// Topics made so far: with the process's random seed, each one's epoch.
     made: u64,
+    /// The queues added to under the lock: written out after it (see [`Locked`]).
+    written: Vec<Arc<dyn Writer>>,
+}
+
+/// The hub's lock. When it is given back, the queues added to while it was held are written
+/// out: the sends (10,000 of them take about 100 ms) then keep no other caller waiting. A
+/// client's messages stay in order whoever writes them, as its queue is read under its
+/// connection's own lock.
+struct Locked<'a>(Option<std::sync::MutexGuard<'a, Topics>>);
+
+impl std::ops::Deref for Locked<'_> {
+    type Target = Topics;
+    fn deref(&self) -> &Topics {
+        self.0.as_ref().expect("held until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut Topics {
+        self.0.as_mut().expect("held until dropped")
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        let Some(mut topics) = self.0.take() else {
+            return;
+        };
+        let written = std::mem::take(&mut topics.written);
+        drop(topics);
+        for w in written {
+            w.write_queued();
+        }
+    }
 }
 
 /// How much of each topic is kept for clients that come back.
@@ -285,8 +347,13 @@ pub fn random() -> u64 {
 
 /// Sends `text` to every subscriber of `topic`: held for one whose replay is on its way.
 /// A subscriber whose queue is full is dropped. Returns how many it was sent to, and who was
-/// dropped.
-fn fan_out(topic: &mut Topic, text: &Utf8Bytes) -> (usize, Vec<u64>) {
+/// dropped; the queues it added to are noted in `written`, to be written out once the hub's
+/// lock is given back.
+fn fan_out(
+    topic: &mut Topic,
+    text: &Utf8Bytes,
+    written: &mut Vec<Arc<dyn Writer>>,
+) -> (usize, Vec<u64>) {
     let mut slow = Vec::new();
     let mut sent = 0;
     let now = Some(Instant::now());
@@ -300,7 +367,13 @@ fn fan_out(topic: &mut Topic, text: &Utf8Bytes) -> (usize, Vec<u64>) {
                 sub.outbox.close.notify_one();
                 false
             }
-            None => sub.outbox.offer_published(text.clone(), now),
+            None => {
+                let ok = sub.outbox.offer_published(text.clone(), now);
+                if let (true, Some(w)) = (ok, &sub.outbox.writer) {
+                    written.push(w.clone());
+                }
+                ok
+            }
         };
         if ok {
             sent += 1;
@@ -351,9 +424,9 @@ impl Hub {
         Topic::new(format!("{:012x}-{made}", self.seed >> 16))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Topics> {
+    fn lock(&self) -> Locked<'_> {
         // Every change under the lock leaves the maps consistent, even if a holder panicked.
-        self.topics.lock().unwrap_or_else(|e| e.into_inner())
+        Locked(Some(self.topics.lock().unwrap_or_else(|e| e.into_inner())))
     }
 
     /// Whether `id` is a declared station.
@@ -438,12 +511,14 @@ impl Hub {
             return true;
         };
         let now = Some(Instant::now());
+        let writer = sub.outbox.writer.clone();
         for text in sub.held.take().unwrap_or_default() {
             if !sub.outbox.offer_published(text, now) {
                 topic.subscribers.remove(&id);
                 return false;
             }
         }
+        topics.written.extend(writer);
         true
     }
 
@@ -544,7 +619,7 @@ impl Hub {
         if observation {
             self.keep(key, topic, text.clone());
         }
-        let (sent, slow) = fan_out(topic, &text);
+        let (sent, slow) = fan_out(topic, &text, &mut topics.written);
         Published {
             sent,
             slow,
@@ -626,7 +701,7 @@ impl Hub {
             for (offset, text) in missed {
                 topic.offset = *offset;
                 self.keep(key, topic, text.clone());
-                fan_out(topic, text);
+                fan_out(topic, text, &mut topics.written);
             }
             return Ok(Installed::Caught(n));
         }
@@ -638,9 +713,9 @@ impl Hub {
             recovered: Some(false),
         });
         let told = topic.subscribers.len();
-        fan_out(topic, &subscribed);
+        fan_out(topic, &subscribed, &mut topics.written);
         if let Some(last) = topic.last() {
-            fan_out(topic, &last);
+            fan_out(topic, &last, &mut topics.written);
         }
         Ok(Installed::Reset(told))
     }
@@ -649,6 +724,7 @@ impl Hub {
     /// topic, if it is the next one.
     pub fn deliver(&self, key: &TopicKey, position: &Position, text: Utf8Bytes) -> Delivered {
         let mut topics = self.lock();
+        let topics = &mut *topics;
         let Some(topic) = topics.by_key.get_mut(key) else {
             return Delivered::Unwatched;
         };
@@ -660,14 +736,18 @@ impl Hub {
         }
         topic.offset = position.offset;
         self.keep(key, topic, text.clone());
-        let (sent, _) = fan_out(topic, &text);
+        let (sent, _) = fan_out(topic, &text, &mut topics.written);
         Delivered::Sent(sent)
     }
 
     /// Sends a message that is not a reading (a source's status) to `key`'s subscribers.
     pub fn send(&self, key: &TopicKey, text: &Utf8Bytes) -> usize {
         let mut topics = self.lock();
-        topics.by_key.get_mut(key).map_or(0, |t| fan_out(t, text).0)
+        let topics = &mut *topics;
+        topics
+            .by_key
+            .get_mut(key)
+            .map_or(0, |t| fan_out(t, text, &mut topics.written).0)
     }
 
     /// How many topics and subscriptions there are.
@@ -720,6 +800,7 @@ mod tests {
             Outbox {
                 queue,
                 close: Arc::new(Notify::new()),
+                writer: None,
             },
             rx,
         )
@@ -879,6 +960,56 @@ mod tests {
         assert_eq!(not_kept(other), None);
         assert_eq!(sent(hub.publish(&key, reading(&key, 101))), (1, vec![]));
         assert_eq!(drain(&mut rx), (vec![1, 2, 3], None));
+    }
+
+    /// A connection's writer that notes each call and whether the hub's lock was free then.
+    struct Probe {
+        hub: std::sync::Weak<Hub>,
+        calls: std::sync::atomic::AtomicUsize,
+        under_lock: std::sync::atomic::AtomicBool,
+    }
+
+    impl Writer for Probe {
+        fn write_queued(&self) {
+            use std::sync::atomic::Ordering::SeqCst;
+            self.calls.fetch_add(1, SeqCst);
+            let hub = self.hub.upgrade().expect("the hub lives");
+            if hub.topics.try_lock().is_err() {
+                self.under_lock.store(true, SeqCst);
+            }
+        }
+    }
+
+    #[test]
+    fn queues_are_written_out_once_the_lock_is_given_back_and_held_readings_too() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let hub = Arc::new(Hub::new(["S"], 8));
+        let key = TopicKey::Station("S".into());
+        let probe = Arc::new(Probe {
+            hub: Arc::downgrade(&hub),
+            calls: Default::default(),
+            under_lock: Default::default(),
+        });
+        let (mut o, mut rx) = outbox(64);
+        o.writer = Some(probe.clone());
+        let j = hub.subscribe(&key, 1, o.clone(), None).unwrap();
+        assert!(o.offer(j.subscribed));
+        // Published while the replay is on its way: held, nothing to write yet.
+        hub.publish(&key, reading(&key, 1));
+        assert_eq!(probe.calls.load(SeqCst), 0);
+        // Released: the held reading is queued, and written out.
+        assert!(hub.release(&key, 1));
+        assert_eq!(probe.calls.load(SeqCst), 1);
+        hub.publish(&key, reading(&key, 2));
+        assert_eq!(probe.calls.load(SeqCst), 2);
+        // A repeat is not sent, so nothing is written.
+        hub.publish(&key, reading(&key, 2));
+        assert_eq!(probe.calls.load(SeqCst), 2);
+        assert!(
+            !probe.under_lock.load(SeqCst),
+            "written under the hub's lock"
+        );
+        assert_eq!(drain(&mut rx), (vec![1, 2], None));
     }
 
     #[test]

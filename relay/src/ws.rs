@@ -1,9 +1,10 @@
-//! `/live`: one WebSocket per viewer. Its socket is split into a writer, a task of its own
-//! that drains the client's bounded queue (and sends the pings and close frame it is asked
-//! to), and a reader, which answers the client's messages in order and keeps the heartbeat;
-//! when either ends, the other does, and the client's subscriptions are released. The writer
-//! is a task apart so that a publication wakes only it: in one task, every message sent
-//! polled the reader, its timers and the connection's signals too.
+//! `/live`: one WebSocket per viewer. Its socket is split into a sending side, the [`Wire`],
+//! and a reader, which answers the client's messages in order and keeps the heartbeat. A
+//! publication is written to every subscriber's socket by the publisher itself, from the
+//! hub, as far as each socket takes it at once: no task is woken per subscriber. What a
+//! socket does not take, replies, pings and the close frame are written by the writer, a
+//! task of its own; when it or the reader ends, the other does, and the client's
+//! subscriptions are released.
 //!
 //! Replies wait for room in the client's queue, so a client that sends faster than it reads
 //! is slowed down by TCP rather than dropped or allowed to grow the queue; publications never
@@ -26,7 +27,7 @@ use futures_util::{SinkExt, StreamExt};
 use isobar_core::live::{self, ClientMessage, Limits, ServerMessage, Target, PROTOCOL_VERSION};
 use tokio::sync::{mpsc, Notify};
 
-use crate::hub::{encode, Outbox, Outgoing, Refused, TopicKey};
+use crate::hub::{encode, Outbox, Outgoing, Refused, TopicKey, Writer};
 use crate::metrics::{Close, Metrics, Refusal};
 use crate::rate::TokenBucket;
 use crate::{upstream, AppState};
@@ -145,9 +146,19 @@ async fn connection(
     let mut session = Session::open(&state);
     let (tx, rx) = mpsc::channel::<Outgoing>(config.client_queue.max(4));
     let close = Arc::new(Notify::new());
+    let wire = Arc::new(Wire {
+        port: tokio::sync::Mutex::new(Port {
+            sink: Some(sink),
+            queue: rx,
+            in_flight: None,
+        }),
+        bell: Notify::new(),
+        state: state.clone(),
+    });
     let outbox = Outbox {
         queue: tx,
         close: close.clone(),
+        writer: Some(wire.clone()),
     };
     outbox.offer(encode(&ServerMessage::Hello {
         version: PROTOCOL_VERSION,
@@ -162,13 +173,14 @@ async fn connection(
         },
     }));
 
-    // The writer is a task of its own, woken only by what it has to send: a publication
-    // then costs one task's wake-up, not a poll of the reader, its timers and the signals
-    // below as well. It may block on a stalled socket, so dropping a slow client and shutting
-    // down are watched here, where it can be stopped in a send.
+    // A publication is written by whoever publishes it, from the hub (see `Wire`); the writer
+    // is a task of its own for the rest: what a socket did not take at once, replies, pings
+    // and the close frame. It is woken only by those, not by each publication, and it may
+    // block on a stalled socket, so dropping a slow client and shutting down are watched
+    // here, where it can be stopped in a send.
     // Not a channel: tokio's allocates 32 slots at once, 1.5 KiB per idle viewer.
     let control = Arc::new(Signal::default());
-    let mut writer = tokio::spawn(write(sink, rx, control.clone(), state.clone()));
+    let mut writer = tokio::spawn(write(wire.clone(), control.clone()));
 
     let reader = async {
         let idle = Duration::from_secs(config.idle_timeout_s.max(1));
@@ -233,7 +245,7 @@ async fn connection(
                 match tokio::time::timeout(idle, outbox.queue.send(out)).await {
                     Err(_) => return not_reading(idle),
                     Ok(Err(_)) => return Ending::Gone,
-                    Ok(Ok(())) => {}
+                    Ok(Ok(())) => outbox.write_queued(),
                 }
             }
         }
@@ -269,6 +281,9 @@ async fn connection(
         }
     }
     writer.abort();
+    // Nothing more is written; the socket closes when its reading half goes below, even if
+    // a publication still holds the wire.
+    wire.port.lock().await.sink = None;
 }
 
 /// What the writer is asked to send besides the queue's messages: the last thing asked, a
@@ -303,48 +318,160 @@ enum Control {
     Close(Option<CloseFrame>),
 }
 
-/// Writes the client's queued messages and its control frames until the queue or the
-/// socket ends, or a close frame is sent.
-async fn write(
-    mut sink: SplitSink<WebSocket, Message>,
-    mut queue: mpsc::Receiver<Outgoing>,
-    control: Arc<Signal>,
+/// A connection's sending side: the socket's sending half and the queue's reading end under
+/// one lock, so that whoever holds it writes the client's messages in their order: a
+/// publisher, from the hub, as far as the socket takes them at once ([`Writer`]), or the
+/// writer task, which waits for the socket when it must.
+struct Wire {
+    port: tokio::sync::Mutex<Port>,
+    /// Wakes the writer task: something is queued that was not written.
+    bell: Notify,
     state: Arc<AppState>,
-) {
-    // One wait for the bell, kept across messages: made anew for each, it would join and
-    // leave the bell's list of waiters every time.
-    let mut bell = std::pin::pin!(control.bell.notified());
-    loop {
-        tokio::select! {
-            biased;
-            m = queue.recv() => match m {
-                Some(Outgoing { text, published }) => {
-                    if sink.send(Message::Text(text)).await.is_err() {
-                        return;
-                    }
+}
+
+/// What the wire's lock guards.
+struct Port {
+    /// `None` once the writer has sent a close frame, or a write failed.
+    sink: Option<SplitSink<WebSocket, Message>>,
+    queue: mpsc::Receiver<Outgoing>,
+    /// When the message the socket has not wholly taken yet was published.
+    in_flight: Option<Instant>,
+}
+
+impl Writer for Wire {
+    fn write_queued(&self) {
+        use std::future::Future;
+        use std::task::{Context, Poll, Waker};
+        // Its holder writes what is queued, or leaves it to the writer task, rung here.
+        let Ok(mut port) = self.port.try_lock() else {
+            self.bell.notify_one();
+            return;
+        };
+        // Outside tokio's budget: a publisher writes to every subscriber in one poll of its
+        // task, and within the budget (128 operations) every socket after the 128th would
+        // say "not now", and be left to its writer task.
+        let mut now = std::pin::pin!(tokio::task::coop::unconstrained(std::future::poll_fn(
+            |_| Poll::Ready(port.write_now(&self.state.metrics))
+        )));
+        let written = now.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+        if written != Poll::Ready(true) {
+            self.bell.notify_one();
+        }
+    }
+}
+
+impl Port {
+    /// Writes queued messages while the socket takes them without waiting. `false` when
+    /// some are left for the writer task: the socket is full, or a write failed.
+    fn write_now(&mut self, metrics: &Metrics) -> bool {
+        use futures_util::Sink;
+        use std::pin::Pin;
+        use std::task::{Context, Poll, Waker};
+        let Some(sink) = self.sink.as_mut() else {
+            return true;
+        };
+        if self.in_flight.is_some() {
+            return false;
+        }
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            match Pin::new(&mut *sink).poll_ready(&mut cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(_)) => break,
+                Poll::Pending => return false,
+            }
+            let Ok(Outgoing { text, published }) = self.queue.try_recv() else {
+                return true;
+            };
+            if Pin::new(&mut *sink)
+                .start_send(Message::Text(text))
+                .is_err()
+            {
+                break;
+            }
+            match Pin::new(&mut *sink).poll_flush(&mut cx) {
+                Poll::Ready(Ok(())) => {
                     if let Some(t) = published {
-                        state.metrics.delivery.observe(t.elapsed());
+                        metrics.delivery.observe(t.elapsed());
                     }
                 }
-                None => return,
-            },
-            () = &mut bell => {
-                bell.set(control.bell.notified());
-                match control.take() {
-                    Some(Control::Ping) if sink.send(Message::Ping(Default::default())).await.is_err() => {
-                        return;
-                    }
-                    Some(Control::Ping) | None => {}
-                    Some(Control::Close(Some(frame))) => {
-                        let _ = sink.send(Message::Close(Some(frame))).await;
-                        return;
-                    }
-                    Some(Control::Close(None)) => {
-                        let _ = sink.close().await;
-                        return;
-                    }
+                Poll::Ready(Err(_)) => break,
+                Poll::Pending => {
+                    // Partly written: the writer task finishes it.
+                    self.in_flight = published.or(Some(Instant::now()));
+                    return false;
                 }
             }
+        }
+        // The client is gone: the writer task ends, and the connection with it.
+        self.sink = None;
+        false
+    }
+
+    /// Writes everything queued, waiting for the socket as long as it takes. `false` when
+    /// nothing more can be written.
+    async fn write_all(&mut self, metrics: &Metrics) -> bool {
+        let Some(sink) = self.sink.as_mut() else {
+            return false;
+        };
+        if sink.flush().await.is_err() {
+            self.sink = None;
+            return false;
+        }
+        if let Some(t) = self.in_flight.take() {
+            metrics.delivery.observe(t.elapsed());
+        }
+        while let Ok(Outgoing { text, published }) = self.queue.try_recv() {
+            if sink.send(Message::Text(text)).await.is_err() {
+                self.sink = None;
+                return false;
+            }
+            if let Some(t) = published {
+                metrics.delivery.observe(t.elapsed());
+            }
+        }
+        true
+    }
+}
+
+/// Writes what the publishers left in the client's queue, and its control frames, until the
+/// socket ends or a close frame is sent.
+async fn write(wire: Arc<Wire>, control: Arc<Signal>) {
+    let metrics = &wire.state.metrics;
+    // One wait for each bell, kept across messages: made anew for each, it would join and
+    // leave the bell's list of waiters every time.
+    let mut queued = std::pin::pin!(wire.bell.notified());
+    let mut asked = std::pin::pin!(control.bell.notified());
+    loop {
+        // What is queued first (the `hello` at the start), then a control frame if asked.
+        let mut port = wire.port.lock().await;
+        if !port.write_all(metrics).await {
+            return;
+        }
+        let Some(sink) = port.sink.as_mut() else {
+            return;
+        };
+        match control.take() {
+            Some(Control::Ping) if sink.send(Message::Ping(Default::default())).await.is_err() => {
+                return;
+            }
+            Some(Control::Ping) | None => {}
+            Some(Control::Close(Some(frame))) => {
+                let _ = sink.send(Message::Close(Some(frame))).await;
+                port.sink = None;
+                return;
+            }
+            Some(Control::Close(None)) => {
+                let _ = sink.close().await;
+                port.sink = None;
+                return;
+            }
+        }
+        drop(port);
+        tokio::select! {
+            biased;
+            () = &mut queued => queued.set(wire.bell.notified()),
+            () = &mut asked => asked.set(control.bell.notified()),
         }
     }
 }
@@ -542,7 +669,7 @@ async fn handle(
                         match tokio::time::timeout(idle, outbox.queue.send(out)).await {
                             Err(_) => return Err(not_reading(idle)),
                             Ok(Err(_)) => return Err(Ending::Gone),
-                            Ok(Ok(())) => {}
+                            Ok(Ok(())) => outbox.write_queued(),
                         }
                     }
                     // A client whose queue cannot take what was held is closed as too slow.

@@ -404,6 +404,55 @@ async fn a_slow_client_is_dropped_and_the_others_get_everything() {
 }
 
 #[tokio::test]
+async fn a_client_that_stops_reading_and_catches_up_gets_every_reading_once_in_order() {
+    // Its queue holds everything published while it does not read, but its socket does not:
+    // publications are written partly and left to its writer task, and the rest queues.
+    let uploads: u64 = 400;
+    let s = setup(|c| c.client_queue = 1000).await;
+    let mut paused = s.connect_small_window().await;
+    hello(&mut paused).await;
+    send(&mut paused, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
+    assert!(matches!(
+        next(&mut paused).await,
+        ServerMessage::Subscribed { .. }
+    ));
+    let http = reqwest::Client::new();
+    for i in 0..uploads {
+        if i == uploads / 2 {
+            // A reply, queued among the publications.
+            send(&mut paused, r#"{"type":"ping","id":"half"}"#).await;
+        }
+        let url = s.url(&format!(
+            "/weatherstation/updateweatherstation.php?ID=KCASANFR5&PASSWORD=s3cret&tempf={}&humidity=50",
+            50 + i % 30
+        ));
+        assert_eq!(http.get(url).send().await.unwrap().status(), 200);
+    }
+    let (mut offsets, mut pong_after) = (Vec::new(), None);
+    while (offsets.len() as u64) < uploads {
+        match next(&mut paused).await {
+            ServerMessage::Observation { position, .. } => {
+                offsets.push(position.expect("numbered").offset)
+            }
+            ServerMessage::Pong { .. } => pong_after = Some(offsets.len() as u64),
+            _ => {}
+        }
+    }
+    assert_eq!(offsets, (1..=uploads).collect::<Vec<_>>());
+    // The ping was answered after what had been published when it was sent.
+    let pong_after = pong_after.expect("the ping was answered");
+    assert!(
+        (uploads / 2..uploads).contains(&pong_after),
+        "pong after {pong_after} readings"
+    );
+    let metrics = s.metrics().await;
+    assert!(
+        metrics.contains("isobar_relay_clients_dropped_slow_total 0"),
+        "the client was dropped: {metrics}"
+    );
+}
+
+#[tokio::test]
 async fn connections_per_ip_are_limited_and_freed_when_one_closes() {
     let s = setup(|c| c.max_connections_per_ip = 2).await;
     let mut a = s.connect().await;

@@ -344,24 +344,31 @@ async fn upstream_failure_marks_the_place_stale_then_live_again() {
     assert!(s.sim.state.count(Endpoint::Forecast) >= calls + 2);
 }
 
+/// Reads the `hello`, subscribes to station KCASANFR5 and reads the `subscribed`.
+async fn subscribe_to_the_station(ws: &mut Ws) {
+    hello(ws).await;
+    send(ws, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
+    assert!(matches!(next(ws).await, ServerMessage::Subscribed { .. }));
+}
+
+/// Uploads reading `i` of station KCASANFR5: no time given (the relay's clock's second), and
+/// each reading differs from the last.
+async fn upload_a_reading(s: &Setup, http: &reqwest::Client, i: u64) {
+    let url = s.url(&format!(
+        "/weatherstation/updateweatherstation.php?ID=KCASANFR5&PASSWORD=s3cret&tempf={}&humidity=50",
+        50 + i % 30
+    ));
+    assert_eq!(http.get(url).send().await.unwrap().status(), 200);
+}
+
 #[tokio::test]
 async fn a_slow_client_is_dropped_and_the_others_get_everything() {
     let s = setup(|c| c.client_queue = 4).await;
     // The slow client has a tiny receive window, subscribes, and then never reads.
     let mut slow = s.connect_small_window().await;
-    hello(&mut slow).await;
-    send(&mut slow, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
-    assert!(matches!(
-        next(&mut slow).await,
-        ServerMessage::Subscribed { .. }
-    ));
+    subscribe_to_the_station(&mut slow).await;
     let mut fast = s.connect().await;
-    hello(&mut fast).await;
-    send(&mut fast, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
-    assert!(matches!(
-        next(&mut fast).await,
-        ServerMessage::Subscribed { .. }
-    ));
+    subscribe_to_the_station(&mut fast).await;
 
     let http = reqwest::Client::new();
     let uploads = 3000;
@@ -374,13 +381,8 @@ async fn a_slow_client_is_dropped_and_the_others_get_everything() {
         }
         got
     });
-    // No time given (the relay's clock's second), and each reading differs from the last.
     for i in 0..uploads {
-        let url = s.url(&format!(
-            "/weatherstation/updateweatherstation.php?ID=KCASANFR5&PASSWORD=s3cret&tempf={}&humidity=50",
-            50 + i % 30
-        ));
-        assert_eq!(http.get(url).send().await.unwrap().status(), 200);
+        upload_a_reading(&s, &http, i).await;
     }
     assert_eq!(
         reader.await.unwrap(),
@@ -410,23 +412,14 @@ async fn a_client_that_stops_reading_and_catches_up_gets_every_reading_once_in_o
     let uploads: u64 = 400;
     let s = setup(|c| c.client_queue = 1000).await;
     let mut paused = s.connect_small_window().await;
-    hello(&mut paused).await;
-    send(&mut paused, r#"{"type":"subscribe","station":"KCASANFR5"}"#).await;
-    assert!(matches!(
-        next(&mut paused).await,
-        ServerMessage::Subscribed { .. }
-    ));
+    subscribe_to_the_station(&mut paused).await;
     let http = reqwest::Client::new();
     for i in 0..uploads {
         if i == uploads / 2 {
             // A reply, queued among the publications.
             send(&mut paused, r#"{"type":"ping","id":"half"}"#).await;
         }
-        let url = s.url(&format!(
-            "/weatherstation/updateweatherstation.php?ID=KCASANFR5&PASSWORD=s3cret&tempf={}&humidity=50",
-            50 + i % 30
-        ));
-        assert_eq!(http.get(url).send().await.unwrap().status(), 200);
+        upload_a_reading(&s, &http, i).await;
     }
     let (mut offsets, mut pong_after) = (Vec::new(), None);
     while (offsets.len() as u64) < uploads {

@@ -238,14 +238,8 @@ async fn connection(
                 }
             };
             if let Some(text) = reply {
-                let out = Outgoing {
-                    text,
-                    published: None,
-                };
-                match tokio::time::timeout(idle, outbox.queue.send(out)).await {
-                    Err(_) => return not_reading(idle),
-                    Ok(Err(_)) => return Ending::Gone,
-                    Ok(Ok(())) => outbox.write_queued(),
+                if let Err(ending) = send_reply(&outbox, text, idle).await {
+                    return ending;
                 }
             }
         }
@@ -391,9 +385,7 @@ impl Port {
             }
             match Pin::new(&mut *sink).poll_flush(&mut cx) {
                 Poll::Ready(Ok(())) => {
-                    if let Some(t) = published {
-                        metrics.delivery.observe(t.elapsed());
-                    }
+                    delivered(metrics, published);
                 }
                 Poll::Ready(Err(_)) => break,
                 Poll::Pending => {
@@ -418,19 +410,23 @@ impl Port {
             self.sink = None;
             return false;
         }
-        if let Some(t) = self.in_flight.take() {
-            metrics.delivery.observe(t.elapsed());
-        }
+        delivered(metrics, self.in_flight.take());
         while let Ok(Outgoing { text, published }) = self.queue.try_recv() {
             if sink.send(Message::Text(text)).await.is_err() {
                 self.sink = None;
                 return false;
             }
-            if let Some(t) = published {
-                metrics.delivery.observe(t.elapsed());
-            }
+            delivered(metrics, published);
         }
         true
+    }
+}
+
+/// Counts a published message written out in the delivery-time histogram (`published` is
+/// `None` for a reply).
+fn delivered(metrics: &Metrics, published: Option<Instant>) {
+    if let Some(t) = published {
+        metrics.delivery.observe(t.elapsed());
     }
 }
 
@@ -532,6 +528,23 @@ fn read_error(e: axum::Error) -> Ending {
         WsError::Protocol(p) => Ending::Close(Close::Protocol, p.to_string()),
         WsError::Utf8(_) => Ending::Close(Close::Protocol, "text that is not UTF-8".into()),
         _ => Ending::Gone,
+    }
+}
+
+/// Queues a message for this client alone, waiting up to `idle` for room in its queue (a
+/// client that sends faster than it reads is slowed down), and writes it out.
+async fn send_reply(outbox: &Outbox, text: Utf8Bytes, idle: Duration) -> Result<(), Ending> {
+    let out = Outgoing {
+        text,
+        published: None,
+    };
+    match tokio::time::timeout(idle, outbox.queue.send(out)).await {
+        Err(_) => Err(not_reading(idle)),
+        Ok(Err(_)) => Err(Ending::Gone),
+        Ok(Ok(())) => {
+            outbox.write_queued();
+            Ok(())
+        }
     }
 }
 
@@ -662,15 +675,7 @@ async fn handle(
                     // `subscribed` and what was missed, as fast as the client reads them;
                     // what is published meanwhile is held by the hub and follows them.
                     for text in std::iter::once(joined.subscribed).chain(joined.replay) {
-                        let out = Outgoing {
-                            text,
-                            published: None,
-                        };
-                        match tokio::time::timeout(idle, outbox.queue.send(out)).await {
-                            Err(_) => return Err(not_reading(idle)),
-                            Ok(Err(_)) => return Err(Ending::Gone),
-                            Ok(Ok(())) => outbox.write_queued(),
-                        }
+                        send_reply(outbox, text, idle).await?;
                     }
                     // A client whose queue cannot take what was held is closed as too slow.
                     state.hub.release(&key, session.id);

@@ -328,8 +328,9 @@ struct Port {
     /// `None` once the writer has sent a close frame, or a write failed.
     sink: Option<SplitSink<WebSocket, Message>>,
     queue: mpsc::Receiver<Outgoing>,
-    /// When the message the socket has not wholly taken yet was published.
-    in_flight: Option<Instant>,
+    /// A message the socket has not wholly taken yet, with when it was published (`None`
+    /// for a reply, which the delivery histogram does not count).
+    in_flight: Option<Option<Instant>>,
 }
 
 impl Writer for Wire {
@@ -390,7 +391,7 @@ impl Port {
                 Poll::Ready(Err(_)) => break,
                 Poll::Pending => {
                     // Partly written: the writer task finishes it.
-                    self.in_flight = published.or(Some(Instant::now()));
+                    self.in_flight = Some(published);
                     return false;
                 }
             }
@@ -410,7 +411,7 @@ impl Port {
             self.sink = None;
             return false;
         }
-        delivered(metrics, self.in_flight.take());
+        delivered(metrics, self.in_flight.take().flatten());
         while let Ok(Outgoing { text, published }) = self.queue.try_recv() {
             if sink.send(Message::Text(text)).await.is_err() {
                 self.sink = None;
